@@ -1,0 +1,56 @@
+"""Logging set-up for the entry point, and the filter that keeps tokens out of every line."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+# Access and refresh tokens, client secrets and codes, in the shapes they take in URLs, JSON,
+# headers and reprs. Twitch tokens are 30 lowercase alphanumerics; be generous.
+_SECRET_PATTERNS = (
+    re.compile(
+        r"(?i)((?:access_token|refresh_token|client_secret|code|token|authorization)"
+        r"[\"']?\s*[:=]\s*[\"']?(?:Bearer\s+|OAuth\s+)?)([A-Za-z0-9_\-.~+/]{8,})"
+    ),
+    re.compile(r"(?i)((?:Bearer|OAuth)\s+)([A-Za-z0-9_\-.~+/]{8,})"),
+    re.compile(r"(?i)(oauth:)([a-z0-9]{8,})"),
+)
+
+
+def redact(text: str) -> str:
+    """Replace anything shaped like a secret with asterisks."""
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(r"\1********", text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrite each record's message so no token reaches a handler, whoever logged it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def configure_logging(level: str = "INFO", *, stream: object = None) -> None:
+    """Send log lines to stderr (or `stream`) with timestamps, tokens redacted."""
+    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+    )
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # TwitchIO and aiohttp are chatty at DEBUG and INFO; keep their warnings.
+    for noisy in ("twitchio", "aiohttp.access", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))

@@ -1,0 +1,143 @@
+"""Configuration in one typed place, from the environment and `.env`.
+
+`load_settings()` is called once in the entry point; everything else receives the `Settings`.
+Tests pass a mapping instead of touching `os.environ`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+def _env(name: str) -> Any:
+    # validation_alias makes the environment name the only name the field answers to.
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    """Every setting botcheck reads. Names are the environment variables (see .env.example)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        populate_by_name=False,
+        frozen=True,
+        env_ignore_empty=True,
+    )
+
+    client_id: str | None = Field(None, validation_alias=_env("TWITCH_CLIENT_ID"))
+    client_secret: SecretStr | None = Field(None, validation_alias=_env("TWITCH_CLIENT_SECRET"))
+    bot_id: Annotated[str | None, Field(pattern=r"^\d+$")] = Field(
+        None, validation_alias=_env("TWITCH_BOT_ID")
+    )
+    owner_id: Annotated[str | None, Field(pattern=r"^\d+$")] = Field(
+        None, validation_alias=_env("TWITCH_OWNER_ID")
+    )
+
+    db_path: Path = Field(Path("botcheck.db"), validation_alias=_env("BOTCHECK_DB"))
+    data_dir: Path = Field(Path("botcheck-data"), validation_alias=_env("BOTCHECK_DATA_DIR"))
+    public_url: str = Field("http://localhost:4343", validation_alias=_env("BOTCHECK_PUBLIC_URL"))
+    web_host: str = Field("127.0.0.1", validation_alias=_env("BOTCHECK_WEB_HOST"))
+    web_port: int = Field(4343, ge=1, le=65535, validation_alias=_env("BOTCHECK_WEB_PORT"))
+    cooldown_s: float = Field(60.0, ge=0, le=86400, validation_alias=_env("BOTCHECK_COOLDOWN_S"))
+    log_level: LogLevel = Field("INFO", validation_alias=_env("BOTCHECK_LOG_LEVEL"))
+    known_bots_file: Path | None = Field(None, validation_alias=_env("BOTCHECK_KNOWN_BOTS_FILE"))
+    report_ttl_days: int = Field(
+        30, ge=1, le=3650, validation_alias=_env("BOTCHECK_REPORT_TTL_DAYS")
+    )
+    chat_retention_days: int = Field(
+        30, ge=1, le=3650, validation_alias=_env("BOTCHECK_CHAT_RETENTION_DAYS")
+    )
+
+    api_url: str = Field("https://api.twitch.tv/helix", validation_alias=_env("TWITCH_API_URL"))
+    auth_url: str = Field("https://id.twitch.tv", validation_alias=_env("TWITCH_AUTH_URL"))
+    eventsub_ws_url: str = Field(
+        "wss://eventsub.wss.twitch.tv/ws", validation_alias=_env("TWITCH_EVENTSUB_WS_URL")
+    )
+
+    @field_validator("api_url", "auth_url", "public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("eventsub_ws_url")
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    def require_twitch(self) -> None:
+        """Raise SettingsError unless the settings needed to talk to Twitch are present."""
+        for env_name, value in (
+            ("TWITCH_CLIENT_ID", self.client_id),
+            ("TWITCH_CLIENT_SECRET", self.client_secret),
+            ("TWITCH_BOT_ID", self.bot_id),
+        ):
+            if not value:
+                raise SettingsError(
+                    f"{env_name} is not set: put it in .env or the environment "
+                    "(see .env.example and the README's setup steps)."
+                )
+
+
+_HINTS = {
+    "int_parsing": "must be a whole number",
+    "float_parsing": "must be a number",
+    "literal_error": "must be one of DEBUG, INFO, WARNING, ERROR",
+    "string_pattern_mismatch": "must be a numeric Twitch user id",
+}
+
+
+def _sentence(exc: ValidationError) -> str:
+    """Turn the first validation error into one sentence that names the variable."""
+    err = exc.errors()[0]
+    loc = err.get("loc") or ("?",)
+    name = str(loc[0]).upper()
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    if kind in ("less_than_equal", "greater_than_equal"):
+        bound = f"at most {ctx['le']}" if "le" in ctx else f"at least {ctx.get('ge')}"
+        hint = f"must be {bound}"
+    else:
+        hint = _HINTS.get(kind, err.get("msg", "is not valid"))
+    if hint.startswith("Value error, "):
+        hint = hint.removeprefix("Value error, ")
+    got = err.get("input")
+    shown = "" if got is None or "SECRET" in name else f" (got {str(got)[:60]!r})"
+    return f"{name} {hint}{shown}: fix it in .env or the environment (see .env.example)."
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Build Settings from the process environment and .env, or from `environ` (tests).
+
+    Raises SettingsError with one sentence naming the bad variable.
+    """
+    try:
+        if environ is None:
+            return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        return Settings.model_validate({k.upper(): v for k, v in environ.items()})
+    except ValidationError as exc:
+        raise SettingsError(_sentence(exc)) from None

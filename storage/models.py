@@ -1,0 +1,240 @@
+"""Frozen records that cross the storage boundary.
+
+Every timestamp is a timezone-aware UTC ``datetime``; the database keeps them as integer epoch
+seconds (``ts``/``from_ts`` convert). Twitch user ids are integers here: they are numeric on
+Twitch, and the analysis needs their order (ids grow with creation time).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+def ts(value: datetime | None) -> int | None:
+    """Return epoch seconds for an aware datetime (None stays None)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: use timezone-aware UTC timestamps")
+    return int(value.timestamp())
+
+
+def from_ts(value: int | float | None) -> datetime | None:
+    """Return an aware UTC datetime for epoch seconds (None stays None)."""
+    if value is None:
+        return None
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _req_ts(value: int | float) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A Twitch account as Get Users describes it, plus what we saw of it."""
+
+    user_id: int
+    login: str
+    display_name: str = ""
+    created_at: datetime | None = None
+    type: str = ""
+    broadcaster_type: str = ""
+    profile_image_url: str = ""
+    description: str = ""
+    looked_up_at: datetime | None = None
+    first_seen_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    gone_at: datetime | None = None  # Get Users stopped returning it (deleted or suspended)
+
+    @property
+    def default_avatar(self) -> bool:
+        """True when the account still has one of Twitch's default profile pictures."""
+        return not self.profile_image_url or "user-default-pictures" in self.profile_image_url
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Account:
+        return cls(
+            user_id=row["user_id"],
+            login=row["login"],
+            display_name=row["display_name"],
+            created_at=from_ts(row["created_at"]),
+            type=row["type"],
+            broadcaster_type=row["broadcaster_type"],
+            profile_image_url=row["profile_image_url"],
+            description=row["description"],
+            looked_up_at=from_ts(row["looked_up_at"]),
+            first_seen_at=from_ts(row["first_seen_at"]),
+            last_seen_at=from_ts(row["last_seen_at"]),
+            gone_at=from_ts(row["gone_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NameRecord:
+    """One (login, display name) an account was seen with, and when."""
+
+    user_id: int
+    login: str
+    display_name: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> NameRecord:
+        return cls(
+            user_id=row["user_id"],
+            login=row["login"],
+            display_name=row["display_name"],
+            first_seen_at=_req_ts(row["first_seen_at"]),
+            last_seen_at=_req_ts(row["last_seen_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A channel the bot moderates (or did)."""
+
+    channel_id: int
+    login: str
+    display_name: str
+    joined_at: datetime
+    left_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Channel:
+        return cls(
+            channel_id=row["channel_id"],
+            login=row["login"],
+            display_name=row["display_name"],
+            joined_at=_req_ts(row["joined_at"]),
+            left_at=from_ts(row["left_at"]),
+        )
+
+
+class CaptureStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETE = "complete"
+    PARTIAL = "partial"  # some chatters are missing; status_reason says why
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # the process stopped while it ran
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One `!botcheck` run: who asked, what it found, where its report lives."""
+
+    capture_id: int
+    channel_id: int
+    requested_by_id: int | None
+    requested_by_login: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: CaptureStatus
+    status_reason: str
+    chatter_total: int | None  # what Get Chatters reported as `total`
+    chatter_count: int  # chatters stored for this capture
+    looked_up_count: int  # accounts fetched with Get Users during this capture
+    viewer_count: int | None  # None when the stream was offline
+    report_token: str
+    pinned: bool
+    verdict: str | None
+    summary: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Capture:
+        return cls(
+            capture_id=row["capture_id"],
+            channel_id=row["channel_id"],
+            requested_by_id=row["requested_by_id"],
+            requested_by_login=row["requested_by_login"],
+            started_at=_req_ts(row["started_at"]),
+            finished_at=from_ts(row["finished_at"]),
+            status=CaptureStatus(row["status"]),
+            status_reason=row["status_reason"],
+            chatter_total=row["chatter_total"],
+            chatter_count=row["chatter_count"],
+            looked_up_count=row["looked_up_count"],
+            viewer_count=row["viewer_count"],
+            report_token=row["report_token"],
+            pinned=bool(row["pinned"]),
+            verdict=row["verdict"],
+            summary=row["summary"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureChatter:
+    """A chatter as one capture saw them (login as it was then)."""
+
+    capture_id: int
+    user_id: int
+    login: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> CaptureChatter:
+        return cls(capture_id=row["capture_id"], user_id=row["user_id"], login=row["login"])
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """Who ran what, where, when, and how it ended."""
+
+    audit_id: int
+    at: datetime
+    channel_id: int | None
+    user_id: int | None
+    user_login: str
+    command: str
+    args: str
+    outcome: str
+    detail: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> AuditEntry:
+        return cls(
+            audit_id=row["audit_id"],
+            at=_req_ts(row["at"]),
+            channel_id=row["channel_id"],
+            user_id=row["user_id"],
+            user_login=row["user_login"],
+            command=row["command"],
+            args=row["args"],
+            outcome=row["outcome"],
+            detail=row["detail"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthToken:
+    """A user token kept for the bot account or the owner. Never log it."""
+
+    user_id: int
+    login: str
+    access_token: str
+    refresh_token: str
+    scopes: tuple[str, ...]
+    expires_at: datetime | None
+    updated_at: datetime
+
+    def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
+        return f"OAuthToken(user_id={self.user_id}, login={self.login!r}, scopes={self.scopes!r})"
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> OAuthToken:
+        return cls(
+            user_id=row["user_id"],
+            login=row["login"],
+            access_token=row["access_token"],
+            refresh_token=row["refresh_token"],
+            scopes=tuple(s for s in row["scopes"].split(" ") if s),
+            expires_at=from_ts(row["expires_at"]),
+            updated_at=_req_ts(row["updated_at"]),
+        )
