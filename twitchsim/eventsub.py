@@ -1,0 +1,386 @@
+"""EventSub over WebSocket: sessions, subscriptions, notifications, keepalives, reconnects.
+
+A session is what a subscription is bound to; a connection is the socket currently carrying it.
+On ``session_reconnect`` the session moves to the connection opened on ``reconnect_url`` (same
+session id, subscriptions kept, as on Twitch); notifications go to the old connection until the
+new one has its welcome, so none is lost. Every connection has a writer task fed by a queue, so
+publishing is synchronous and ordered.
+
+Close codes follow Twitch: 4001 client sent inbound traffic, 4003 connection unused (nothing
+subscribed in time), 4004 reconnect grace time expired, 4007 invalid reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from twitchsim.payloads import rfc3339
+
+log = logging.getLogger(__name__)
+
+JSON = dict[str, Any]
+
+
+@dataclass(slots=True)
+class Subscription:
+    """One EventSub subscription bound to a WebSocket session."""
+
+    id: str
+    type: str
+    version: str
+    condition: dict[str, str]
+    session_id: str
+    client_id: str
+    user_id: int  # whose token created it
+    broadcaster_id: int
+    created_at: datetime
+    needs_moderator: bool = False
+    status: str = "enabled"
+    cost: int = 0
+
+    def to_json(self, *, connected_at: datetime | None = None) -> JSON:
+        transport: JSON = {"method": "websocket", "session_id": self.session_id}
+        if connected_at is not None:
+            transport["connected_at"] = rfc3339(connected_at)
+        return {
+            "id": self.id,
+            "status": self.status,
+            "type": self.type,
+            "version": self.version,
+            "condition": self.condition,
+            "created_at": rfc3339(self.created_at),
+            "transport": transport,
+            "cost": self.cost,
+        }
+
+
+@dataclass(eq=False, slots=True)
+class _Conn:
+    ws: web.WebSocketResponse
+    request: web.Request
+    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+
+
+@dataclass(eq=False, slots=True)
+class Session:
+    id: str
+    keepalive_s: int
+    connected_at: datetime
+    conn: _Conn | None = None
+    subs: dict[str, Subscription] = field(default_factory=dict)
+    reconnect_token: str | None = None
+    held: list[str] = field(default_factory=list)  # messages waiting for the new connection
+    old_conns: list[_Conn] = field(default_factory=list)
+
+
+def _session_id() -> str:
+    # Twitch session ids look like "AQoQexAWVYKSTIu4ec_2VAxyuhAB": url-safe base64.
+    return "AQoQ" + secrets.token_urlsafe(18)
+
+
+class EventHub:
+    """Sessions and subscriptions; `publish` fans an event out to every matching subscription."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self.ws_url = "ws://127.0.0.1/ws"
+        self.keepalive_default_s = 10
+        self.subscribe_timeout_s: float | None = None  # None: the session's keepalive
+        self.reconnect_grace_s = 30.0
+        self.sessions: dict[str, Session] = {}
+        self.subs: dict[str, Subscription] = {}
+        self._by_type: dict[str, dict[str, Subscription]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.delivered = 0
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
+
+    # --- messages -------------------------------------------------------------------------------
+
+    def _meta(self, message_type: str, sub: Subscription | None = None) -> JSON:
+        meta: JSON = {
+            "message_id": str(uuid.uuid4()),
+            "message_type": message_type,
+            "message_timestamp": rfc3339(self.now()),
+        }
+        if sub is not None:
+            meta["subscription_type"] = sub.type
+            meta["subscription_version"] = sub.version
+        return meta
+
+    def _welcome(self, session: Session) -> str:
+        return json.dumps(
+            {
+                "metadata": self._meta("session_welcome"),
+                "payload": {
+                    "session": {
+                        "id": session.id,
+                        "status": "connected",
+                        "connected_at": rfc3339(session.connected_at),
+                        "keepalive_timeout_seconds": session.keepalive_s,
+                        "reconnect_url": None,
+                        "recovery_url": None,
+                    }
+                },
+            }
+        )
+
+    def publish(self, sub_type: str, broadcaster_id: int, event: JSON) -> int:
+        """Queue a notification for every enabled subscription to ``sub_type`` on the channel."""
+        count = 0
+        for sub in list(self._by_type.get(sub_type, {}).values()):
+            if sub.broadcaster_id != broadcaster_id or sub.status != "enabled":
+                continue
+            session = self.sessions.get(sub.session_id)
+            if session is None:
+                continue
+            text = json.dumps(
+                {
+                    "metadata": self._meta("notification", sub),
+                    "payload": {"subscription": sub.to_json(), "event": event},
+                }
+            )
+            if self._send(session, text):
+                count += 1
+        self.delivered += count
+        return count
+
+    def _send(self, session: Session, text: str) -> bool:
+        # Between session_reconnect and the new connection's welcome, messages wait: a client
+        # busy reconnecting (TwitchIO is) no longer reads the old connection.
+        if session.reconnect_token is not None:
+            session.held.append(text)
+            return True
+        if session.conn is None:
+            return False
+        session.conn.queue.put_nowait(text)
+        return True
+
+    def revoke(self, where: Callable[[Subscription], bool], *, status: str) -> int:
+        """Revoke matching subscriptions with a ``revocation`` message; return how many."""
+        hit = [s for s in self.subs.values() if where(s)]
+        for sub in hit:
+            sub.status = status
+            session = self.sessions.get(sub.session_id)
+            if session is not None:
+                self._send(
+                    session,
+                    json.dumps(
+                        {
+                            "metadata": self._meta("revocation", sub),
+                            "payload": {"subscription": sub.to_json()},
+                        }
+                    ),
+                )
+            self._remove(sub)
+        return len(hit)
+
+    # --- subscriptions (the Helix side calls these) ---------------------------------------------
+
+    def session(self, session_id: str) -> Session | None:
+        session = self.sessions.get(session_id)
+        return session if session is not None and session.conn is not None else None
+
+    def add(self, sub: Subscription) -> None:
+        self.subs[sub.id] = sub
+        self._by_type.setdefault(sub.type, {})[sub.id] = sub
+        self.sessions[sub.session_id].subs[sub.id] = sub
+
+    def find_duplicate(
+        self, type_: str, version: str, condition: dict[str, str], session_id: str
+    ) -> Subscription | None:
+        for sub in self._by_type.get(type_, {}).values():
+            if (sub.version, sub.condition, sub.session_id) == (version, condition, session_id):
+                return sub
+        return None
+
+    def remove(self, sub_id: str) -> Subscription | None:
+        sub = self.subs.get(sub_id)
+        if sub is not None:
+            self._remove(sub)
+        return sub
+
+    def _remove(self, sub: Subscription) -> None:
+        self.subs.pop(sub.id, None)
+        self._by_type.get(sub.type, {}).pop(sub.id, None)
+        session = self.sessions.get(sub.session_id)
+        if session is not None:
+            session.subs.pop(sub.id, None)
+
+    # --- the WebSocket endpoint -----------------------------------------------------------------
+
+    async def handle_ws(self, request: web.Request) -> web.StreamResponse:
+        """GET /ws: open a session (or take one over with ?reconnect=...)."""
+        token = request.query.get("reconnect")
+        session: Session | None = None
+        if token is not None:
+            session = next((s for s in self.sessions.values() if s.reconnect_token == token), None)
+        keepalive = self._keepalive(request.query.get("keepalive_timeout_seconds"))
+        if keepalive is None:
+            raise web.HTTPBadRequest(text="keepalive_timeout_seconds must be an integer")
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        conn = _Conn(ws, request)
+        if token is not None and session is None:
+            await ws.close(code=4007, message=b"invalid reconnect")
+            return ws
+        if session is None:
+            session = Session(_session_id(), keepalive, self.now())
+            self.sessions[session.id] = session
+            fresh = True
+        else:
+            session.reconnect_token = None
+            if session.conn is not None:
+                session.old_conns.append(session.conn)
+            fresh = False
+        await ws.send_str(self._welcome(session))
+        # From here on the session's notifications travel on this connection.
+        session.conn = conn
+        for text in session.held:
+            conn.queue.put_nowait(text)
+        session.held.clear()
+        writer = asyncio.create_task(self._writer(conn, session))
+        unused = asyncio.create_task(self._unused_check(session, conn)) if fresh else None
+        try:
+            async for msg in ws:
+                if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    await ws.close(code=4001, message=b"client sent inbound traffic")
+                    break
+        finally:
+            conn.queue.put_nowait(None)
+            for task in (writer, unused):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+            self._closed(session, conn)
+        return ws
+
+    def _keepalive(self, raw: str | None) -> int | None:
+        if raw is None:
+            return self.keepalive_default_s
+        try:
+            value = int(raw)
+        except ValueError:
+            return None
+        return max(10, min(600, value))  # Twitch clamps numeric values to 10-600
+
+    async def _writer(self, conn: _Conn, session: Session) -> None:
+        while True:
+            try:
+                text = await asyncio.wait_for(conn.queue.get(), timeout=session.keepalive_s * 0.8)
+            except TimeoutError:
+                text = json.dumps({"metadata": self._meta("session_keepalive"), "payload": {}})
+            if text is None or conn.ws.closed:
+                return
+            try:
+                await conn.ws.send_str(text)
+            except (ConnectionError, RuntimeError):
+                return
+
+    async def _unused_check(self, session: Session, conn: _Conn) -> None:
+        timeout = self.subscribe_timeout_s
+        await asyncio.sleep(session.keepalive_s if timeout is None else timeout)
+        if not session.subs and session.conn is conn and not conn.ws.closed:
+            log.debug("session %s unused: closing 4003", session.id)
+            await conn.ws.close(code=4003, message=b"connection unused")
+
+    def _closed(self, session: Session, conn: _Conn) -> None:
+        if conn in session.old_conns:
+            session.old_conns.remove(conn)
+            return
+        if session.conn is not conn:
+            return
+        if session.reconnect_token is not None:
+            # The client left the old connection before taking up the reconnect: the session
+            # waits for it until the grace time ends.
+            session.conn = None
+            return
+        # The session ends with its connection; its subscriptions go with it.
+        for sub in list(session.subs.values()):
+            sub.status = "websocket_disconnected"
+            self._remove(sub)
+        self.sessions.pop(session.id, None)
+
+    # --- faults ---------------------------------------------------------------------------------
+
+    async def drop_all(self) -> int:
+        """Cut every connection without a close frame (as a network failure would)."""
+        conns = [c for s in self.sessions.values() for c in [s.conn, *s.old_conns] if c]
+        for conn in conns:
+            transport = conn.request.transport
+            if transport is not None:
+                transport.abort()
+        return len(conns)
+
+    async def reconnect_all(self) -> int:
+        """Send session_reconnect on every live session."""
+        count = 0
+        for session in list(self.sessions.values()):
+            conn = session.conn
+            if conn is None or conn.ws.closed:
+                continue
+            session.reconnect_token = secrets.token_urlsafe(16)
+            url = f"{self.ws_url}?reconnect={session.reconnect_token}"
+            conn.queue.put_nowait(
+                json.dumps(
+                    {
+                        "metadata": self._meta("session_reconnect"),
+                        "payload": {
+                            "session": {
+                                "id": session.id,
+                                "status": "reconnecting",
+                                "keepalive_timeout_seconds": None,
+                                "reconnect_url": url,
+                                "recovery_url": None,
+                                "connected_at": rfc3339(session.connected_at),
+                            }
+                        },
+                    }
+                )
+            )
+            task = asyncio.create_task(self._grace(session, session.reconnect_token))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            count += 1
+        return count
+
+    async def _grace(self, session: Session, token: str) -> None:
+        await asyncio.sleep(self.reconnect_grace_s)
+        if session.reconnect_token != token:
+            return  # taken up
+        session.reconnect_token = None
+        session.held.clear()
+        conn = session.conn
+        if conn is not None and not conn.ws.closed:
+            await conn.ws.close(code=4004, message=b"reconnect grace time expired")
+        elif conn is None:
+            self._end(session)
+
+    def _end(self, session: Session) -> None:
+        for sub in list(session.subs.values()):
+            self._remove(sub)
+        self.sessions.pop(session.id, None)
+
+    async def close(self) -> None:
+        """Close every connection (server shutdown)."""
+        for task in list(self._tasks):
+            task.cancel()
+        for session in list(self.sessions.values()):
+            for conn in [session.conn, *session.old_conns]:
+                if conn is not None and not conn.ws.closed:
+                    with contextlib.suppress(Exception):
+                        await conn.ws.close(code=1001, message=b"server shutting down")
