@@ -1,1 +1,1 @@
-"""Pure analysis of a chat's accounts, and the writers that turn it into text, PNG, CSV, JSON, HTML."""
+"""Pure analysis of a chat's accounts, and writers for text, PNG, CSV, JSON and HTML."""

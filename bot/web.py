@@ -1,0 +1,167 @@
+"""Report routes: `/r/<token>` (page) and `/r/<token>.png|.csv|.json`, on any aiohttp app.
+
+The bot mounts them on TwitchIO's `AiohttpAdapter` (an `aiohttp.web.Application`). A token is
+checked against `TOKEN_RE` before anything else; paths are never built from the request, only
+from the directory `resolve(token)` returns and four fixed file names. Every answer from these
+routes, 404s and 429s included, carries the security and no-cache headers, and a small per-IP
+token bucket keeps one client from hammering them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from reports.page import page_csp
+
+__all__ = ["TOKEN_RE", "RateLimit", "add_report_routes", "new_report_token"]
+
+log = logging.getLogger(__name__)
+
+TOKEN_BYTES = 24  # 192 random bits
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")  # what secrets.token_urlsafe(24) makes
+_NAME_RE = re.compile(r"(?P<token>[A-Za-z0-9_-]{32})(?:\.(?P<ext>png|csv|json))?")
+
+Resolver = Callable[[str], Awaitable[Path | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    filename: str
+    content_type: str
+    download: str | None  # attachment name, None to show inline
+
+
+_KINDS: dict[str | None, _Kind] = {
+    None: _Kind("index.html", "text/html; charset=utf-8", None),
+    "png": _Kind("chart.png", "image/png", None),
+    "csv": _Kind("chatters.csv", "text/csv; charset=utf-8", "chatters.csv"),
+    "json": _Kind("analysis.json", "application/json; charset=utf-8", "analysis.json"),
+}
+
+_FILE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+_COMMON_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "private, no-store, max-age=0",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def new_report_token() -> str:
+    """Return a fresh random report token (192 bits, URL-safe, 32 characters)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def security_headers(csp: str = _FILE_CSP) -> dict[str, str]:
+    """Return the headers every report-route answer carries."""
+    return {**_COMMON_HEADERS, "Content-Security-Policy": csp}
+
+
+class RateLimit:
+    """A token bucket per client address: `burst` requests at once, `per_second` after."""
+
+    MAX_CLIENTS = 10_000  # forget the quietest clients beyond this many
+
+    def __init__(
+        self,
+        burst: int = 60,
+        per_second: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.burst = float(burst)
+        self.per_second = per_second
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, at)
+
+    def allow(self, address: str) -> float:
+        """Take one request for `address`; return 0 if allowed, else seconds to wait."""
+        now = self._clock()
+        tokens, at = self._buckets.get(address, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.per_second)
+        if tokens < 1.0:
+            self._buckets[address] = (tokens, now)
+            return (1.0 - tokens) / self.per_second
+        if len(self._buckets) >= self.MAX_CLIENTS and address not in self._buckets:
+            self._forget_full(now)
+        self._buckets[address] = (tokens - 1.0, now)
+        return 0.0
+
+    def _forget_full(self, now: float) -> None:
+        refill = self.burst / self.per_second
+        for key, (_, at) in list(self._buckets.items()):
+            if now - at >= refill:  # back to a full bucket: nothing to remember
+                del self._buckets[key]
+        if len(self._buckets) >= self.MAX_CLIENTS:
+            self._buckets.clear()  # a flood of addresses: start over rather than grow
+
+
+def add_report_routes(
+    app: web.Application,
+    resolve: Resolver,
+    *,
+    prefix: str = "/r",
+    rate_limit: RateLimit | None = None,
+) -> None:
+    """Serve report files under `prefix`; `resolve(token)` gives a report's directory or None.
+
+    `rate_limit` defaults to 60 requests at once and one a second after that, per address.
+    """
+    limiter = rate_limit if rate_limit is not None else RateLimit()
+
+    async def report(request: web.Request) -> web.StreamResponse:
+        wait = limiter.allow(request.remote or "?")
+        if wait > 0:
+            return _error(429, "Too many requests.", {"Retry-After": str(max(1, round(wait)))})
+        m = _NAME_RE.fullmatch(request.match_info.get("name", ""))
+        if m is None:
+            return _not_found()
+        kind = _KINDS[m.group("ext")]
+        try:
+            directory = await resolve(m.group("token"))
+        except Exception:
+            log.exception("resolving a report token failed")
+            return _error(503, "Reports are unavailable right now.")
+        if directory is None:
+            return _not_found()
+        path = directory / kind.filename
+        if not path.is_file():
+            log.warning("report directory %s has no %s", directory, kind.filename)
+            return _not_found()
+        headers = security_headers(page_csp() if m.group("ext") is None else _FILE_CSP)
+        headers["Content-Type"] = kind.content_type
+        if kind.download is not None:
+            headers["Content-Disposition"] = f'attachment; filename="{kind.download}"'
+        return web.FileResponse(path, headers=headers)
+
+    async def not_found(request: web.Request) -> web.StreamResponse:
+        if limiter.allow(request.remote or "?") > 0:
+            return _error(429, "Too many requests.")
+        return _not_found()
+
+    base = prefix.rstrip("/")
+    app.router.add_get(base + "/{name}", report)
+    # Anything else under the prefix (extra segments, dot tricks, an empty token) gets the same
+    # headered 404 rather than aiohttp's bare one.
+    app.router.add_get(base + "/{tail:.*}", not_found)
+    app.router.add_get(base, not_found)
+
+
+def _not_found() -> web.Response:
+    return _error(404, "No report here: the link is wrong or the report has expired.")
+
+
+def _error(status: int, message: str, extra: dict[str, str] | None = None) -> web.Response:
+    headers = security_headers()
+    headers.update(extra or {})
+    return web.Response(status=status, text=message + "\n", headers=headers)

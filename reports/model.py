@@ -1,0 +1,254 @@
+"""The `Analysis` record: what one look at a chat found, as plain frozen data.
+
+Every number here is a Python `int`/`float` (never numpy), every timestamp an aware UTC
+`datetime`, every day a `date`. `Analysis.to_dict()` is the JSON form; per-account flags stay
+out of it (they go in the CSV) and are reached with `Analysis.flags_for(user_id)`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cache
+from types import MappingProxyType
+from typing import Any
+
+FLAG_NAMES = (
+    "wave",
+    "burst",
+    "pattern",
+    "young",
+    "default_avatar",
+    "renamed",
+    "service_bot",
+    "known_bot",
+)
+"""Per-account flags, in the order the CSV lists them."""
+
+FLAG_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(FLAG_NAMES)}
+FLAGGED_MASK = FLAG_BITS["wave"] | FLAG_BITS["burst"]  # what counts as a flagged account
+
+
+@cache
+def flag_names(mask: int) -> tuple[str, ...]:
+    """Return the flag names in a bit mask, in CSV order."""
+    return tuple(name for name, bit in FLAG_BITS.items() if mask & bit)
+
+
+SCHEMA_VERSION = 1
+
+
+class Level(StrEnum):
+    LOW = "low"
+    ELEVATED = "elevated"
+    HIGH = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Who was counted, and who was set apart before the statistics."""
+
+    chatters: int  # everyone in the capture
+    analysed: int  # chatters with a creation date, minus service and known bots
+    unknown: int  # no creation date (lookup failed, deleted or suspended accounts)
+    service_bots: tuple[str, ...]  # logins
+    known_bots: tuple[str, ...]  # logins from the known-bot list file
+    viewer_count: int | None  # None when the stream was offline
+    renamed: int  # chatters with an earlier login on record
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    day: date
+    count: int
+    share: float  # of analysed chatters
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCount:
+    month: str  # "YYYY-MM"
+    count: int
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgeBucket:
+    """Chatters whose accounts are younger than `days` days."""
+
+    days: int
+    count: int
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class LoginPattern:
+    """A login shape several accounts in one group share, such as a stem followed by digits."""
+
+    kind: str  # "stem_digits" or "shape"
+    pattern: str  # human-readable, e.g. "lena + 4 digits" or "aaaaaa_9999"
+    count: int
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Traits:
+    """What the accounts of one wave or burst have in common."""
+
+    patterns: tuple[LoginPattern, ...]
+    pattern_share: float  # accounts whose login fits one of `patterns`
+    default_avatar_share: float
+    empty_description_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Wave:
+    """A run of creation days far above this audience's own baseline."""
+
+    start: date
+    end: date  # inclusive
+    count: int  # analysed chatters created in [start, end]
+    expected: float  # what the local baseline predicts for these days
+    share: float  # count / analysed
+    p_value: float  # Poisson upper tail of `count` against `expected`
+    sample_logins: tuple[str, ...]
+    traits: Traits
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Burst:
+    """Accounts created within minutes of each other: one sitting."""
+
+    start: datetime
+    end: datetime
+    count: int
+    expected: float  # organic accounts the local rate predicts over the span
+    share: float
+    p_value: float
+    first_user_id: int
+    last_user_id: int
+    sample_logins: tuple[str, ...]
+    traits: Traits
+
+    @property
+    def minutes(self) -> float:
+        return (self.end - self.start).total_seconds() / 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    user_id: int
+    login: str
+    earlier: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    level: Level
+    reasons: tuple[str, ...]  # signals, worded as observations
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything the writers show, computed once from accounts and a clock."""
+
+    generated_at: datetime
+    window_days: int | None
+    totals: Totals
+    days: tuple[DayCount, ...]  # creation days with at least one chatter, in the window if any
+    months: tuple[MonthCount, ...]  # every month from the first creation to now
+    top_days: tuple[DayCount, ...]
+    window_count: int | None  # analysed chatters created inside the window
+    waves: tuple[Wave, ...]
+    bursts: tuple[Burst, ...]
+    young: tuple[AgeBucket, ...]
+    median_age_days: float | None
+    flagged: int  # analysed chatters in a wave or a burst
+    renames: tuple[Rename, ...]
+    verdict: Verdict
+    # user_id -> bit mask of FLAG_BITS; read it through flags_for() and flagged_ids().
+    flags: Mapping[int, int] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
+    )
+
+    def flags_for(self, user_id: int) -> frozenset[str]:
+        """Return the flags of one chatter (empty when none)."""
+        return frozenset(flag_names(self.flags.get(user_id, 0)))
+
+    def flag_text(self, user_id: int) -> str:
+        """Return one chatter's flags as the CSV writes them: `wave;pattern;young`."""
+        return ";".join(flag_names(self.flags.get(user_id, 0)))
+
+    def flagged_ids(self) -> frozenset[int]:
+        """Return the chatters in a wave or a burst."""
+        return frozenset(uid for uid, mask in self.flags.items() if mask & FLAGGED_MASK)
+
+    @property
+    def flagged_share(self) -> float:
+        return self.flagged / self.totals.analysed if self.totals.analysed else 0.0
+
+    def young_share(self, days: int) -> float:
+        for bucket in self.young:
+            if bucket.days == days:
+                return bucket.share
+        raise KeyError(days)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form: plain dicts, lists, strings and numbers."""
+        out: dict[str, Any] = {
+            "schema": SCHEMA_VERSION,
+            "verdict": {"level": str(self.verdict.level), "reasons": list(self.verdict.reasons)},
+            "generated_at": _iso(self.generated_at),
+            "window_days": self.window_days,
+            "window_count": self.window_count,
+            "totals": _plain(self.totals),
+            "flagged": self.flagged,
+            "flag_counts": self.flag_counts(),
+            "young": [_plain(b) for b in self.young],
+            "median_age_days": self.median_age_days,
+            "waves": [_plain(w) | {"days": w.days} for w in self.waves],
+            "bursts": [_plain(b) | {"minutes": round(b.minutes, 1)} for b in self.bursts],
+            "top_days": [_plain(d) for d in self.top_days],
+            "days": [_plain(d) for d in self.days],
+            "months": [_plain(m) for m in self.months],
+            "renames": [_plain(r) for r in self.renames],
+        }
+        return out
+
+    def flag_counts(self) -> dict[str, int]:
+        by_mask: dict[int, int] = {}
+        for mask in self.flags.values():
+            by_mask[mask] = by_mask.get(mask, 0) + 1
+        counts = dict.fromkeys(FLAG_NAMES, 0)
+        for mask, k in by_mask.items():
+            for name in flag_names(mask):
+                counts[name] += k
+        return counts
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _plain(obj: object) -> Any:
+    """Turn a tree of slotted dataclasses into JSON-ready values."""
+    if isinstance(obj, datetime):
+        return _iso(obj)
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, StrEnum):
+        return str(obj)
+    if isinstance(obj, float):
+        return round(obj, 6) if math.isfinite(obj) else None  # NaN is not JSON
+    if isinstance(obj, (tuple, list)):
+        return [_plain(v) for v in obj]
+    slots = getattr(type(obj), "__slots__", None)
+    if slots is not None and hasattr(obj, "__dataclass_fields__"):
+        return {name: _plain(getattr(obj, name)) for name in obj.__dataclass_fields__}
+    return obj

@@ -1,0 +1,102 @@
+"""Shared login patterns and profile traits inside one wave or burst.
+
+Two kinds of pattern: a common stem followed by digits (`lovelyfox_123`, `lovelyfox_8841`) and a
+common shape, letters collapsed and digits counted (`lena_1994` and `mia_2003` are both
+`a_9999`). Pure-letter logins (`a`) are too common among real viewers to count as a pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from reports.model import LoginPattern, Traits
+from storage.models import Account
+
+_STEM_DIGITS = re.compile(r"^([a-z][a-z_]*?[a-z])_?(\d+)$")
+_LETTERS = re.compile(r"[a-z]+")
+_DIGITS = re.compile(r"\d+")
+MIN_PATTERN = 3  # accounts sharing a pattern
+MIN_STEM_SHARE = 0.10  # of the group, for a stem
+MIN_SHAPE_SHARE = 0.25  # of the group, for a shape (shapes are looser than stems)
+MAX_PATTERNS = 5
+EXAMPLES = 3
+
+
+def stem_of(login: str) -> str | None:
+    """Return the letter stem of a stem+digits login, or None."""
+    m = _STEM_DIGITS.match(login.lower())
+    return m.group(1).rstrip("_") if m and len(m.group(1)) >= 3 else None
+
+
+def shape_of(login: str) -> str:
+    """Return a login's shape: letter runs become `a`, digit runs keep their length as `9`s."""
+    s = _LETTERS.sub("a", login.lower())
+    return _DIGITS.sub(lambda m: "9" * len(m.group(0)), s)
+
+
+def describe_shape(shape: str) -> str:
+    """Return a shape in words: `a_9999` is "letters + _ + 4 digits"."""
+    parts = []
+    for piece in re.findall(r"a|9+|[^a9]+", shape):
+        if piece == "a":
+            parts.append("letters")
+        elif piece[0] == "9":
+            parts.append(f"{len(piece)} digits" if len(piece) > 1 else "1 digit")
+        else:
+            parts.append(piece)
+    return " + ".join(parts)
+
+
+def find_patterns(logins: Sequence[str]) -> tuple[tuple[LoginPattern, ...], frozenset[str]]:
+    """Return the shared patterns of a group of logins and the logins that fit one."""
+    n = len(logins)
+    if n < MIN_PATTERN:
+        return (), frozenset()
+    stems: dict[str, list[str]] = {}
+    shapes: dict[str, list[str]] = {}
+    for login in logins:
+        stem = stem_of(login)
+        if stem is not None:
+            stems.setdefault(stem, []).append(login)
+        shape = shape_of(login)
+        if shape != "a":
+            shapes.setdefault(shape, []).append(login)
+    found: list[tuple[LoginPattern, list[str]]] = []
+    for stem, members in stems.items():
+        if len(members) >= max(MIN_PATTERN, MIN_STEM_SHARE * n):
+            pat = LoginPattern("stem_digits", f"{stem} + digits", len(members), _ex(members))
+            found.append((pat, members))
+    stemmed = {login for _, members in found for login in members}
+    for shape, members in shapes.items():
+        if len(members) < max(MIN_PATTERN, MIN_SHAPE_SHARE * n):
+            continue
+        if sum(1 for m in members if m in stemmed) >= 0.8 * len(members):
+            continue  # mostly the same accounts as a stem pattern already says
+        pat = LoginPattern("shape", describe_shape(shape), len(members), _ex(members))
+        found.append((pat, members))
+    found.sort(key=lambda pm: (-pm[0].count, pm[0].kind, pm[0].pattern))
+    matched = frozenset(login for _, members in found for login in members)
+    return tuple(p for p, _ in found[:MAX_PATTERNS]), matched
+
+
+def stems(patterns: Sequence[LoginPattern]) -> frozenset[str]:
+    """Return the stems of the stem+digits patterns among `patterns`."""
+    return frozenset(p.pattern.split(" + ")[0] for p in patterns if p.kind == "stem_digits")
+
+
+def traits_of(accounts: Sequence[Account]) -> tuple[Traits, frozenset[str]]:
+    """Return what a group of accounts shares, and the logins that fit a shared pattern."""
+    n = len(accounts)
+    patterns, matched = find_patterns([a.login for a in accounts])
+    if n == 0:
+        return Traits((), 0.0, 0.0, 0.0), matched
+    avatars = sum(1 for a in accounts if a.default_avatar)
+    empty = sum(1 for a in accounts if not a.description.strip())
+    fits = sum(1 for a in accounts if a.login in matched)
+    return Traits(patterns, fits / n, avatars / n, empty / n), matched
+
+
+def _ex(members: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(Counter(members))[:EXAMPLES])

@@ -1,0 +1,69 @@
+"""Write a whole report (page, chart, CSV, JSON) into one directory. Synchronous: run it in a
+worker thread from async code."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reports.chart import chart_png
+from reports.export import csv_text, json_text
+from reports.model import Analysis
+from reports.page import ReportLinks, page_html
+from storage.models import Account
+
+__all__ = ["ReportFiles", "ReportLinks", "write_report"]
+
+log = logging.getLogger(__name__)
+
+PAGE, CHART, CSV, JSON = "index.html", "chart.png", "chatters.csv", "analysis.json"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFiles:
+    """The four files of one report."""
+
+    directory: Path
+    page: Path
+    chart: Path
+    csv: Path
+    json: Path
+
+
+def write_report(
+    analysis: Analysis,
+    accounts: Sequence[Account],
+    out_dir: Path,
+    *,
+    title: str,
+    links: ReportLinks | None = None,
+) -> ReportFiles:
+    """Write index.html, chart.png, chatters.csv and analysis.json into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = chart_png(analysis, title=title)
+    files = ReportFiles(out_dir, out_dir / PAGE, out_dir / CHART, out_dir / CSV, out_dir / JSON)
+    _atomic_write(files.chart, png)
+    _atomic_write(files.csv, csv_text(analysis, accounts).encode("utf-8"))
+    _atomic_write(files.json, json_text(analysis).encode("utf-8"))
+    # The page last: once it exists the report is complete.
+    page = page_html(analysis, title=title, chart_png=png, links=links)
+    _atomic_write(files.page, page.encode("utf-8"))
+    log.info("wrote report to %s (%d chatters)", out_dir, analysis.totals.chatters)
+    return files
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` so that readers see the old file or the new one, never half of it."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; report files are ordinary files
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

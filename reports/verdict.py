@@ -1,0 +1,125 @@
+"""The verdict: low, elevated or high, with the signals behind it.
+
+Reasons are observations about accounts ("48 accounts were created within 3 minutes"), never
+claims about people. Only waves and bursts can make a verdict high: they are the signals tested
+against the audience's own baseline. Youth, lurker lists and chatter/viewer counts can raise it
+to elevated at most, because ordinary channels vary widely on them.
+"""
+
+from __future__ import annotations
+
+from reports import text
+from reports.model import AgeBucket, Burst, Level, LoginPattern, Totals, Verdict, Wave
+
+HIGH_MIN_ACCOUNTS = 10
+HIGH_MIN_SHARE = 0.05  # of analysed chatters in waves or bursts
+YOUNG_ELEVATED_SHARE = 0.25  # under 30 days
+YOUNG_ELEVATED_MIN = 10
+KNOWN_BOTS_ELEVATED_SHARE = 0.10
+KNOWN_BOTS_ELEVATED_MIN = 10
+CHATTERS_OVER_VIEWERS = 1.5  # chatters above this multiple of viewers (plus a margin)
+CHATTERS_MARGIN = 20
+MAX_REASONS = 6
+
+
+def decide(
+    totals: Totals,
+    waves: tuple[Wave, ...],
+    bursts: tuple[Burst, ...],
+    young: tuple[AgeBucket, ...],
+    flagged: int,
+) -> Verdict:
+    """Return the verdict for an analysis' parts."""
+    reasons: list[str] = []
+    analysed = totals.analysed
+    inside: set[int] = set()
+    for w in sorted(waves, key=lambda w: -w.count):
+        within = [
+            i
+            for i, b in enumerate(bursts)
+            if w.start <= b.start.date() <= w.end and i not in inside
+        ]
+        inside.update(within)
+        reasons.append(wave_sentence(w, analysed, [bursts[i] for i in within]))
+    for i, b in sorted(enumerate(bursts), key=lambda ib: -ib[1].count):
+        if i not in inside:
+            reasons.append(burst_sentence(b, analysed))
+    level = Level.LOW
+    if waves or bursts:
+        level = Level.ELEVATED
+        if flagged >= HIGH_MIN_ACCOUNTS and flagged >= HIGH_MIN_SHARE * analysed:
+            level = Level.HIGH
+    under30 = next((b for b in young if b.days == 30), None)
+    if (
+        under30 is not None
+        and under30.count >= YOUNG_ELEVATED_MIN
+        and under30.share >= YOUNG_ELEVATED_SHARE
+    ):
+        reasons.append(f"{text.pct(under30.share)} of the accounts are under 30 days old.")
+        level = max(level, Level.ELEVATED, key=_rank)
+    known = len(totals.known_bots)
+    if known >= KNOWN_BOTS_ELEVATED_MIN and known >= KNOWN_BOTS_ELEVATED_SHARE * totals.chatters:
+        reasons.append(
+            f"{text.num(known)} of {text.num(totals.chatters)} chatters are on the known "
+            "lurker-bot list."
+        )
+        level = max(level, Level.ELEVATED, key=_rank)
+    viewers = totals.viewer_count
+    if viewers is not None and totals.chatters > CHATTERS_OVER_VIEWERS * viewers + CHATTERS_MARGIN:
+        reasons.append(
+            f"{text.num(totals.chatters)} accounts are in chat for {text.num(viewers)} viewers."
+        )
+        level = max(level, Level.ELEVATED, key=_rank)
+    if not reasons:
+        reasons.append(_calm(totals))
+    return Verdict(level, tuple(reasons[:MAX_REASONS]))
+
+
+def wave_sentence(w: Wave, analysed: int, bursts: list[Burst] | None = None) -> str:
+    """Describe a wave (and the bursts inside it) as an observation."""
+    out = (
+        f"{text.num(w.count)} of {text.num(analysed)} accounts ({text.pct(w.share)}) were "
+        f"created on {text.day_range(w.start, w.end)}, against about {_about(w.expected)} "
+        "expected from this audience's other days"
+    )
+    if bursts:
+        b = max(bursts, key=lambda b: b.count)
+        out += f"; {text.num(b.count)} of them within {text.minutes(b.start, b.end)}"
+    out += "."
+    return out + _traits(w.traits.default_avatar_share, w.traits.patterns)
+
+
+def burst_sentence(b: Burst, analysed: int) -> str:
+    """Describe a burst as an observation."""
+    out = (
+        f"{text.num(b.count)} of {text.num(analysed)} accounts ({text.pct(b.share)}) were "
+        f"created within {text.minutes(b.start, b.end)} on {text.clock(b.start)}."
+    )
+    return out + _traits(b.traits.default_avatar_share, b.traits.patterns)
+
+
+def _traits(default_avatar_share: float, patterns: tuple[LoginPattern, ...]) -> str:
+    parts = []
+    if default_avatar_share >= 0.5:
+        parts.append(f"{text.pct(default_avatar_share)} keep the default avatar")
+    if patterns:
+        parts.append(
+            f"{text.num(patterns[0].count)} share the login pattern “{patterns[0].pattern}”"
+        )
+    return f" {'; '.join(parts)}." if parts else ""
+
+
+def _about(expected: float) -> str:
+    if expected < 1:
+        return "none" if expected < 0.5 else "1"
+    return text.num(round(expected))
+
+
+def _calm(totals: Totals) -> str:
+    if totals.analysed == 0:
+        return "No chatters with a known creation date to analyse."
+    return "No unusual clusters of account creation dates among these chatters."
+
+
+def _rank(level: Level) -> int:
+    return (Level.LOW, Level.ELEVATED, Level.HIGH).index(level)

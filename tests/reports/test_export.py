@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reports.analysis import analyze
+from reports.chart import chart_png
+from reports.export import CSV_COLUMNS, csv_text, json_text
+from reports.model import FLAG_NAMES, Analysis
+from reports.page import ReportLinks
+from reports.render import write_report
+from storage.models import Account
+from tests.reports.builders import NOW, account, farm, organic
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[list[Account], Analysis]:
+    accounts = (
+        organic(1_500)
+        + farm(200, datetime(2026, 6, 1, tzinfo=UTC), spread=timedelta(minutes=40))
+        + [account("nightbot", NOW - timedelta(days=4000)), account("gone_user", None, user_id=7)]
+        + [account("=cmd", NOW - timedelta(days=30), user_id=9)]
+    )
+    a = analyze(accounts, now=NOW, viewer_count=1_600, renames={9: ["oldie"]})
+    return accounts, a
+
+
+def test_csv_has_a_row_per_chatter_with_known_flags(sample: tuple[list[Account], Analysis]) -> None:
+    accounts, a = sample
+    rows = list(csv.DictReader(io.StringIO(csv_text(a, accounts + accounts[:5]))))
+    assert tuple(rows[0].keys()) == CSV_COLUMNS
+    assert len(rows) == len(accounts)
+    by_login = {r["login"]: r for r in rows}
+    assert by_login["nightbot"]["flags"] == "service_bot"
+    assert by_login["gone_user"]["created_at"] == "" and by_login["gone_user"]["age_days"] == ""
+    assert rows[-1]["login"] == "gone_user"  # unknown dates last
+    assert by_login["'=cmd"]["flags"].split(";") == ["young", "renamed"]  # formula neutralised
+    for r in rows:
+        flags = [f for f in r["flags"].split(";") if f]
+        assert set(flags) <= set(FLAG_NAMES)
+        assert flags == sorted(flags, key=FLAG_NAMES.index)
+        if r["created_at"]:
+            created = datetime.fromisoformat(r["created_at"].replace("Z", "+00:00"))
+            assert float(r["age_days"]) == pytest.approx(
+                (NOW - created).total_seconds() / 86400, abs=0.06
+            )
+    farm_rows = [r for r in rows if r["login"].startswith("lovelyfox")]
+    assert all("burst" in r["flags"] and "pattern" in r["flags"] for r in farm_rows)
+
+
+def test_json_has_the_verdict_and_the_whole_analysis(
+    sample: tuple[list[Account], Analysis],
+) -> None:
+    _, a = sample
+    doc = json.loads(json_text(a))
+    assert doc["verdict"]["level"] in ("low", "elevated", "high")
+    assert all(isinstance(r, str) for r in doc["verdict"]["reasons"])
+    for key in ("totals", "young", "waves", "bursts", "top_days", "days", "months", "renames"):
+        assert key in doc
+    assert doc["totals"]["chatters"] == 1_703
+    assert doc["totals"]["service_bots"] == ["nightbot"]
+    assert doc["totals"]["unknown"] == 1
+    assert doc["renames"] == [{"user_id": 9, "login": "=cmd", "earlier": ["oldie"]}]
+    burst = doc["bursts"][0]
+    assert set(burst) >= {
+        "start",
+        "end",
+        "count",
+        "share",
+        "first_user_id",
+        "last_user_id",
+        "traits",
+    }
+    assert burst["start"].endswith("Z")
+    assert doc["flag_counts"]["burst"] >= 200
+
+
+def test_png_is_a_png(sample: tuple[list[Account], Analysis]) -> None:
+    _, a = sample
+    png = chart_png(a, title="test")
+    assert png.startswith(PNG_MAGIC)
+    width = int.from_bytes(png[16:20], "big")
+    height = int.from_bytes(png[20:24], "big")
+    assert height > width > 600  # tall, for phones
+
+
+def test_empty_analysis_still_writes_everything(tmp_path: Path) -> None:
+    a = analyze([], now=NOW)
+    files = write_report(a, [], tmp_path / "empty", title="empty")
+    assert files.chart.read_bytes().startswith(PNG_MAGIC)
+    assert files.csv.read_text().strip() == ",".join(CSV_COLUMNS)
+    assert json.loads(files.json.read_text())["verdict"]["level"] == "low"
+    assert "Verdict: low" in files.page.read_text()
+
+
+def test_write_report_uses_the_links_it_is_given(tmp_path: Path) -> None:
+    a = analyze(organic(100), now=NOW)
+    local = write_report(a, organic(100), tmp_path / "local", title="t")
+    page = local.page.read_text()
+    assert 'href="chatters.csv"' in page and 'href="analysis.json"' in page
+    served = write_report(
+        a, organic(100), tmp_path / "served", title="t", links=ReportLinks.for_token("T" * 32)
+    )
+    page = served.page.read_text()
+    assert f'href="{"T" * 32}.csv"' in page and f'href="{"T" * 32}.png"' in page
+    assert sorted(p.name for p in (tmp_path / "served").iterdir()) == [
+        "analysis.json",
+        "chart.png",
+        "chatters.csv",
+        "index.html",
+    ]
+
+
+def test_writers_are_fast_for_100k_accounts() -> None:
+    accounts = organic(100_000, seed=5) + farm(
+        3_000, datetime(2026, 1, 5, tzinfo=UTC), spread=timedelta(hours=1)
+    )
+    a = analyze(accounts, now=NOW, viewer_count=90_000)
+    timings = {}
+    for name, write in (
+        ("csv", lambda: csv_text(a, accounts)),
+        ("json", lambda: json_text(a)),
+        ("png", lambda: chart_png(a)),
+    ):
+        t0 = time.perf_counter()
+        write()
+        timings[name] = time.perf_counter() - t0
+    # Under 1 s each on a quiet machine; the margin is for a busy CI box.
+    assert all(t < 4.0 for t in timings.values()), timings
