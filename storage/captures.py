@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from storage.models import Capture, CaptureChatter, CaptureStatus, ts
+from storage.models import Capture, CaptureChatter, CaptureStatus, Presence, from_ts, ts
 
 if TYPE_CHECKING:
     from storage.database import Database
+
+# One JSON parameter for any number of rows: the statement runs without a round trip per row.
+_ADD_CHATTERS_JSON = (
+    "INSERT OR IGNORE INTO capture_chatters (capture_id, user_id, login) "
+    "SELECT ?1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]') "
+    "FROM json_each(?2) AS j"
+)
 
 
 class Captures:
@@ -57,6 +65,17 @@ class Captures:
             )
             row = await cur.fetchone()
         return int(row[0]) if row else 0
+
+    async def add_chatters_bulk(self, capture_id: int, chatters: Sequence[tuple[int, str]]) -> None:
+        """Store (user_id, login) pairs in one statement; a chatter seen twice is stored once.
+
+        For captures that write while they fetch: no per-row round trip, and chatter_count is
+        left to `finish` (or `mark_interrupted`), which count the rows anyway.
+        """
+        if not chatters:
+            return
+        async with self._db.transaction() as conn:
+            await conn.execute(_ADD_CHATTERS_JSON, (capture_id, json.dumps(chatters)))
 
     async def finish(
         self,
@@ -149,13 +168,30 @@ class Captures:
 
     async def count_with_user(self, channel_id: int, user_id: int) -> int:
         """Return in how many of the channel's captures the user appeared."""
+        return (await self.presence(channel_id, user_id)).captures_with_user
+
+    async def presence(self, channel_id: int, user_id: int) -> Presence:
+        """Return how often, and from when to when, captures in the channel saw the user."""
         async with self._db.conn.execute(
-            "SELECT count(*) FROM capture_chatters c JOIN captures p USING (capture_id) "
+            "SELECT count(*), min(p.started_at), max(p.started_at) "
+            "FROM capture_chatters c JOIN captures p USING (capture_id) "
             "WHERE p.channel_id = ? AND c.user_id = ?",
             (channel_id, user_id),
         ) as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+            seen = await cur.fetchone()
+        async with self._db.conn.execute(
+            "SELECT count(*) FROM captures WHERE channel_id = ? "
+            "AND status IN ('complete', 'partial')",
+            (channel_id,),
+        ) as cur:
+            total = await cur.fetchone()
+        assert seen is not None and total is not None
+        return Presence(
+            captures_with_user=int(seen[0]),
+            captures_in_channel=int(total[0]),
+            first_seen_at=from_ts(seen[1]),
+            last_seen_at=from_ts(seen[2]),
+        )
 
     async def expired(self, *, before: datetime) -> list[Capture]:
         """Return unpinned captures started before the cut-off (their reports may go)."""
