@@ -15,8 +15,14 @@ from storage.models import (
     CaptureChatter,
     CaptureStatus,
     Channel,
+    ChatMessage,
+    ModAction,
+    ModerationEvent,
     NameRecord,
     OAuthToken,
+    Presence,
+    StreamSession,
+    ViewerSample,
 )
 
 __all__ = [
@@ -27,11 +33,17 @@ __all__ = [
     "CaptureChatter",
     "CaptureStatus",
     "Channel",
+    "ChatMessage",
     "Database",
     "DatabaseClosedError",
     "MigrationError",
+    "ModAction",
+    "ModerationEvent",
     "NameRecord",
     "OAuthToken",
+    "Presence",
     "SchemaTooNewError",
     "StorageError",
+    "StreamSession",
+    "ViewerSample",
 ]

@@ -57,6 +57,32 @@ class Channels:
             rows = await cur.fetchall()
         return [Channel.from_row(r) for r in rows]
 
+    async def report_tokens(self, channel_id: int) -> list[str]:
+        """Return the tokens of every report (capture and stream) made in the channel."""
+        async with self._db.conn.execute(
+            "SELECT report_token FROM captures WHERE channel_id = ? "
+            "UNION ALL SELECT report_token FROM stream_sessions WHERE channel_id = ?",
+            (channel_id, channel_id),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [r[0] for r in rows]
+
+    async def counts(self, channel_id: int) -> dict[str, int]:
+        """Return how many rows of each kind the channel has (what forgetting it removes)."""
+        result = {}
+        for name, table in (
+            ("captures", "captures"),
+            ("messages", "chat_messages"),
+            ("moderation events", "moderation_events"),
+            ("streams", "stream_sessions"),
+        ):
+            async with self._db.conn.execute(
+                f"SELECT count(*) FROM {table} WHERE channel_id = ?", (channel_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            result[name] = int(row[0]) if row else 0
+        return result
+
     async def delete(self, channel_id: int) -> None:
         """Forget a channel and everything recorded in it (captures cascade)."""
         async with self._db.transaction() as conn:

@@ -29,6 +29,8 @@ from storage.accounts import Accounts
 from storage.audit import Audit
 from storage.captures import Captures
 from storage.channels import Channels
+from storage.history import History
+from storage.stats import Stats
 from storage.tokens import Tokens
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,8 @@ class Database:
         self.captures = Captures(self)
         self.audit = Audit(self)
         self.tokens = Tokens(self)
+        self.history = History(self)
+        self.stats = Stats(self)
 
     @property
     def conn(self) -> aiosqlite.Connection:

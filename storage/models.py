@@ -184,6 +184,16 @@ class CaptureChatter:
 
 
 @dataclass(frozen=True, slots=True)
+class Presence:
+    """How often captures in one channel saw one account."""
+
+    captures_with_user: int
+    captures_in_channel: int
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     """Who ran what, where, when, and how it ended."""
 
@@ -238,3 +248,150 @@ class OAuthToken:
             expires_at=from_ts(row["expires_at"]),
             updated_at=_req_ts(row["updated_at"]),
         )
+
+
+def ts_ms(value: datetime) -> int:
+    """Return epoch milliseconds for an aware datetime (the channel-history tables use them)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: use timezone-aware UTC timestamps")
+    return round(value.timestamp() * 1000)
+
+
+def from_ms(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value / 1000, UTC)
+
+
+def _req_ms(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1000, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One chat message as EventSub delivered it (text None once retention removed it)."""
+
+    message_id: str
+    channel_id: int
+    user_id: int
+    login: str
+    display_name: str
+    text: str | None
+    sent_at: datetime
+    badges: tuple[str, ...] = ()  # "set_id/id", e.g. "subscriber/12"
+    bits: int = 0
+    emotes: tuple[str, ...] = ()  # emote names from the message fragments, in order
+    reply_parent_id: str | None = None
+    reply_parent_user_id: int | None = None
+    text_length: int | None = None  # None: len(text)
+    deleted_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> ChatMessage:
+        return cls(
+            message_id=row["message_id"],
+            channel_id=row["channel_id"],
+            user_id=row["user_id"],
+            login=row["login"],
+            display_name=row["display_name"],
+            text=row["text"],
+            sent_at=_req_ms(row["sent_at"]),
+            badges=tuple(b for b in row["badges"].split(",") if b),
+            bits=row["bits"],
+            emotes=tuple(e for e in row["emotes"].split(" ") if e),
+            reply_parent_id=row["reply_parent_id"],
+            reply_parent_user_id=row["reply_parent_user_id"],
+            text_length=row["text_length"],
+            deleted_at=from_ms(row["deleted_at"]),
+        )
+
+
+class ModAction(StrEnum):
+    BAN = "ban"
+    TIMEOUT = "timeout"
+    UNBAN = "unban"
+    UNTIMEOUT = "untimeout"
+    DELETE = "delete"  # one message removed
+    CLEAR = "clear"  # all of one user's messages removed
+    OTHER = "other"  # any other channel.moderate action, kept by name in `reason`
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationEvent:
+    """A moderator's action in a channel."""
+
+    dedupe_key: str  # EventSub message id (or another id unique to this event)
+    channel_id: int
+    action: ModAction
+    at: datetime
+    moderator_id: int | None = None
+    moderator_login: str = ""
+    target_id: int | None = None
+    target_login: str = ""
+    message_id: str | None = None
+    reason: str = ""
+    duration_s: int | None = None
+    event_id: int | None = None  # set once stored
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> ModerationEvent:
+        return cls(
+            event_id=row["event_id"],
+            dedupe_key=row["dedupe_key"],
+            channel_id=row["channel_id"],
+            action=ModAction(row["action"]),
+            at=_req_ms(row["at"]),
+            moderator_id=row["moderator_id"],
+            moderator_login=row["moderator_login"],
+            target_id=row["target_id"],
+            target_login=row["target_login"],
+            message_id=row["message_id"],
+            reason=row["reason"],
+            duration_s=row["duration_s"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSession:
+    """One broadcast, from stream.online to stream.offline."""
+
+    session_id: int
+    channel_id: int
+    stream_id: str
+    started_at: datetime
+    ended_at: datetime | None
+    title: str
+    category: str
+    peak_viewers: int | None
+    avg_viewers: float | None
+    report_token: str
+    pinned: bool
+
+    @property
+    def live(self) -> bool:
+        return self.ended_at is None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> StreamSession:
+        return cls(
+            session_id=row["session_id"],
+            channel_id=row["channel_id"],
+            stream_id=row["stream_id"],
+            started_at=_req_ms(row["started_at"]),
+            ended_at=from_ms(row["ended_at"]),
+            title=row["title"],
+            category=row["category"],
+            peak_viewers=row["peak_viewers"],
+            avg_viewers=row["avg_viewers"],
+            report_token=row["report_token"],
+            pinned=bool(row["pinned"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerSample:
+    session_id: int
+    at: datetime
+    viewers: int
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> ViewerSample:
+        return cls(session_id=row["session_id"], at=_req_ms(row["at"]), viewers=row["viewers"])

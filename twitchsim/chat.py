@@ -103,6 +103,31 @@ class ChatRoom:
         self.hub.publish("channel.chat.message", chan.id, event)
         return message_id
 
+    def flood(
+        self,
+        channel: UserRef,
+        n: int,
+        *,
+        chatters: Iterable[SimUser] = (),
+        texts: Iterable[str] = ("hello chat",),
+    ) -> list[str]:
+        """Publish ``n`` channel.chat.message notifications at once (benchmarks); return their ids.
+
+        Message ``i`` comes from chatter ``i % len(chatters)`` (the channel's owner if none),
+        and chatter ``j`` always says text ``j % len(texts)``. The notifications are pre-built
+        (see `EventHub.flood`) and, unlike `say`, not kept as chat lines.
+        """
+        chan = self.channel(channel)
+        who = list(chatters) or [chan.user]
+        lines = list(texts)
+        events = [
+            payloads.chat_message(
+                chan.user, user, "", lines[i % len(lines)], [], reply=None, mentionable={}
+            )
+            for i, user in enumerate(who)
+        ]
+        return self.hub.flood("channel.chat.message", chan.id, events, n)
+
     def _mentioned(self, text: str) -> list[SimUser]:
         found = []
         for word in text.split():

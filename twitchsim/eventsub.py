@@ -158,6 +158,31 @@ class EventHub:
         self.delivered += count
         return count
 
+    def flood(self, sub_type: str, broadcaster_id: int, events: list[JSON], n: int) -> list[str]:
+        """Publish ``n`` notifications at once, cycling through ``events`` (benchmarks).
+
+        Each gets a fresh ``message_id`` in the event and in the metadata. The JSON is built
+        once per event and subscription and only the ids change, so the sim can outpace any
+        client; every notification carries the same ``message_timestamp``. Returns the event
+        message ids in order.
+        """
+        ids = [str(uuid.uuid4()) for _ in range(n)]
+        for sub in list(self._by_type.get(sub_type, {}).values()):
+            session = self.sessions.get(sub.session_id)
+            if sub.broadcaster_id != broadcaster_id or sub.status != "enabled" or not session:
+                continue
+            meta = self._meta("notification", sub) | {"message_id": "@@EID@@"}
+            envelope = {"metadata": meta, "payload": {"subscription": sub.to_json()}}
+            bodies = [
+                json.dumps(envelope | {"payload": envelope["payload"] | {"event": e}})
+                for e in ({**ev, "message_id": "@@MID@@"} for ev in events)
+            ]
+            for i, mid in enumerate(ids):
+                text = bodies[i % len(bodies)].replace("@@MID@@", mid, 1)
+                if self._send(session, text.replace("@@EID@@", str(uuid.uuid4()), 1)):
+                    self.delivered += 1
+        return ids
+
     def _send(self, session: Session, text: str) -> bool:
         # Between session_reconnect and the new connection's welcome, messages wait: a client
         # busy reconnecting (TwitchIO is) no longer reads the old connection.

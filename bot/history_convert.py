@@ -1,0 +1,169 @@
+"""Pure converters from TwitchIO's EventSub payloads to the storage models of channel history.
+
+Each takes a payload and a fallback time (used when a notification carries no timestamp) and
+returns a frozen storage model, or raises `PayloadError` for a payload that cannot be stored.
+
+Moderation events are keyed by the EventSub message id (``metadata.message_id``; TwitchIO keeps
+the notification's metadata on every event), which Twitch repeats when it redelivers a
+notification: a redelivery is stored once. A payload without metadata (never seen over the
+WebSocket) gets a key derived from its own fields instead, which is stable for one notification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+import twitchio
+
+from storage.history import Removal
+from storage.models import ChatMessage, ModAction, ModerationEvent
+
+
+class PayloadError(ValueError):
+    """An EventSub payload that lacks what the history needs (logged and skipped)."""
+
+
+_ACTIONS = {
+    "ban": ModAction.BAN,
+    "timeout": ModAction.TIMEOUT,
+    "unban": ModAction.UNBAN,
+    "untimeout": ModAction.UNTIMEOUT,
+    "delete": ModAction.DELETE,
+}
+
+# channel.moderate actions whose detail sits under another attribute name in TwitchIO.
+_DETAIL_ATTR = {
+    "shared_chat_ban": "shared_ban",
+    "shared_chat_unban": "shared_unban",
+    "shared_chat_timeout": "shared_timeout",
+    "shared_chat_untimeout": "shared_untimeout",
+    "shared_chat_delete": "shared_delete",
+}
+
+
+def _int_id(value: object, what: str) -> int:
+    text = str(value) if value is not None else ""
+    if not text.isdigit():
+        raise PayloadError(f"{what} is not a numeric id: {value!r}")
+    return int(text)
+
+
+def _opt_id(value: object) -> int | None:
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() else None
+
+
+def event_time(payload: Any, fallback: datetime) -> datetime:
+    """When Twitch sent the notification (``metadata.message_timestamp``), else ``fallback``."""
+    try:
+        when = payload.timestamp
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return fallback
+    if not isinstance(when, datetime):
+        return fallback
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def notification_id(payload: Any) -> str | None:
+    """The EventSub message id of the notification that carried ``payload`` (if known)."""
+    try:
+        meta = payload.metadata
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    value = getattr(meta, "message_id", None)
+    return str(value) if value else None
+
+
+def chat_message(payload: twitchio.ChatMessage, fallback: datetime) -> ChatMessage:
+    """channel.chat.message -> ChatMessage (login and badges as they were at that moment)."""
+    message_id = payload.id
+    if not message_id:
+        raise PayloadError("chat message without an id")
+    chatter = payload.chatter
+    cheer = payload.cheer
+    reply = payload.reply
+    return ChatMessage(
+        message_id=str(message_id),
+        channel_id=_int_id(payload.broadcaster.id, "broadcaster_user_id"),
+        user_id=_int_id(chatter.id, "chatter_user_id"),
+        login=chatter.name or "",
+        display_name=chatter.display_name or "",
+        text=payload.text,
+        sent_at=event_time(payload, fallback),
+        badges=tuple(f"{b.set_id}/{b.id}" for b in payload.badges),
+        bits=cheer.bits if cheer is not None else 0,
+        emotes=tuple(f.text for f in payload.fragments if f.type == "emote"),
+        reply_parent_id=reply.parent_message_id if reply is not None else None,
+        reply_parent_user_id=_opt_id(reply.parent_user.id) if reply is not None else None,
+    )
+
+
+def _target(payload: Any, action: str) -> tuple[Any, Any]:
+    """Return (detail, user) for the channel.moderate action, either possibly None."""
+    detail = getattr(payload, _DETAIL_ATTR.get(action, action), None)
+    if detail is None or callable(detail):
+        return None, None
+    if isinstance(detail, twitchio.PartialUser):
+        return detail, detail  # unban, untimeout, vip, mod, ...: the detail is the user
+    user = getattr(detail, "user", None)
+    return detail, user if isinstance(user, twitchio.PartialUser) else None
+
+
+def moderation_event(payload: twitchio.ChannelModerate, fallback: datetime) -> ModerationEvent:
+    """channel.moderate (v2) -> ModerationEvent, with the acting moderator."""
+    action = str(getattr(payload, "action", "") or "")
+    if not action:
+        raise PayloadError("channel.moderate without an action")
+    channel_id = _int_id(payload.broadcaster.id, "broadcaster_user_id")
+    at = event_time(payload, fallback)
+    detail, user = _target(payload, action)
+    kind = _ACTIONS.get(action, ModAction.OTHER)
+    reason = str(getattr(detail, "reason", None) or "") if kind is not ModAction.OTHER else action
+    duration: int | None = None
+    expires = getattr(detail, "expires_at", None)
+    if kind is ModAction.TIMEOUT and isinstance(expires, datetime):
+        duration = max(0, round((expires - at).total_seconds()))
+    message_id = getattr(detail, "message_id", None) if kind is ModAction.DELETE else None
+    moderator = payload.moderator
+    key = notification_id(payload) or _derived_key(channel_id, action, at, user, message_id)
+    return ModerationEvent(
+        dedupe_key=key,
+        channel_id=channel_id,
+        action=kind,
+        at=at,
+        moderator_id=_opt_id(moderator.id) if moderator is not None else None,
+        moderator_login=(moderator.name or "") if moderator is not None else "",
+        target_id=_opt_id(user.id) if user is not None else None,
+        target_login=(user.name or "") if user is not None else "",
+        message_id=str(message_id) if message_id else None,
+        reason=reason,
+        duration_s=duration,
+    )
+
+
+def _derived_key(channel_id: int, action: str, at: datetime, user: Any, message_id: Any) -> str:
+    uid = getattr(user, "id", "") if user is not None else ""
+    raw = f"{channel_id}|{action}|{at.isoformat()}|{uid}|{message_id or ''}"
+    return "derived:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def message_removal(payload: twitchio.ChatMessageDelete, fallback: datetime) -> Removal:
+    """channel.chat.message_delete -> the message is marked removed."""
+    if not payload.message_id:
+        raise PayloadError("message_delete without a message id")
+    return Removal(
+        channel_id=_int_id(payload.broadcaster.id, "broadcaster_user_id"),
+        at=event_time(payload, fallback),
+        message_id=str(payload.message_id),
+    )
+
+
+def user_removal(payload: twitchio.ChannelChatClearUserMessages, fallback: datetime) -> Removal:
+    """channel.chat.clear_user_messages -> the user's messages so far are marked removed."""
+    return Removal(
+        channel_id=_int_id(payload.broadcaster.id, "broadcaster_user_id"),
+        at=event_time(payload, fallback),
+        user_id=_int_id(payload.user.id, "target_user_id"),
+    )

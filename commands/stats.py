@@ -1,0 +1,146 @@
+"""`!chatstats`, `!top [7d]`, `!stats [login]`, `!stream`: the channel's chat in figures.
+
+For the broadcaster, moderators and the owner. `BOTCHECK_STATS_PUBLIC=true` opens `!stats` to
+everyone, each viewer limited to one every `BOTCHECK_STATS_USER_COOLDOWN_S` (moderators are
+never limited); a viewer inside their cooldown is ignored, not answered.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from twitchio.ext import commands
+
+from bot.chat import parse_login
+from commands.common import OncePer, audit, is_moderator, reply
+from reports.stream_text import (
+    ChannelFigures,
+    chatstats_text,
+    stream_text,
+    top_text,
+    user_text,
+)
+
+if TYPE_CHECKING:
+    from bot.twitch import BotCheckBot
+
+WEEK = timedelta(days=7)
+TOP_USAGE = "Use !top for the top chatters of all time, or !top 7d for the last 7 days."
+STATS_USAGE = "Use !stats <login> for one chatter's figures here (or !stats for your own)."
+
+
+class StatsCommands(commands.Component):
+    """Statistics over the channel's recorded chat (storage/stats.py)."""
+
+    def __init__(self, bot: BotCheckBot) -> None:
+        self.bot = bot
+        settings = bot.services.settings
+        self._public = settings.stats_public
+        self._refusals = OncePer(max(settings.cooldown_s, 30.0))
+        self._per_user = OncePer(settings.stats_user_cooldown_s)
+
+    async def _mod_only(self, ctx: commands.Context[Any], command: str, args: str) -> bool:
+        """True if the chatter may go on; a refusal is said at most once per window."""
+        if is_moderator(ctx):
+            return True
+        if self._refusals.allow(f"{ctx.broadcaster.id}:{command}"):
+            await reply(ctx, f"Sorry, !{command} is for the broadcaster and moderators.")
+        await audit(ctx, command, args, "refused", "not a moderator")
+        return False
+
+    @commands.command(name="chatstats")
+    async def chatstats(self, ctx: commands.Context[Any], *, args: str = "") -> None:
+        """Chat now, in the last 7 days and in all: rate, chatters, busiest hour, emotes."""
+        if not await self._mod_only(ctx, "chatstats", args):
+            return
+        services = self.bot.services
+        stats = services.db.stats
+        channel = int(ctx.broadcaster.id)
+        now = services.clock()
+        week = {"since": now - WEEK, "until": now}
+        figures = ChannelFigures(
+            now=await stats.activity(channel, since=now - timedelta(minutes=10), until=now),
+            active_5m=await stats.active_chatters(channel, now=now),
+            viewers=await stats.current_viewers(channel),
+            week=await stats.activity(channel, **week),
+            week_hours=await stats.hours(channel, **week),
+            week_emotes=await stats.top_emotes(channel, **week, limit=3),
+            all_time=await stats.activity(channel),
+        )
+        await reply(ctx, chatstats_text(figures))
+        await audit(ctx, "chatstats", args, "ok")
+
+    @commands.command(name="top")
+    async def top(self, ctx: commands.Context[Any], *, args: str = "") -> None:
+        """The top chatters of all time, or of the last 7 days with the rising ones."""
+        if not await self._mod_only(ctx, "top", args):
+            return
+        word = args.strip().lower()
+        if word not in ("", "7d", "week"):
+            await reply(ctx, TOP_USAGE)
+            await audit(ctx, "top", args, "bad-argument")
+            return
+        services = self.bot.services
+        stats = services.db.stats
+        channel = int(ctx.broadcaster.id)
+        now = services.clock()
+        if word:
+            top = await stats.top_chatters(channel, since=now - WEEK, until=now, limit=5)
+            rising = await stats.rising_chatters(channel, now=now, period=WEEK, limit=3)
+            text = top_text(top, week=True, rising=rising)
+        else:
+            text = top_text(await stats.top_chatters(channel, limit=5), week=False)
+        await reply(ctx, text)
+        await audit(ctx, "top", args, "ok")
+
+    @commands.command(name="stats")
+    async def stats(self, ctx: commands.Context[Any], *, args: str = "") -> None:
+        """One chatter's figures: messages and standing, hours, first/last seen, replies."""
+        channel = ctx.broadcaster.id
+        if not is_moderator(ctx):
+            if not self._public:
+                await self._mod_only(ctx, "stats", args)
+                return
+            if not self._per_user.allow(f"{channel}:{ctx.chatter.id}"):
+                await audit(ctx, "stats", args, "cooldown")
+                return
+        word = args.strip()
+        login = parse_login(word) if word else (ctx.chatter.name or "").lower()
+        if not login:
+            await reply(ctx, STATS_USAGE)
+            await audit(ctx, "stats", args, "bad-argument")
+            return
+        services = self.bot.services
+        stats = services.db.stats
+        user_id = await stats.find_user(int(channel), login)
+        user = await stats.user(int(channel), user_id) if user_id is not None else None
+        if user_id is None or user is None:
+            await reply(ctx, f"No chat recorded here from {login} yet.")
+            await audit(ctx, "stats", args, "unknown")
+            return
+        replies = await stats.reply_targets(int(channel), user_id, limit=2)
+        await reply(ctx, user_text(user, replies, now=services.clock()))
+        await audit(ctx, "stats", args, "ok", f"user {user_id}")
+
+    @commands.command(name="stream")
+    async def stream(self, ctx: commands.Context[Any], *, args: str = "") -> None:
+        """The current stream, or else the last one, in figures, with its report link."""
+        if not await self._mod_only(ctx, "stream", args):
+            return
+        services = self.bot.services
+        streams = self.bot.services.stream_reports
+        session = await streams.latest(int(ctx.broadcaster.id))
+        if session is None:
+            await reply(ctx, "No stream recorded in this channel yet.")
+            await audit(ctx, "stream", args, "none")
+            return
+        now = services.clock()
+        summary = await services.db.stats.stream_summary(session, now=now)
+        link = None if streams.expired(session) else streams.links(session.report_token).page
+        await reply(ctx, stream_text(summary, now=now, link=link))
+        await audit(ctx, "stream", args, "ok", f"session {session.session_id}")
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_component(StatsCommands(bot))  # type: ignore[arg-type]

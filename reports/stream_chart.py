@@ -1,0 +1,99 @@
+"""The stream chart: chat messages per minute (bars) and viewers (line) over time, one panel.
+
+matplotlib's object API on the Agg canvas, sized and lettered to be read on a phone.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, DateFormatter
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from reports.stream_model import StreamReport
+
+CHAT = "#4263eb"
+VIEWERS = "#e8590c"
+MUTED = "#868e96"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # matplotlib's default date epoch, in days
+
+
+def _x(when: datetime) -> float:
+    return (when - _EPOCH).total_seconds() / 86_400
+
+
+def stream_chart_png(report: StreamReport) -> bytes:
+    """Return the chart as PNG bytes."""
+    fig = Figure(figsize=(4.6, 3.9), dpi=170, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=11)
+    ax.grid(axis="y", color="#e9ecef", linewidth=0.8)
+    ax.set_axisbelow(True)
+    minutes = report.bucket.total_seconds() / 60
+    per = "per minute" if minutes == 1 else f"per minute ({minutes:.0f}-min average)"
+    start = report.summary.session.started_at
+    end = report.summary.until
+    if not report.series or (not any(b.messages for b in report.series) and not report.viewers):
+        ax.text(
+            0.5,
+            0.5,
+            "no chat or viewer counts recorded",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color=MUTED,
+            fontsize=12,
+        )
+        ax.set_yticks([])
+        ax.set_xticks([])
+        return _png(fig)
+    width = report.bucket.total_seconds() / 86_400
+    edges = np.array([_x(b.start) for b in report.series] + [_x(report.series[-1].start) + width])
+    rates = np.array([b.messages / minutes for b in report.series], dtype=np.float64)
+    ax.stairs(rates, edges, fill=True, color=CHAT, alpha=0.85, linewidth=0.8, edgecolor=CHAT)
+    ax.set_ylabel(f"messages {per}", fontsize=10.5, color=CHAT)
+    ax.tick_params(axis="y", colors=CHAT)
+    ax.set_ylim(0, max(1.0, float(rates.max()) * 1.2))
+    handles: list[Artist] = [Patch(color=CHAT, label="chat messages / min")]
+    if report.viewers:
+        vx = ax.twinx()
+        vx.spines["top"].set_visible(False)
+        xs = [_x(v.at) for v in report.viewers]
+        ys = [v.viewers for v in report.viewers]
+        (line,) = vx.plot(xs, ys, color=VIEWERS, linewidth=2.2, label="viewers")
+        vx.set_ylim(0, max(ys) * 1.2 + 1)
+        vx.tick_params(labelsize=11, colors=VIEWERS)
+        vx.set_ylabel("viewers", fontsize=10.5, color=VIEWERS)
+        handles.append(line)
+    # Above the plot, where no bar or line can hide it.
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        fontsize=11,
+        frameon=False,
+        ncols=2,
+        bbox_to_anchor=(0, 1.0),
+        borderaxespad=0.2,
+    )
+    locator = AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(DateFormatter("%H:%M"))  # type: ignore[no-untyped-call]
+    ax.set_xlim(_x(start), max(_x(end), float(edges[-1])))
+    ax.set_xlabel("time (UTC)", fontsize=10.5)
+    return _png(fig)
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()

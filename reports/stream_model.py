@@ -1,0 +1,39 @@
+"""Everything a stream report shows, gathered once: pure data for the chart, page and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from storage.models import ChatMessage, ModerationEvent, ViewerSample
+from storage.stats import Bucket, ChatterCount, EmoteCount, StreamSummary, Writer
+
+
+@dataclass(frozen=True, slots=True)
+class StreamReport:
+    channel_login: str
+    generated_at: datetime
+    summary: StreamSummary
+    bucket: timedelta  # width of one slice of `series`
+    series: tuple[Bucket, ...]
+    viewers: tuple[ViewerSample, ...]
+    top_chatters: tuple[ChatterCount, ...]
+    top_emotes: tuple[EmoteCount, ...]
+    writers: tuple[Writer, ...]
+    events: tuple[ModerationEvent, ...]
+    messages: tuple[ChatMessage, ...]  # for the downloads
+
+    @property
+    def live(self) -> bool:
+        return self.summary.session.live
+
+
+BUCKETS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 240)
+
+
+def bucket_for(span: timedelta, *, max_slices: int = 120) -> timedelta:
+    """Return the narrowest slice width that cuts `span` into at most `max_slices` slices."""
+    for minutes in BUCKETS_MIN:
+        if span <= timedelta(minutes=minutes * max_slices):
+            return timedelta(minutes=minutes)
+    return timedelta(minutes=BUCKETS_MIN[-1])

@@ -1,0 +1,496 @@
+"""Chat statistics for a channel or one stream: read-only queries over the channel history.
+
+Every query is bounded by the channel and, where it makes sense, a time window
+[since, until), so it walks one of the history indexes rather than the whole table:
+counts per user use `(channel_id, user_id, sent_at)` (covering), windows use
+`(channel_id, sent_at)`, logins are looked up for the few users shown, and `find_user` uses
+`(channel_id, login)` from migration 0003.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from storage.models import StreamSession, from_ms, from_ts, ts, ts_ms
+
+if TYPE_CHECKING:
+    from storage.database import Database
+
+_FOREVER = 2**62
+_HOUR_MS = 3_600_000
+LENGTH_SAMPLE = 1_000  # a user's average message length is taken over this many latest messages
+_Params = Sequence[object] | Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """How much was said in a window: messages and distinct chatters."""
+
+    messages: int
+    chatters: int
+    since: datetime | None  # None: since the first stored message
+    until: datetime | None
+
+    @property
+    def per_minute(self) -> float:
+        """Messages per minute over the window (0 without a bounded window)."""
+        if self.since is None or self.until is None:
+            return 0.0
+        minutes = (self.until - self.since).total_seconds() / 60
+        return self.messages / minutes if minutes > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ChatterCount:
+    user_id: int
+    login: str  # the newest login the user chatted under
+    messages: int
+
+
+@dataclass(frozen=True, slots=True)
+class RisingChatter:
+    user_id: int
+    login: str
+    recent: int  # messages in the last period
+    before: int  # messages in the period before it
+
+    @property
+    def gain(self) -> int:
+        return self.recent - self.before
+
+
+@dataclass(frozen=True, slots=True)
+class HourCount:
+    hour: int  # 0-23, UTC
+    messages: int
+
+
+@dataclass(frozen=True, slots=True)
+class EmoteCount:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Writer:
+    user_id: int
+    login: str
+    messages: int
+    avg_length: float  # characters per message
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTarget:
+    user_id: int
+    login: str
+    replies: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserStats:
+    """One chatter's figures in one channel, over all stored history."""
+
+    user_id: int
+    login: str
+    messages: int
+    rank: int  # 1 + how many chatters sent more messages
+    chatters: int  # how many chatters the channel has had
+    favourite_hour: int | None  # UTC hour with most of the user's messages
+    first_seen: datetime
+    last_seen: datetime
+    timeouts: int  # received
+    bans: int
+    avg_length: float  # characters a message, over the latest LENGTH_SAMPLE messages
+
+    @property
+    def percentile(self) -> float:
+        """Share of the channel's other chatters who sent fewer messages (0..1)."""
+        if self.chatters <= 1:
+            return 1.0
+        below = self.chatters - self.rank
+        return max(0, below) / (self.chatters - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCount:
+    action: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureBrief:
+    """A `!botcheck` capture, as a stream summary lists it."""
+
+    capture_id: int
+    started_at: datetime
+    status: str
+    verdict: str | None
+    chatter_count: int
+    viewer_count: int | None
+    report_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """Chat in one time slice of a stream."""
+
+    start: datetime
+    messages: int
+    chatters: int
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSummary:
+    """One stream in figures (a live stream: up to `until`)."""
+
+    session: StreamSession
+    until: datetime  # ended_at, or now for a live stream
+    messages: int
+    chatters: int
+    moderation: tuple[ActionCount, ...]
+    captures: tuple[CaptureBrief, ...]
+
+    @property
+    def duration(self) -> timedelta:
+        return max(timedelta(0), self.until - self.session.started_at)
+
+    @property
+    def per_minute(self) -> float:
+        minutes = self.duration.total_seconds() / 60
+        return self.messages / minutes if minutes > 0 else 0.0
+
+    @property
+    def moderation_total(self) -> int:
+        return sum(a.count for a in self.moderation)
+
+    @property
+    def chatter_ratio(self) -> float | None:
+        """Distinct chatters against peak viewers (None without viewer counts)."""
+        peak = self.session.peak_viewers
+        return self.chatters / peak if peak else None
+
+
+def _range(since: datetime | None, until: datetime | None) -> tuple[int, int]:
+    return (ts_ms(since) if since else 0, ts_ms(until) if until else _FOREVER)
+
+
+class Stats:
+    """Statistics queries; every answer is a frozen dataclass."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def _one(self, sql: str, params: _Params) -> tuple[Any, ...]:
+        async with self._db.conn.execute(sql, params) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return tuple(row)
+
+    async def _all(self, sql: str, params: _Params) -> list[tuple[Any, ...]]:
+        async with self._db.conn.execute(sql, params) as cur:
+            rows = await cur.fetchall()
+        return [tuple(r) for r in rows]
+
+    async def login_of(self, channel_id: int, user_id: int) -> str:
+        """Return the newest login the user chatted under in the channel ('' if never)."""
+        rows = await self._all(
+            "SELECT login FROM chat_messages WHERE channel_id = ? AND user_id = ? "
+            "ORDER BY sent_at DESC LIMIT 1",
+            (channel_id, user_id),
+        )
+        return str(rows[0][0]) if rows else ""
+
+    async def _logins(self, channel_id: int, user_ids: Sequence[int]) -> dict[int, str]:
+        return {uid: await self.login_of(channel_id, uid) for uid in dict.fromkeys(user_ids)}
+
+    async def find_user(self, channel_id: int, login: str) -> int | None:
+        """Return the user id that most recently chatted in the channel as `login`."""
+        rows = await self._all(
+            "SELECT user_id FROM chat_messages WHERE channel_id = ? AND login = ? "
+            "ORDER BY sent_at DESC LIMIT 1",
+            (channel_id, login.lower()),
+        )
+        return int(rows[0][0]) if rows else None
+
+    # -- channel --------------------------------------------------------------------------------
+
+    async def activity(
+        self, channel_id: int, *, since: datetime | None = None, until: datetime | None = None
+    ) -> Activity:
+        """Messages and distinct chatters in [since, until) (all history when unbounded)."""
+        lo, hi = _range(since, until)
+        if since is None and until is None:
+            # Unbounded: the (channel_id, user_id, sent_at) index answers both counts alone.
+            sql = (
+                "SELECT count(*), count(DISTINCT user_id) FROM chat_messages "
+                "INDEXED BY chat_messages_channel_user WHERE channel_id = ?"
+            )
+            row = await self._one(sql, (channel_id,))
+        else:
+            row = await self._one(
+                "SELECT count(*), count(DISTINCT user_id) FROM chat_messages "
+                "WHERE channel_id = ? AND sent_at >= ? AND sent_at < ?",
+                (channel_id, lo, hi),
+            )
+        return Activity(int(row[0]), int(row[1]), since, until)
+
+    async def active_chatters(
+        self, channel_id: int, *, now: datetime, window: timedelta = timedelta(minutes=5)
+    ) -> int:
+        """Distinct chatters in the last `window` (5 minutes by default)."""
+        return (await self.activity(channel_id, since=now - window, until=now)).chatters
+
+    async def current_viewers(self, channel_id: int) -> int | None:
+        """The latest viewer count of the channel's live stream (None when offline)."""
+        rows = await self._all(
+            "SELECT v.viewers FROM stream_sessions s JOIN viewer_samples v USING (session_id) "
+            "WHERE s.channel_id = ? AND s.ended_at IS NULL ORDER BY v.at DESC LIMIT 1",
+            (channel_id,),
+        )
+        return int(rows[0][0]) if rows else None
+
+    async def top_chatters(
+        self,
+        channel_id: int,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 5,
+    ) -> tuple[ChatterCount, ...]:
+        """The chatters with the most messages in [since, until), most first."""
+        lo, hi = _range(since, until)
+        rows = await self._all(
+            "SELECT user_id, count(*) AS n FROM chat_messages "
+            "WHERE channel_id = ? AND sent_at >= ? AND sent_at < ? "
+            "GROUP BY user_id ORDER BY n DESC, user_id LIMIT ?",
+            (channel_id, lo, hi, limit),
+        )
+        logins = await self._logins(channel_id, [int(r[0]) for r in rows])
+        return tuple(ChatterCount(int(u), logins[int(u)], int(n)) for u, n in rows)
+
+    async def rising_chatters(
+        self,
+        channel_id: int,
+        *,
+        now: datetime,
+        period: timedelta = timedelta(days=7),
+        limit: int = 5,
+    ) -> tuple[RisingChatter, ...]:
+        """Chatters who said more in the last period than in the one before, biggest gain first."""
+        mid = ts_ms(now - period)
+        rows = await self._all(
+            "SELECT user_id, sum(sent_at >= :mid) AS recent, sum(sent_at < :mid) AS before "
+            "FROM chat_messages WHERE channel_id = :c AND sent_at >= :lo AND sent_at < :hi "
+            "GROUP BY user_id HAVING recent > before "
+            "ORDER BY recent - before DESC, recent DESC, user_id LIMIT :limit",
+            {
+                "mid": mid,
+                "c": channel_id,
+                "lo": ts_ms(now - 2 * period),
+                "hi": ts_ms(now),
+                "limit": limit,
+            },
+        )
+        logins = await self._logins(channel_id, [int(r[0]) for r in rows])
+        return tuple(RisingChatter(int(u), logins[int(u)], int(a), int(b)) for u, a, b in rows)
+
+    async def hours(
+        self, channel_id: int, *, since: datetime | None = None, until: datetime | None = None
+    ) -> tuple[HourCount, ...]:
+        """Messages per hour of day (UTC), all 24 hours."""
+        lo, hi = _range(since, until)
+        # Group by hour since the epoch, which follows the index order and needs no sort, then
+        # fold those into hours of the day here.
+        rows = await self._all(
+            "SELECT sent_at / ? AS h, count(*) FROM chat_messages "
+            "INDEXED BY chat_messages_channel_time "
+            "WHERE channel_id = ? AND sent_at >= ? AND sent_at < ? GROUP BY h",
+            (_HOUR_MS, channel_id, lo, hi),
+        )
+        counts: Counter[int] = Counter()
+        for h, n in rows:
+            counts[int(h) % 24] += int(n)
+        return tuple(HourCount(h, counts[h]) for h in range(24))
+
+    async def top_emotes(
+        self,
+        channel_id: int,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 5,
+    ) -> tuple[EmoteCount, ...]:
+        """The emotes used most in [since, until) (each use in a message counts)."""
+        lo, hi = _range(since, until)
+        counts: Counter[str] = Counter()
+        for (emotes,) in await self._all(
+            "SELECT emotes FROM chat_messages WHERE channel_id = ? AND sent_at >= ? "
+            "AND sent_at < ? AND emotes != ''",
+            (channel_id, lo, hi),
+        ):
+            counts.update(str(emotes).split())
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return tuple(EmoteCount(name, n) for name, n in ranked)
+
+    async def writers(
+        self,
+        channel_id: int,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        min_messages: int = 3,
+        limit: int = 5,
+    ) -> tuple[Writer, ...]:
+        """Chatters with the longest average message (at least `min_messages` of them)."""
+        lo, hi = _range(since, until)
+        rows = await self._all(
+            "SELECT user_id, count(*) AS n, avg(text_length) AS a FROM chat_messages "
+            "WHERE channel_id = ? AND sent_at >= ? AND sent_at < ? "
+            "GROUP BY user_id HAVING n >= ? ORDER BY a DESC, n DESC, user_id LIMIT ?",
+            (channel_id, lo, hi, min_messages, limit),
+        )
+        logins = await self._logins(channel_id, [int(r[0]) for r in rows])
+        return tuple(Writer(int(u), logins[int(u)], int(n), float(a)) for u, n, a in rows)
+
+    async def moderation(
+        self, channel_id: int, *, since: datetime | None = None, until: datetime | None = None
+    ) -> tuple[ActionCount, ...]:
+        """Moderation actions by kind in [since, until), most frequent first."""
+        lo, hi = _range(since, until)
+        rows = await self._all(
+            "SELECT action, count(*) AS n FROM moderation_events "
+            "WHERE channel_id = ? AND at >= ? AND at < ? GROUP BY action ORDER BY n DESC, action",
+            (channel_id, lo, hi),
+        )
+        return tuple(ActionCount(str(a), int(n)) for a, n in rows)
+
+    async def captures(
+        self, channel_id: int, *, since: datetime, until: datetime
+    ) -> tuple[CaptureBrief, ...]:
+        """The `!botcheck` captures started in [since, until), oldest first."""
+        rows = await self._all(
+            "SELECT capture_id, started_at, status, verdict, chatter_count, viewer_count, "
+            "report_token FROM captures WHERE channel_id = ? AND started_at >= ? "
+            "AND started_at <= ? ORDER BY started_at, capture_id",
+            (channel_id, ts(since), ts(until)),
+        )
+        out = []
+        for cid, at, status, verdict, chatters, viewers, token in rows:
+            when = from_ts(int(at))
+            assert when is not None
+            out.append(
+                CaptureBrief(
+                    capture_id=int(cid),
+                    started_at=when,
+                    status=str(status),
+                    verdict=None if verdict is None else str(verdict),
+                    chatter_count=int(chatters),
+                    viewer_count=None if viewers is None else int(viewers),
+                    report_token=str(token),
+                )
+            )
+        return tuple(out)
+
+    async def series(
+        self, channel_id: int, *, since: datetime, until: datetime, bucket: timedelta
+    ) -> tuple[Bucket, ...]:
+        """Messages and distinct chatters per time slice of `bucket`, every slice present."""
+        lo, hi = _range(since, until)
+        width = max(1, int(bucket.total_seconds() * 1000))
+        rows = await self._all(
+            "SELECT (sent_at - ?) / ? AS b, count(*), count(DISTINCT user_id) FROM chat_messages "
+            "WHERE channel_id = ? AND sent_at >= ? AND sent_at < ? GROUP BY b",
+            (lo, width, channel_id, lo, hi),
+        )
+        found = {int(b): (int(m), int(c)) for b, m, c in rows}
+        slices = max(1, -(-(hi - lo) // width))
+        return tuple(Bucket(since + i * bucket, *found.get(i, (0, 0))) for i in range(slices))
+
+    # -- one user -------------------------------------------------------------------------------
+
+    async def user(self, channel_id: int, user_id: int) -> UserStats | None:
+        """The user's figures in the channel, or None if they never chatted there."""
+        row = await self._one(
+            "SELECT count(*), min(sent_at), max(sent_at) FROM chat_messages "
+            "WHERE channel_id = ? AND user_id = ?",
+            (channel_id, user_id),
+        )
+        # Lengths are not in the index: read them for the latest messages only, so a chatter
+        # with half a million messages answers as fast as one with fifty.
+        length = await self._one(
+            "SELECT avg(text_length) FROM (SELECT text_length FROM chat_messages "
+            "WHERE channel_id = ? AND user_id = ? ORDER BY sent_at DESC LIMIT ?)",
+            (channel_id, user_id, LENGTH_SAMPLE),
+        )
+        messages = int(row[0])
+        if messages == 0:
+            return None
+        ranks = await self._one(
+            "SELECT count(*), coalesce(sum(n > ?), 0) FROM (SELECT count(*) AS n "
+            "FROM chat_messages WHERE channel_id = ? GROUP BY user_id)",
+            (messages, channel_id),
+        )
+        per_hour: Counter[int] = Counter()
+        for h, n in await self._all(
+            "SELECT sent_at / ? AS h, count(*) FROM chat_messages "
+            "WHERE channel_id = ? AND user_id = ? GROUP BY h",
+            (_HOUR_MS, channel_id, user_id),
+        ):
+            per_hour[int(h) % 24] += int(n)
+        favourite = min(per_hour, key=lambda h: (-per_hour[h], h)) if per_hour else None
+        received = {
+            str(action): int(n)
+            for action, n in await self._all(
+                "SELECT action, count(*) FROM moderation_events WHERE channel_id = ? "
+                "AND target_id = ? AND action IN ('ban', 'timeout') GROUP BY action",
+                (channel_id, user_id),
+            )
+        }
+        first, last = (from_ms(int(v)) for v in row[1:3])
+        assert first is not None and last is not None
+        return UserStats(
+            user_id=user_id,
+            login=await self.login_of(channel_id, user_id),
+            messages=messages,
+            rank=1 + int(ranks[1]),
+            chatters=int(ranks[0]),
+            favourite_hour=favourite,
+            first_seen=first,
+            last_seen=last,
+            timeouts=received.get("timeout", 0),
+            bans=received.get("ban", 0),
+            avg_length=float(length[0] or 0),
+        )
+
+    async def reply_targets(
+        self, channel_id: int, user_id: int, *, limit: int = 3
+    ) -> tuple[ReplyTarget, ...]:
+        """Whom the user replies to most (Twitch replies), most first."""
+        rows = await self._all(
+            "SELECT reply_parent_user_id AS t, count(*) AS n FROM chat_messages "
+            "WHERE channel_id = ? AND user_id = ? AND reply_parent_user_id IS NOT NULL "
+            "AND reply_parent_user_id != user_id GROUP BY t ORDER BY n DESC, t LIMIT ?",
+            (channel_id, user_id, limit),
+        )
+        logins = await self._logins(channel_id, [int(r[0]) for r in rows])
+        return tuple(ReplyTarget(int(t), logins[int(t)] or str(t), int(n)) for t, n in rows)
+
+    # -- one stream -----------------------------------------------------------------------------
+
+    async def stream_summary(self, session: StreamSession, *, now: datetime) -> StreamSummary:
+        """Duration, messages, chatters, moderation and captures of one stream."""
+        until = session.ended_at or now
+        since = session.started_at
+        act = await self.activity(session.channel_id, since=since, until=until)
+        return StreamSummary(
+            session=session,
+            until=until,
+            messages=act.messages,
+            chatters=act.chatters,
+            moderation=await self.moderation(session.channel_id, since=since, until=until),
+            captures=await self.captures(session.channel_id, since=since, until=until),
+        )
