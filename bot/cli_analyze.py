@@ -1,7 +1,5 @@
 """`botcheck analyze FILE [--json] [--out DIR]`: the same analysis, offline, on a chatter list."""
 
-
-
 from __future__ import annotations
 
 import argparse

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     web_host: str = Field("127.0.0.1", validation_alias=_env("BOTCHECK_WEB_HOST"))
     web_port: int = Field(4343, ge=1, le=65535, validation_alias=_env("BOTCHECK_WEB_PORT"))
     cooldown_s: float = Field(60.0, ge=0, le=86400, validation_alias=_env("BOTCHECK_COOLDOWN_S"))
+    stats_public: bool = Field(False, validation_alias=_env("BOTCHECK_STATS_PUBLIC"))
+    stats_user_cooldown_s: float = Field(
+        30.0, ge=0, le=86400, validation_alias=_env("BOTCHECK_STATS_USER_COOLDOWN_S")
+    )
     log_level: LogLevel = Field("INFO", validation_alias=_env("BOTCHECK_LOG_LEVEL"))
     known_bots_file: Path | None = Field(None, validation_alias=_env("BOTCHECK_KNOWN_BOTS_FILE"))
     report_ttl_days: int = Field(
@@ -60,6 +64,9 @@ class Settings(BaseSettings):
     )
     chat_retention_days: int = Field(
         30, ge=1, le=3650, validation_alias=_env("BOTCHECK_CHAT_RETENTION_DAYS")
+    )
+    discord_webhook_url: SecretStr | None = Field(
+        None, validation_alias=_env("BOTCHECK_DISCORD_WEBHOOK_URL")
     )
 
     api_url: str = Field("https://api.twitch.tv/helix", validation_alias=_env("TWITCH_API_URL"))
@@ -74,6 +81,16 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("discord_webhook_url", mode="before")
+    @classmethod
+    def _webhook(cls, value: object) -> object:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if not isinstance(raw, str) or not raw.strip().startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return raw.strip()
 
     @field_validator("eventsub_ws_url")
     @classmethod
@@ -106,6 +123,7 @@ _HINTS = {
     "float_parsing": "must be a number",
     "literal_error": "must be one of DEBUG, INFO, WARNING, ERROR",
     "string_pattern_mismatch": "must be a numeric Twitch user id",
+    "bool_parsing": "must be true or false",
 }
 
 
@@ -124,7 +142,8 @@ def _sentence(exc: ValidationError) -> str:
     if hint.startswith("Value error, "):
         hint = hint.removeprefix("Value error, ")
     got = err.get("input")
-    shown = "" if got is None or "SECRET" in name else f" (got {str(got)[:60]!r})"
+    hidden = "SECRET" in name or "WEBHOOK" in name  # secrets are never echoed
+    shown = "" if got is None or hidden else f" (got {str(got)[:60]!r})"
     return f"{name} {hint}{shown}: fix it in .env or the environment (see .env.example)."
 
 

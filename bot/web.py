@@ -2,7 +2,8 @@
 
 The bot mounts them on TwitchIO's `AiohttpAdapter` (an `aiohttp.web.Application`). A token is
 checked against `TOKEN_RE` before anything else; paths are never built from the request, only
-from the directory `resolve(token)` returns and four fixed file names. Every answer from these
+from the directory `resolve(token)` returns and fixed file names (a botcheck report's, or a
+stream report's `stream-chat.csv` and `stream.json`). Every answer from these
 routes, 404s and 429s included, carries the security and no-cache headers, and a small per-IP
 token bucket keeps one client from hammering them.
 """
@@ -20,8 +21,9 @@ from pathlib import Path
 from aiohttp import web
 
 from reports.page import page_csp
+from reports.stream_page import STREAM_MARKER, stream_page_csp
 
-__all__ = ["TOKEN_RE", "RateLimit", "add_report_routes", "new_report_token"]
+__all__ = ["TOKEN_RE", "RateLimit", "add_report_routes", "chain_resolvers", "new_report_token"]
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +36,16 @@ Resolver = Callable[[str], Awaitable[Path | None]]
 
 @dataclass(frozen=True, slots=True)
 class _Kind:
-    filename: str
+    filenames: tuple[str, ...]  # the first one present is served (botcheck, then stream reports)
     content_type: str
-    download: str | None  # attachment name, None to show inline
+    download: bool  # as an attachment under its file name, else inline
 
 
 _KINDS: dict[str | None, _Kind] = {
-    None: _Kind("index.html", "text/html; charset=utf-8", None),
-    "png": _Kind("chart.png", "image/png", None),
-    "csv": _Kind("chatters.csv", "text/csv; charset=utf-8", "chatters.csv"),
-    "json": _Kind("analysis.json", "application/json; charset=utf-8", "analysis.json"),
+    None: _Kind(("index.html",), "text/html; charset=utf-8", False),
+    "png": _Kind(("chart.png",), "image/png", False),
+    "csv": _Kind(("chatters.csv", "stream-chat.csv"), "text/csv; charset=utf-8", True),
+    "json": _Kind(("analysis.json", "stream.json"), "application/json; charset=utf-8", True),
 }
 
 _FILE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
@@ -55,6 +57,19 @@ _COMMON_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+
+
+def chain_resolvers(*resolvers: Resolver) -> Resolver:
+    """Return a resolver that asks each in turn (botcheck reports, then stream reports)."""
+
+    async def resolve(token: str) -> Path | None:
+        for one in resolvers:
+            found = await one(token)
+            if found is not None:
+                return found
+        return None
+
+    return resolve
 
 
 def new_report_token() -> str:
@@ -134,14 +149,14 @@ def add_report_routes(
             return _error(503, "Reports are unavailable right now.")
         if directory is None:
             return _not_found()
-        path = directory / kind.filename
-        if not path.is_file():
-            log.warning("report directory %s has no %s", directory, kind.filename)
+        path = next((directory / n for n in kind.filenames if (directory / n).is_file()), None)
+        if path is None:
+            log.warning("report directory %s has no %s", directory, kind.filenames[0])
             return _not_found()
-        headers = security_headers(page_csp() if m.group("ext") is None else _FILE_CSP)
+        headers = security_headers(_FILE_CSP if m.group("ext") else _page_csp(directory))
         headers["Content-Type"] = kind.content_type
-        if kind.download is not None:
-            headers["Content-Disposition"] = f'attachment; filename="{kind.download}"'
+        if kind.download:
+            headers["Content-Disposition"] = f'attachment; filename="{path.name}"'
         return web.FileResponse(path, headers=headers)
 
     async def not_found(request: web.Request) -> web.StreamResponse:
@@ -155,6 +170,11 @@ def add_report_routes(
     # headered 404 rather than aiohttp's bare one.
     app.router.add_get(base + "/{tail:.*}", not_found)
     app.router.add_get(base, not_found)
+
+
+def _page_csp(directory: Path) -> str:
+    """Each page gets the policy that allows its own stylesheet and nothing more."""
+    return stream_page_csp() if (directory / STREAM_MARKER).is_file() else page_csp()
 
 
 def _not_found() -> web.Response:

@@ -47,6 +47,8 @@ def _sentences(a: Analysis) -> list[str]:
             f"{text.day(b.start.date())}"
         )
     if t.analysed:
+        if not lead:
+            lead.append("no waves of accounts created on the same days")
         lead.append(f"{text.pct(a.young_share(90))} are under 90 days old")
     elif t.service_bots or t.known_bots:
         lead.append(f"all {text.num(t.chatters)} chatters are service or listed bots")

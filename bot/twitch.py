@@ -1,0 +1,339 @@
+"""The TwitchIO bot: tokens in SQLite, joins the channels it moderates, loads the commands."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+import twitchio
+from twitchio import eventsub
+from twitchio.eventsub import websockets as _tio_websockets
+from twitchio.eventsub.websockets import Websocket
+from twitchio.ext import commands
+
+from bot.helix import HelixError
+from bot.oauth import auth_link
+from bot.tokens import save_token
+
+if TYPE_CHECKING:
+    from twitchio.web import AiohttpAdapter
+
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+PREFIX = "!"
+COMPONENTS = (
+    "commands.botcheck",
+    "commands.reports",
+    "commands.accounts",
+    "commands.stats",
+    "bot.recording",
+)
+
+# The EventSub subscriptions each joined channel gets; the channel-history work adds to it.
+SubscriptionFactory = Callable[[str, str], eventsub.SubscriptionPayload]
+CHANNEL_SUBSCRIPTIONS: list[SubscriptionFactory] = [
+    lambda channel, bot: eventsub.ChatMessageSubscription(broadcaster_user_id=channel, user_id=bot),
+    lambda channel, bot: eventsub.ChatMessageDeleteSubscription(
+        broadcaster_user_id=channel, user_id=bot
+    ),
+    lambda channel, bot: eventsub.ChatClearUserMessagesSubscription(
+        broadcaster_user_id=channel, user_id=bot
+    ),
+    lambda channel, bot: eventsub.ChannelModerateV2Subscription(
+        broadcaster_user_id=channel, moderator_user_id=bot
+    ),
+    lambda channel, bot: eventsub.StreamOnlineSubscription(broadcaster_user_id=channel),
+    lambda channel, bot: eventsub.StreamOfflineSubscription(broadcaster_user_id=channel),
+]
+
+
+_read_frame: Callable[[Any], Any] = _tio_websockets._from_json  # type: ignore[attr-defined]
+
+
+def _checked_frame(raw: Any) -> Any:
+    """Read an EventSub frame, refusing the shapes TwitchIO's reader would die on.
+
+    TwitchIO 3.3.2 reads ``metadata.message_type`` (and the welcome's and reconnect's session)
+    outside its try: one malformed frame would kill the socket's reader until the keepalive
+    watchdog reconnects 15-25 s later, and the chat in between would be lost. A ValueError
+    here takes TwitchIO's own path for unreadable frames instead: logged, skipped.
+    """
+    data = _read_frame(raw)
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    kind = meta.get("message_type") if isinstance(meta, dict) else None
+    payload = data.get("payload") if isinstance(data, dict) else None
+    if not isinstance(kind, str) or not isinstance(payload, dict):
+        raise ValueError("not an EventSub message")
+    session = payload.get("session")
+    if kind == "session_welcome" and not (
+        isinstance(session, dict) and isinstance(session.get("id"), str)
+    ):
+        raise ValueError("a session_welcome without a session id")
+    if kind == "session_reconnect" and not (
+        isinstance(session, dict) and isinstance(session.get("reconnect_url"), str)
+    ):
+        raise ValueError("a session_reconnect without a reconnect_url")
+    if kind == "revocation" and not isinstance(payload.get("subscription"), dict):
+        raise ValueError("a revocation without its subscription")
+    return data
+
+
+# Looked up at call time by every TwitchIO socket, so this covers sockets made later too.
+_tio_websockets._from_json = _checked_frame  # type: ignore[attr-defined]
+
+
+class BotCheckBot(commands.Bot):
+    """A moderator bot: every channel that mods its account is a channel it serves."""
+
+    def __init__(
+        self,
+        *,
+        services: Services,
+        adapter: AiohttpAdapter[Any],
+        join_interval_s: float = 300.0,
+    ) -> None:
+        settings = services.settings
+        settings.require_twitch()
+        assert settings.client_secret is not None and settings.bot_id is not None
+        super().__init__(
+            client_id=settings.client_id or "",
+            client_secret=settings.client_secret.get_secret_value(),
+            bot_id=settings.bot_id,
+            owner_id=settings.owner_id,
+            prefix=PREFIX,
+            adapter=adapter,
+            case_insensitive=True,
+        )
+        self.services = services
+        self.join_interval_s = join_interval_s
+        self.joined: dict[int, str] = {}  # channel id -> login
+        self.channels_synced = asyncio.Event()
+        self._sync_lock = asyncio.Lock()
+        self._join_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[object]] = set()
+
+    # -- identity -----------------------------------------------------------------------------
+
+    @property
+    def allowed_token_owners(self) -> frozenset[str]:
+        owners = {self.bot_id}
+        if self.owner_id:
+            owners.add(self.owner_id)
+        return frozenset(owners)
+
+    def is_owner(self, user_id: str | None) -> bool:
+        return bool(user_id) and user_id == self.owner_id
+
+    def auth_link(self, *, owner: bool = False) -> str:
+        """The link the bot account (or the owner) opens to authorize botcheck."""
+        return auth_link(self.services.settings.public_url, owner=owner)
+
+    @property
+    def has_bot_token(self) -> bool:
+        return self.bot_id in self.tokens
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        for module in COMPONENTS:
+            await self.load_module(module)
+        self._join_task = asyncio.create_task(self._join_loop(), name="botcheck-join-loop")
+
+    async def event_ready(self) -> None:
+        s = self.services.settings
+        who = self.user.name if self.user else self.bot_id
+        log.info("botcheck is up as %s (id %s); web at %s", who, self.bot_id, s.public_url)
+        if not self.has_bot_token:
+            log.warning(
+                "the bot account has not authorized yet: open %s as %s (see `botcheck auth`)",
+                self.auth_link(),
+                who,
+            )
+
+    async def close(self, **options: Any) -> None:
+        if self._join_task is not None:
+            self._join_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._join_task
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await super().close(**options)
+
+    async def event_message(self, payload: twitchio.ChatMessage) -> None:
+        # Most chat is not a command. TwitchIO builds a full command context for every message,
+        # which costs as much as recording it; the prefix is a fixed "!", so look first.
+        if not payload.text.startswith(PREFIX):
+            return
+        await super().event_message(payload)
+
+    # -- tokens: SQLite instead of .tio.tokens.json -------------------------------------------
+
+    async def load_tokens(self, path: str | None = None, /) -> None:
+        for stored in await self.services.db.tokens.all():
+            if str(stored.user_id) not in self.allowed_token_owners:
+                await self.services.db.tokens.delete(stored.user_id)
+                continue
+            try:
+                await self.add_token(stored.access_token, stored.refresh_token)
+            except twitchio.InvalidTokenException:
+                log.warning(
+                    "the stored token of %s (%s) no longer works; authorize again with "
+                    "`botcheck auth`",
+                    stored.login,
+                    stored.user_id,
+                )
+                await self.services.db.tokens.delete(stored.user_id)
+
+    async def save_tokens(self, path: str | None = None, /) -> None:
+        """Tokens are saved as they change (add_token, token_refreshed); nothing to do."""
+
+    async def add_token(
+        self, token: str, refresh: str
+    ) -> twitchio.authentication.ValidateTokenPayload:
+        resp = await super().add_token(token, refresh)
+        if resp.user_id not in self.allowed_token_owners:
+            # Never keep a token of anyone but the bot account and the owner.
+            await super().remove_token(resp.user_id or "")
+            return resp
+        data = self.tokens[resp.user_id]
+        await save_token(
+            self.services.db,
+            user_id=resp.user_id,
+            login=resp.login or "",
+            access_token=data["token"],
+            refresh_token=data["refresh"],
+            scopes=list(resp.scopes),
+            expires_in=resp.expires_in,
+        )
+        return resp
+
+    async def event_token_refreshed(self, payload: twitchio.TokenRefreshedPayload) -> None:
+        if payload.user_id not in self.allowed_token_owners:
+            return
+        existing = await self.services.db.tokens.get(int(payload.user_id))
+        await save_token(
+            self.services.db,
+            user_id=payload.user_id,
+            login=existing.login if existing else "",
+            access_token=payload.token,
+            refresh_token=payload.refresh_token,
+            scopes=list(payload.scopes),
+            expires_in=payload.expires_in,
+        )
+
+    async def event_oauth_authorized(
+        self, payload: twitchio.authentication.UserTokenPayload
+    ) -> None:
+        if payload.user_id not in self.allowed_token_owners:
+            return  # the adapter already told them; nothing is stored
+        await self.add_token(payload.access_token, payload.refresh_token)
+        log.info("%s (%s) authorized botcheck", payload.user_login, payload.user_id)
+        if payload.user_id == self.bot_id:
+            await self.sync_channels()
+
+    # -- joining the channels it moderates ----------------------------------------------------
+
+    async def _join_loop(self) -> None:
+        while True:
+            try:
+                await self.sync_channels()
+            except Exception:  # keep the loop alive; the next round tries again
+                log.exception("could not refresh the list of moderated channels")
+            await asyncio.sleep(self.join_interval_s)
+
+    async def sync_channels(self) -> None:
+        """Join every channel that mods the bot account, leave those that stopped."""
+        if not self.has_bot_token:
+            return
+        async with self._sync_lock:
+            try:
+                moderated = await self.services.helix.get_moderated_channels(int(self.bot_id))
+            except HelixError as exc:
+                log.warning("could not list moderated channels: %s", exc)
+                return
+            wanted = {
+                c.broadcaster_id: c for c in moderated if str(c.broadcaster_id) != self.bot_id
+            }
+            new = sorted(wanted.keys() - self.joined.keys())
+            for channel_id in new:
+                channel = wanted[channel_id]
+                await self._join(channel_id, channel.login, channel.display_name)
+            for channel_id in sorted(self.joined.keys() - wanted.keys()):
+                await self._leave(channel_id)
+            if new and self.services.streams is not None:
+                # A channel joined while already live gets its stream session now, not at the
+                # next poll.
+                self._background(self.services.streams.poll(), "poll after join")
+            if not self.channels_synced.is_set():
+                logins = ", ".join(sorted(self.joined.values())) or "none yet"
+                log.info("moderating %d channel(s): %s", len(self.joined), logins)
+            self.channels_synced.set()
+
+    def _background(self, work: Coroutine[Any, Any, object], what: str) -> None:
+        """Run `work` without waiting for it; keep a reference and log its failure."""
+
+        def done(task: asyncio.Task[object]) -> None:
+            self._tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                log.warning("%s failed: %s", what, task.exception())
+
+        task = asyncio.create_task(work, name=f"botcheck-{what}")
+        self._tasks.add(task)
+        task.add_done_callback(done)
+
+    async def _join(self, channel_id: int, login: str, display_name: str) -> None:
+        now = self.services.clock()
+        try:
+            for factory in CHANNEL_SUBSCRIPTIONS:
+                await self._subscribe(factory(str(channel_id), self.bot_id))
+        except Exception as exc:
+            log.warning("could not join %s: %s", login, exc)
+            return
+        await self.services.db.channels.join(channel_id, login, display_name, at=now)
+        self.joined[channel_id] = login
+        log.info("joined %s: the bot is a moderator there", login)
+
+    async def _subscribe(self, payload: eventsub.SubscriptionPayload) -> None:
+        sockets = self._websockets.get(self.bot_id, {})
+        if sockets and not any(s.can_subscribe for s in sockets.values()):
+            # TwitchIO opens only the first socket by itself; past 300 subscriptions, open
+            # the next one the way it does and subscribe on it.
+            socket = Websocket(client=self, token_for=self.bot_id, http=self._http)
+            await socket.connect(fail_once=True)
+            assert socket.session_id is not None
+            self._websockets[self.bot_id][socket.session_id] = socket
+            await self.subscribe_websocket(payload=payload, socket_id=socket.session_id)
+            return
+        await self.subscribe_websocket(payload=payload)
+
+    async def _leave(self, channel_id: int) -> None:
+        # Called under _sync_lock only: the revocations of a channel's subscriptions arrive
+        # together, and each would otherwise leave (and log) the channel once more.
+        login = self.joined.get(channel_id)
+        if login is None:
+            return
+        for sub_id, data in list(self.websocket_subscriptions().items()):
+            if data.condition.get("broadcaster_user_id") == str(channel_id):
+                with contextlib.suppress(Exception):
+                    await self.delete_websocket_subscription(sub_id, force=True)
+        await self.services.db.channels.leave(channel_id, at=self.services.clock())
+        self.joined.pop(channel_id, None)
+        log.info("left %s: the bot is no longer a moderator there", login)
+
+    async def event_subscription_revoked(self, payload: Any) -> None:
+        log.warning("Twitch revoked subscription %s (%s)", payload.type, payload.status)
+        for sub_id in [payload.id]:
+            for socket in self._websockets.get(self.bot_id, {}).values():
+                socket._subscriptions.pop(sub_id, None)
+        # The channel may still mod us (e.g. a token change): forget it and let sync re-join.
+        channel = str(payload.raw.get("condition", {}).get("broadcaster_user_id", ""))
+        if channel.isdigit():
+            async with self._sync_lock:  # never interleaved with a join of the same channel
+                await self._leave(int(channel))
+        await self.sync_channels()

@@ -1,0 +1,95 @@
+"""`!whois <login>`: an account's age, its earlier names, and its history in this channel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from twitchio.ext import commands
+
+from bot.chat import parse_login
+from bot.helix import HelixError
+from commands.common import OncePer, audit, is_moderator, reply
+from reports.text import day
+
+if TYPE_CHECKING:
+    from bot.twitch import BotCheckBot
+
+USAGE = "Use !whois <login>, for example !whois some_viewer."
+
+
+def age_words(created: datetime, now: datetime) -> str:
+    """Return an account's age in words: "3 days", "5 months", "7 years 2 months"."""
+    days = max(0, (now - created).days)
+    if days < 1:
+        return "less than a day"
+    if days < 60:
+        return f"{days} day{'s' if days != 1 else ''}"
+    months = days * 12 // 365
+    if months < 24:
+        return f"{months} months"
+    years, rest = divmod(months, 12)
+    return f"{years} years" + (f" {rest} month{'s' if rest != 1 else ''}" if rest else "")
+
+
+class AccountCommands(commands.Component):
+    def __init__(self, bot: BotCheckBot) -> None:
+        self.bot = bot
+        self._refusals = OncePer(max(bot.services.settings.cooldown_s, 30.0))
+
+    @commands.command(name="whois")
+    async def whois(self, ctx: commands.Context[Any], *, args: str = "") -> None:
+        """Describe one account: age, renames, history in this channel."""
+        channel = ctx.broadcaster.id
+        if not is_moderator(ctx):
+            if self._refusals.allow(channel):
+                await reply(ctx, "Sorry, !whois is for the broadcaster and moderators.")
+            await audit(ctx, "whois", args, "refused", "not a moderator")
+            return
+        login = parse_login(args.split(maxsplit=1)[0]) if args.split() else None
+        if login is None:
+            await reply(ctx, USAGE if not args.strip() else f"That is not a Twitch login. {USAGE}")
+            await audit(ctx, "whois", args, "bad-argument")
+            return
+        services = self.bot.services
+        account = await services.db.accounts.by_login(login)
+        if account is None or account.created_at is None:
+            try:
+                found = await services.helix.get_users_by_login([login])
+            except HelixError:
+                await reply(ctx, "Twitch did not answer the lookup; please try again shortly.")
+                await audit(ctx, "whois", args, "failed", "helix")
+                return
+            if found:
+                await services.db.accounts.upsert_many(found, seen_at=services.clock())
+                account = found[0]
+        if account is None or account.created_at is None:
+            await reply(ctx, f"No Twitch account is called {login} now.")
+            await audit(ctx, "whois", args, "unknown")
+            return
+
+        now = services.clock()
+        parts = [
+            f"{account.display_name or account.login}: created {day(account.created_at.date())}, "
+            f"{age_words(account.created_at, now)} ago."
+        ]
+        names = await services.db.accounts.names(account.user_id)
+        earlier = [n.login for n in names if n.login != account.login]
+        if earlier:
+            shown = ", ".join(dict.fromkeys(earlier))
+            parts.append(f"Earlier names: {shown}.")
+        presence = await services.db.captures.presence(int(channel), account.user_id)
+        if presence.captures_with_user and presence.first_seen_at and presence.last_seen_at:
+            parts.append(
+                f"Here: in {presence.captures_with_user} of {presence.captures_in_channel} "
+                f"checks, first {day(presence.first_seen_at.date())}, "
+                f"last {day(presence.last_seen_at.date())}."
+            )
+        else:
+            parts.append("Not seen in any check in this channel yet.")
+        await reply(ctx, " ".join(parts))
+        await audit(ctx, "whois", args, "ok", str(account.user_id))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_component(AccountCommands(bot))  # type: ignore[arg-type]

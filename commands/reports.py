@@ -1,0 +1,104 @@
+"""`!report [keep]` and `!report stream [keep]`: the latest botcheck report or stream report,
+and keeping it past retention."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from twitchio.ext import commands
+
+from commands.common import OncePer, audit, is_moderator, reply
+from reports.stream_text import duration
+from reports.text import clock
+
+if TYPE_CHECKING:
+    from bot.twitch import BotCheckBot
+
+USAGE = (
+    "Use !report for the latest report, !report keep to keep it past retention, "
+    "!report stream for this stream's report (or the last one's), !report stream keep to keep it."
+)
+
+
+class ReportCommands(commands.Component):
+    def __init__(self, bot: BotCheckBot) -> None:
+        self.bot = bot
+        self._refusals = OncePer(max(bot.services.settings.cooldown_s, 30.0))
+
+    @commands.command(name="report")
+    async def report(self, ctx: commands.Context[Any], *, args: str = "") -> None:
+        """Give the latest report link; `!report keep` pins it."""
+        channel = ctx.broadcaster.id
+        if not is_moderator(ctx):
+            if self._refusals.allow(channel):
+                await reply(ctx, "Sorry, !report is for the broadcaster and moderators.")
+            await audit(ctx, "report", args, "refused", "not a moderator")
+            return
+        word = " ".join(args.lower().split())
+        if word in ("stream", "stream keep"):
+            await self._stream(ctx, args, keep=word.endswith("keep"))
+            return
+        if word not in ("", "keep"):
+            await reply(ctx, USAGE)
+            await audit(ctx, "report", args, "bad-argument")
+            return
+        services = self.bot.services
+        latest = await services.db.captures.latest(int(channel))
+        if latest is None:
+            await reply(ctx, "No report yet in this channel: run !botcheck first.")
+            await audit(ctx, "report", args, "none")
+            return
+        link = services.reports.links(latest.report_token).page
+        if word == "keep":
+            await services.db.captures.pin(latest.capture_id)
+            await reply(
+                ctx, f"Kept: the report of {clock(latest.started_at)} will not expire. {link}"
+            )
+            await audit(ctx, "report", args, "pinned", f"capture {latest.capture_id}")
+            return
+        verdict = f", verdict {latest.verdict}" if latest.verdict else ""
+        days = services.settings.report_ttl_days
+        keep = "kept" if latest.pinned else f"kept {days} days"
+        await reply(
+            ctx,
+            f"Latest report ({clock(latest.started_at)}, {latest.chatter_count} chatters"
+            f"{verdict}; {keep}): {link}",
+        )
+        await audit(ctx, "report", args, "ok", f"capture {latest.capture_id}")
+
+    async def _stream(self, ctx: commands.Context[Any], args: str, *, keep: bool) -> None:
+        """Give the current (or last) stream's report link; with `keep`, pin it."""
+        streams = self.bot.services.stream_reports
+        session = await streams.latest(int(ctx.broadcaster.id))
+        if session is None:
+            await reply(ctx, "No stream recorded in this channel yet.")
+            await audit(ctx, "report", args, "none")
+            return
+        if streams.expired(session) and not keep:
+            await reply(
+                ctx, "The last stream's report has expired: !report stream keep brings it back."
+            )
+            await audit(ctx, "report", args, "expired", f"session {session.session_id}")
+            return
+        link = streams.links(session.report_token).page
+        if keep:
+            await streams.pin(session)
+            await reply(
+                ctx,
+                f"Kept: the report of the stream of {clock(session.started_at)} "
+                f"will not expire. {link}",
+            )
+            await audit(ctx, "report", args, "pinned", f"session {session.session_id}")
+            return
+        days = self.bot.services.settings.report_ttl_days
+        if session.live:
+            when = f"live for {duration(self.bot.services.clock() - session.started_at)}"
+        else:
+            when = f"stream of {clock(session.started_at)}"
+        keeps = "kept" if session.pinned else f"kept {days} days after the stream"
+        await reply(ctx, f"Stream report ({when}; {keeps}): {link}")
+        await audit(ctx, "report", args, "ok", f"session {session.session_id}")
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_component(ReportCommands(bot))  # type: ignore[arg-type]
