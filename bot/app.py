@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import endpoints
+from bot import compat, endpoints
 from bot.alerts import Alerts
 from bot.capture import Capturer
 from bot.chat import Pacer
@@ -59,6 +59,7 @@ async def running_bot(
 ) -> AsyncIterator[Running]:
     """Start the whole bot (database, Helix, web, TwitchIO) and stop it cleanly on exit."""
     settings.require_twitch()
+    compat.install()
     endpoints.apply(
         endpoints.Endpoints(settings.api_url, settings.auth_url, settings.eventsub_ws_url)
     )
