@@ -233,7 +233,7 @@ class BotCheckBot(commands.Bot):
             if new and self.services.streams is not None:
                 # A channel joined while already live gets its stream session now, not at the
                 # next poll.
-                self._background(self.services.streams.poll(), "poll after join")
+                self._background(self.services.streams.poll(announce=False), "poll after join")
             if not self.channels_synced.is_set():
                 logins = ", ".join(sorted(self.joined.values())) or "none yet"
                 log.info("moderating %d channel(s): %s", len(self.joined), logins)

@@ -141,8 +141,12 @@ class StreamTracker:
             return PollResult(0, 0, 0, 0)
         return await self.poll(extra=[s.channel_id for s in opened])
 
-    async def poll(self, extra: Iterable[int] = ()) -> PollResult:
-        """Ask Get Streams about the joined channels (and ``extra``) and record what it says."""
+    async def poll(self, extra: Iterable[int] = (), *, announce: bool = True) -> PollResult:
+        """Ask Get Streams about the joined channels (and ``extra``) and record what it says.
+
+        ``announce=False`` opens sessions without alerts: a channel the bot just joined may have
+        been live for hours, and "is live" would be news to nobody.
+        """
         async with self._lock:
             already = {s.channel_id for s in await self._history.open_sessions()}
         wanted = sorted(set(self._channels()) | set(extra) | already)
@@ -158,9 +162,11 @@ class StreamTracker:
                 unknown.update(chunk)
                 continue
             live.update((s.user_id, s) for s in streams)
-        return await self._record([c for c in wanted if c not in unknown], live)
+        return await self._record([c for c in wanted if c not in unknown], live, announce)
 
-    async def _record(self, channels: Sequence[int], live: dict[int, StreamInfo]) -> PollResult:
+    async def _record(
+        self, channels: Sequence[int], live: dict[int, StreamInfo], announce: bool = True
+    ) -> PollResult:
         now = self._clock()
         samples: list[ViewerSample] = []
         opened = closed = 0
@@ -182,7 +188,7 @@ class StreamTracker:
                     if current is None:
                         stream_id = f"helix-{int(stream.started_at.timestamp())}"
                         current = await self._open_for(
-                            channel_id, stream_id, stream.started_at, stream
+                            channel_id, stream_id, stream.started_at, stream, announce=announce
                         )
                         opened += 1
                     elif stream.title or stream.game_name:
@@ -208,7 +214,13 @@ class StreamTracker:
     # -- sessions -----------------------------------------------------------------------------
 
     async def _open_for(
-        self, channel_id: int, stream_id: str, started_at: datetime, info: StreamInfo | None
+        self,
+        channel_id: int,
+        stream_id: str,
+        started_at: datetime,
+        info: StreamInfo | None,
+        *,
+        announce: bool = True,
     ) -> StreamSession:
         existing = [s for s in await self._history.open_sessions() if s.channel_id == channel_id]
         for s in existing:
@@ -229,7 +241,7 @@ class StreamTracker:
         )
         login = await self._login(channel_id)
         log.info("stream started in %s (session %d)", login, session.session_id)
-        if self._listener is not None:
+        if self._listener is not None and announce:
             self._listener.stream_started(login, session)
         return session
 
