@@ -221,3 +221,38 @@ async def test_a_long_check_is_announced_and_a_second_request_gets_progress(
         channel_id = next(iter(env.bot.joined))
         latest = await captures.latest(channel_id)
         assert latest is not None and latest.chatter_count == latest.chatter_total
+
+
+async def test_whois_tells_age_history_and_refuses_bad_logins(make_env: Any) -> None:
+    async with make_env(cooldown_s=0) as env:
+        mod = env.moderators["chan_a"]
+
+        async def ask(user: str, text: str) -> str:
+            before = len(env.sent("chan_a"))
+            await env.say("chan_a", user, text)
+            return (await env.wait_sent("chan_a", before + 1))[before]
+
+        await ask(mod, "!botcheck")
+        someone = env.world.channel("chan_a").chatters[5].login
+        known = await ask(mod, f"!whois @{someone.upper()}")
+        assert re.search(r": created \d+ \w+ \d{4}, .+ ago\. Here: in 1 of 1 checks", known)
+        assert "Not seen in any check" in await ask(mod, f"!whois {VIEWER}")  # looked up live
+        bad = await ask(mod, "!whois /ban everyone")
+        assert "That is not a Twitch login" in bad and "ban" not in bad
+        missing = await ask(mod, "!whois no_such_account_here")
+        assert "No Twitch account is called no_such_account_here" in missing
+        assert "moderators" in await ask(VIEWER, f"!whois {someone}")
+        assert_safe(env.sent("chan_a"))
+
+
+async def test_past_300_subscriptions_the_bot_opens_another_socket(make_env: Any) -> None:
+    # Six subscriptions a channel: 51 channels need 306, one socket holds 300.
+    channels = [Channel(f"room_{i:02d}", "organic", 5) for i in range(51)]
+    async with make_env(channels) as env:
+        sockets = env.bot._websockets[env.bot.bot_id]
+        assert len(sockets) == 2
+        assert sum(s.subscription_count for s in sockets.values()) == 306
+        last = channels[-1].login
+        await env.say(last, env.moderators[last], "!botcheck help")
+        sent = await env.wait_sent(last, 1)
+        assert "!botcheck 30d" in sent[0]

@@ -114,3 +114,32 @@ async def test_sigkill_during_heavy_chat_loses_at_most_the_last_batch(bot_proces
         f"\nSIGKILL in heavy chat: {total} said, {lost_total} lost, "
         f"oldest lost said {oldest_lost_age:.2f} s before the kill"
     )
+
+
+async def test_sigterm_during_a_capture_and_chat_stops_cleanly_and_loses_nothing(
+    bot_process: Any,
+) -> None:
+    slow = SimConfig(latency_s=0.2)
+    async with bot_process([Channel("chan_a", "organic", 20_000)], config=slow) as p:
+        p.start()
+        await p.wait_ready()
+        world = p.world
+        await world.say("chan_a", p.moderators["chan_a"], "!botcheck")
+        await wait_for(
+            lambda: world.helix_calls["GET /helix/chat/chatters"] >= 2,
+            timeout=30,
+            what="the capture to be under way",
+        )
+        said = [await world.say("chan_a", VIEWER, f"line {i}") for i in range(200)]
+        await asyncio.sleep(0.3)  # delivered over the socket, not yet committed (batch < 1 s)
+        assert await p.stop() == 0  # SIGTERM
+        assert "botcheck stopped" in p.since_start()
+
+    async with Database(p.db_path) as db:
+        cid = channel_id(world, "chan_a")
+        capture = await db.captures.latest(cid, finished_only=False)
+        assert capture is not None and capture.status is CaptureStatus.INTERRUPTED
+        assert "stopped" in capture.status_reason
+        stored = {m.message_id for m in await db.history.messages(cid)}
+        assert set(said) <= stored  # every message received before SIGTERM was written
+    assert integrity(p.db_path) == "ok"
