@@ -14,16 +14,17 @@ import pytest
 
 from bot import endpoints
 from bot.app import Running, free_port, running_bot
-from bot.oauth import BOT_SCOPES
 from bot.settings import Settings, load_settings
-from bot.tokens import save_token
-from storage import Database
+from tests.simworld import (  # noqa: F401 (re-exported for the suites)
+    BOT,
+    OWNER,
+    VIEWER,
+    Channel,
+    authorize_bot,
+    bot_settings,
+    populate,
+)
 from twitchsim import SimConfig, TwitchSim
-from twitchsim.scenarios import build
-
-BOT = "botcheck_bot"
-OWNER = "the_owner"
-VIEWER = "a_viewer"
 
 
 @dataclass
@@ -66,13 +67,6 @@ async def wait_for(predicate: Callable[[], bool], *, timeout: float = 30.0, what
         await asyncio.sleep(0.02)
 
 
-@dataclass
-class Channel:
-    login: str
-    scenario: str = "organic"
-    size: int = 300
-
-
 @pytest.fixture
 def make_env(tmp_path: Path) -> Callable[..., Any]:
     """Start twitchsim + the bot; the bot account has already authorized (token in the DB)."""
@@ -89,47 +83,13 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
     ) -> AsyncIterator[Env]:
         previous = endpoints.current()
         async with TwitchSim(config=config or SimConfig()) as sim:
-            world = sim.state
-            bot_user = world.add_user(BOT)
-            owner = world.add_user(OWNER)
-            world.add_user(VIEWER)
-            moderators = {}
-            for i, ch in enumerate(channels):
-                world.add_channel(ch.login)
-                mod = f"mod_{i}"
-                world.add_user(mod)
-                world.add_moderator(ch.login, mod)
-                world.add_moderator(ch.login, BOT)
-                world.load_scenario(ch.login, build(ch.scenario, i + 1, ch.size), live=live)
-                moderators[ch.login] = mod
+            cast = populate(sim, channels, live=live)
             port = free_port()
-            env = {
-                "TWITCH_CLIENT_ID": sim.client_id,
-                "TWITCH_CLIENT_SECRET": sim.client_secret,
-                "TWITCH_BOT_ID": str(bot_user.user_id),
-                "TWITCH_OWNER_ID": str(owner.user_id),
-                "TWITCH_API_URL": sim.helix_url,
-                "TWITCH_AUTH_URL": sim.auth_url,
-                "TWITCH_EVENTSUB_WS_URL": sim.ws_url,
-                "BOTCHECK_DB": str(tmp_path / "botcheck.db"),
-                "BOTCHECK_DATA_DIR": str(tmp_path / "data"),
-                "BOTCHECK_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "BOTCHECK_WEB_PORT": str(port),
-                "BOTCHECK_COOLDOWN_S": str(cooldown_s),
-            } | (extra or {})
+            env = bot_settings(sim, cast, tmp_path, port)
+            env |= {"BOTCHECK_COOLDOWN_S": str(cooldown_s)} | (extra or {})
             settings = load_settings(env)
             if authorized:
-                access, refresh = world.issue_user_token(bot_user, list(BOT_SCOPES))
-                async with Database(settings.db_path) as db:
-                    await save_token(
-                        db,
-                        user_id=str(bot_user.user_id),
-                        login=BOT,
-                        access_token=access,
-                        refresh_token=refresh,
-                        scopes=list(BOT_SCOPES),
-                        expires_in=4 * 3600,
-                    )
+                await authorize_bot(sim, cast, settings.db_path)
             try:
                 async with running_bot(settings, join_interval_s=0.5) as running:
                     e = Env(
@@ -137,7 +97,7 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
                         settings=settings,
                         running=running,
                         channels=[c.login for c in channels],
-                        moderators=moderators,
+                        moderators=cast.moderators,
                     )
                     if authorized:
                         await wait_for(

@@ -23,14 +23,11 @@ from typing import Any
 import pytest
 
 from bot.app import free_port
-from bot.oauth import BOT_SCOPES
-from bot.tokens import save_token
-from storage import Database
 from tests.bot import conftest as bot_fixtures
 from tests.e2e import conftest as e2e
-from tests.e2e.conftest import BOT, OWNER, VIEWER, Channel, wait_for
+from tests.e2e.conftest import wait_for
+from tests.simworld import BOT, OWNER, VIEWER, Channel, authorize_bot, bot_settings, populate
 from twitchsim import SimConfig, TwitchSim
-from twitchsim.scenarios import build
 
 make_env = e2e.make_env  # twitchsim + the running bot in this process
 make_world = bot_fixtures.make_world  # twitchsim + our Helix client, no bot
@@ -180,53 +177,25 @@ def bot_process(tmp_path: Path) -> Callable[..., Any]:
         extra: dict[str, str] | None = None,
     ) -> AsyncIterator[BotProcess]:
         async with TwitchSim(config=config or SimConfig()) as sim:
-            world = sim.state
-            bot_user = world.add_user(BOT)
-            owner = world.add_user(OWNER)
-            world.add_user(VIEWER)
-            moderators = {}
-            for i, ch in enumerate(channels):
-                world.add_channel(ch.login)
-                mod = f"mod_{i}"
-                world.add_user(mod)
-                world.add_moderator(ch.login, mod)
-                world.add_moderator(ch.login, BOT)
-                world.load_scenario(ch.login, build(ch.scenario, i + 1, ch.size))
-                moderators[ch.login] = mod
+            cast = populate(sim, channels)
             port = free_port()
             db_path = tmp_path / "botcheck.db"
             env = {
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                 "HOME": os.environ.get("HOME", str(tmp_path)),
                 "PYTHONPATH": str(ROOT),
-                **sim.env(),
-                "TWITCH_BOT_ID": str(bot_user.user_id),
-                "TWITCH_OWNER_ID": str(owner.user_id),
-                "BOTCHECK_DB": str(db_path),
-                "BOTCHECK_DATA_DIR": str(tmp_path / "data"),
-                "BOTCHECK_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "BOTCHECK_WEB_PORT": str(port),
+                **bot_settings(sim, cast, tmp_path, port),
                 "BOTCHECK_COOLDOWN_S": "0",
                 "BOTCHECK_LOG_LEVEL": "DEBUG",
             } | (extra or {})
-            access, refresh = world.issue_user_token(bot_user, list(BOT_SCOPES))
-            async with Database(db_path) as db:
-                await save_token(
-                    db,
-                    user_id=str(bot_user.user_id),
-                    login=BOT,
-                    access_token=access,
-                    refresh_token=refresh,
-                    scopes=list(BOT_SCOPES),
-                    expires_in=4 * 3600,
-                )
+            await authorize_bot(sim, cast, db_path)
             process = BotProcess(
                 sim=sim,
                 env=env,
                 db_path=db_path,
                 log_path=tmp_path / "bot.log",
                 channels=[c.login for c in channels],
-                moderators=moderators,
+                moderators=cast.moderators,
             )
             try:
                 yield process
