@@ -127,10 +127,31 @@ class Recorder:
             self._received, self._batches, self._dropped, self.pending, self._max_lag
         )
 
-    async def put(self, item: Item) -> None:
-        """Queue one item; wait (in turn) while `max_pending` items are already pending."""
+    def offer(self, item: Item) -> bool:
+        """Queue one item at once if there is room and nobody waits for room before it.
+
+        False when it would have to wait (then `put` it); raises `RecorderClosed` after
+        `close()`. Lets a listener store without an await (no task switch) in the usual case.
+        """
         if self._closed:
             raise RecorderClosed("the recorder is closed")
+        buffer = self._buffer
+        if (
+            self._room_waiters
+            or self._reserved
+            or len(buffer) + self._in_flight >= self.max_pending
+        ):
+            return False
+        buffer.append((time.monotonic(), item))
+        self._received += 1
+        if len(buffer) == 1 or len(buffer) >= self.max_batch:
+            self._wake.set()
+        return True
+
+    async def put(self, item: Item) -> None:
+        """Queue one item; wait (in turn) while `max_pending` items are already pending."""
+        if self.offer(item):
+            return
         if self._room_waiters or self._reserved or self.pending >= self.max_pending:
             waiter = asyncio.get_running_loop().create_future()
             self._room_waiters.append(waiter)

@@ -2,8 +2,8 @@
 goes to the batched `Recorder`; stream.online/offline go to the `StreamTracker`.
 
 Listeners never run commands and never reply; a payload that cannot be stored is logged and
-skipped. A Component listener for "message" sees every message without touching the command
-processing of `commands.Bot.event_message`.
+skipped. Chat messages are the exception to listening: `BotCheckBot.event_message` hands each one
+to `Recording.record_message` (one task per message instead of two), before any command lookup.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import twitchio
 from twitchio.ext import commands
 
 from bot import history_convert as convert
-from bot.history import Item, RecorderClosed
+from bot.history import Item, Recorder, RecorderClosed
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -77,9 +77,35 @@ class Recording(commands.Component):
         except RecorderClosed:
             log.debug("a %s arrived after the recorder closed", kind)
 
-    @_listener
-    async def event_message(self, payload: twitchio.ChatMessage) -> None:
-        await self._keep("chat message", payload, convert.chat_message)
+    def record_message(self, payload: twitchio.ChatMessage) -> Awaitable[None] | None:
+        """Record one chat message; called by `BotCheckBot.event_message`, not as a listener.
+
+        A listener would cost TwitchIO a second task for every message; this runs in the task
+        TwitchIO already made for the bot's own `event_message`. Returns None when the message
+        was queued (or skipped) at once, else an awaitable that waits for room in the recorder.
+        """
+        recorder = self.bot.services.recorder
+        if recorder is None:
+            return None
+        try:
+            item = convert.chat_message(payload, self.bot.services.clock())
+        except (convert.PayloadError, AttributeError, KeyError, TypeError, ValueError) as exc:
+            self.skipped += 1
+            log.warning("skipped a malformed chat message notification: %s", exc)
+            return None
+        try:
+            if recorder.offer(item):
+                return None
+        except RecorderClosed:
+            log.debug("a chat message arrived after the recorder closed")
+            return None
+        return self._put(recorder, item)
+
+    async def _put(self, recorder: Recorder, item: Item) -> None:
+        try:
+            await recorder.put(item)
+        except RecorderClosed:
+            log.debug("a chat message arrived after the recorder closed")
 
     @_listener
     async def event_message_delete(self, payload: twitchio.ChatMessageDelete) -> None:

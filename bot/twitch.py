@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import twitchio
 from twitchio import eventsub
@@ -20,6 +20,7 @@ from bot.tokens import save_token
 if TYPE_CHECKING:
     from twitchio.web import AiohttpAdapter
 
+    from bot.recording import Recording
     from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,14 @@ class BotCheckBot(commands.Bot):
         await super().close(**options)
 
     async def event_message(self, payload: twitchio.ChatMessage) -> None:
+        # Every message is recorded here rather than by a Component listener: TwitchIO makes a
+        # task per listener per message, and under a flood the second task cost as much as
+        # storing the message.
+        recording = self.get_component("Recording")
+        if recording is not None:
+            waiting = cast("Recording", recording).record_message(payload)
+            if waiting is not None:
+                await waiting
         # Most chat is not a command. TwitchIO builds a full command context for every message,
         # which costs as much as recording it; the prefix is a fixed "!", so look first.
         if not payload.text.startswith(PREFIX):

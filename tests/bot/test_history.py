@@ -178,3 +178,23 @@ async def test_close_waits_for_producers_held_back_by_backpressure(chan: Databas
     await rec.close()
     await asyncio.gather(*producers)
     assert await chan.history.count_messages(42) == 40
+
+
+async def test_offer_queues_at_once_only_when_nobody_waits_for_room(chan: Database) -> None:
+    async with Recorder(chan.history, max_batch=10, interval_s=3600, max_pending=10) as rec:
+        assert all(rec.offer(msg(i)) for i in range(10))
+        assert not rec.offer(msg(10))  # full: the caller has to `put` (and wait)
+        held = asyncio.create_task(rec.put(msg(10)))
+        await asyncio.sleep(0)
+        await rec.flush()
+        await held
+        # Room again, but a waiting `put` goes first: offer never jumps the queue.
+        waiting = [asyncio.create_task(rec.put(msg(i))) for i in range(11, 22)]
+        await asyncio.sleep(0)
+        assert rec.stats().received == 20 and not rec.offer(msg(99))
+        await asyncio.gather(*waiting)
+        await rec.flush()
+    assert await chan.history.count_messages(42) == 22
+    assert await chan.history.message("m99") is None
+    with pytest.raises(RecorderClosed):
+        rec.offer(msg(100))
