@@ -2,14 +2,14 @@
 goes to the batched `Recorder`; stream.online/offline go to the `StreamTracker`.
 
 Listeners never run commands and never reply; a payload that cannot be stored is logged and
-skipped. Chat messages are the exception to listening: `BotCheckBot.event_message` hands each one
-to `Recording.record_message` (one task per message instead of two), before any command lookup.
+skipped. Chat messages are the exception to listening: `BotCheckBot.dispatch` hands each one to
+`Recording.record_message` as it arrives (no task per message), before any command lookup.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import twitchio
@@ -77,12 +77,11 @@ class Recording(commands.Component):
         except RecorderClosed:
             log.debug("a %s arrived after the recorder closed", kind)
 
-    def record_message(self, payload: twitchio.ChatMessage) -> Awaitable[None] | None:
-        """Record one chat message; called by `BotCheckBot.event_message`, not as a listener.
+    def record_message(self, payload: twitchio.ChatMessage) -> Coroutine[Any, Any, None] | None:
+        """Record one chat message; called by `BotCheckBot.dispatch`, not as a listener.
 
-        A listener would cost TwitchIO a second task for every message; this runs in the task
-        TwitchIO already made for the bot's own `event_message`. Returns None when the message
-        was queued (or skipped) at once, else an awaitable that waits for room in the recorder.
+        A listener would cost TwitchIO a task for every message. Returns None when the message
+        was queued (or skipped) at once, else a coroutine that waits for room in the recorder.
         """
         recorder = self.bot.services.recorder
         if recorder is None:

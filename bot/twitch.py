@@ -130,20 +130,30 @@ class BotCheckBot(commands.Bot):
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await super().close(**options)
 
-    async def event_message(self, payload: twitchio.ChatMessage) -> None:
-        # Every message is recorded here rather than by a Component listener: TwitchIO makes a
-        # task per listener per message, and under a flood the second task cost as much as
-        # storing the message.
+    def dispatch(self, event: str, payload: Any | None = None) -> None:
+        # TwitchIO starts a task per listener for every event. Most chat is neither a command
+        # nor awaited by anyone, so a chat message is recorded right here and only reaches
+        # TwitchIO's dispatch (and its command lookup) when it starts with the prefix or
+        # someone else listens or waits for messages. Under a chat flood this halves the work.
+        if event == "message" and isinstance(payload, twitchio.ChatMessage):
+            self._record(payload)
+            if not payload.text.startswith(PREFIX) and not self._others_hear_messages():
+                return
+        super().dispatch(event, payload)
+
+    def _record(self, payload: twitchio.ChatMessage) -> None:
         recording = self.get_component("Recording")
-        if recording is not None:
-            waiting = cast("Recording", recording).record_message(payload)
-            if waiting is not None:
-                await waiting
-        # Most chat is not a command. TwitchIO builds a full command context for every message,
-        # which costs as much as recording it; the prefix is a fixed "!", so look first.
-        if not payload.text.startswith(PREFIX):
+        if recording is None:
             return
-        await super().event_message(payload)
+        waiting = cast("Recording", recording).record_message(payload)
+        if waiting is not None:  # the recorder is full: wait for room in its own task
+            self._background(waiting, "record a chat message")
+
+    def _others_hear_messages(self) -> bool:
+        listeners = self._listeners.get("event_message", set())
+        return bool(self._wait_fors.get("event_message")) or any(
+            listener != self.event_message for listener in listeners
+        )
 
     # -- tokens: SQLite instead of .tio.tokens.json -------------------------------------------
 
