@@ -8,16 +8,12 @@ Download links are relative, given by `ReportLinks`: `chart.png` beside a local 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import re
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from string import Template
 
 from reports import text
+from reports.html_page import csp_for, png_data_uri, template
 from reports.model import Analysis, Burst, LoginPattern, Traits, Wave
 
 MAX_TABLE_ROWS = 12
@@ -37,21 +33,13 @@ class ReportLinks:
         return cls(png=f"{token}.png", csv=f"{token}.csv", json=f"{token}.json")
 
 
-@cache
 def _template() -> str:
-    return resources.files("reports").joinpath("page.html").read_text(encoding="utf-8")
+    return template("page.html")
 
 
-@cache
 def page_csp() -> str:
     """Return the Content-Security-Policy that lets the page render and nothing more."""
-    style = re.search(r"<style>(.*?)</style>", _template(), re.DOTALL)
-    assert style is not None
-    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
-    return (
-        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
+    return csp_for("page.html")
 
 
 def page_html(
@@ -76,7 +64,7 @@ def page_html(
         "reasons": "".join(f"<li>{e(r)}</li>" for r in analysis.verdict.reasons),
         "figures": _figures(analysis),
         "signals": _signals(analysis),
-        "chart_src": "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii"),
+        "chart_src": png_data_uri(chart_png),
         "chart_alt": e(_chart_alt(analysis)),
         "top_days": _top_days(analysis),
         "csv_href": e(links.csv),

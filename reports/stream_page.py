@@ -7,17 +7,13 @@ given by `StreamLinks`.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import re
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
-from importlib import resources
 from string import Template
 
 from reports import text
+from reports.html_page import csp_for, png_data_uri, template
 from reports.stream_model import StreamReport
 from reports.stream_text import duration, moderation_phrase, rate
 from storage.models import ModerationEvent
@@ -40,24 +36,16 @@ class StreamLinks:
         return cls(f"{token}.png", f"{token}.csv", f"{token}.json", expiry)
 
 
-@cache
 def _template() -> str:
-    return resources.files("reports").joinpath("stream_page.html").read_text(encoding="utf-8")
+    return template("stream_page.html")
 
 
 STREAM_MARKER = JSON_NAME  # a report directory holding this file is a stream report's
 
 
-@cache
 def stream_page_csp() -> str:
     """Return the Content-Security-Policy that lets the stream page render and nothing more."""
-    style = re.search(r"<style>(.*?)</style>", _template(), re.DOTALL)
-    assert style is not None
-    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
-    return (
-        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
+    return csp_for("stream_page.html")
 
 
 def stream_page_html(report: StreamReport, *, chart_png: bytes, links: StreamLinks) -> str:
@@ -83,7 +71,7 @@ def stream_page_html(report: StreamReport, *, chart_png: bytes, links: StreamLin
         "state_label": label,
         "state_detail": detail + "</p>",
         "figures": _figures(report),
-        "chart_src": "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii"),
+        "chart_src": png_data_uri(chart_png),
         "chart_alt": e(_chart_alt(report)),
         "top_chatters": _top(report),
         "emotes": _emotes(report),
