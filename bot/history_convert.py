@@ -12,6 +12,7 @@ WebSocket) gets a key derived from its own fields instead, which is stable for o
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,6 +99,51 @@ def chat_message(payload: twitchio.ChatMessage, fallback: datetime) -> ChatMessa
         reply_parent_id=reply.parent_message_id if reply is not None else None,
         reply_parent_user_id=_opt_id(reply.parent_user.id) if reply is not None else None,
     )
+
+
+def chat_notification(data: Mapping[str, Any], fallback: datetime) -> ChatMessage:
+    """A raw channel.chat.message notification -> ChatMessage, the same as `chat_message`.
+
+    The bot records ordinary chat from the notification itself (no TwitchIO model): the model
+    costs more than everything else a message needs. Raises `PayloadError` (or KeyError,
+    TypeError) for a notification that cannot be read; the caller then takes TwitchIO's path.
+    """
+    event = data["payload"]["event"]
+    message_id = event["message_id"]
+    if not message_id:
+        raise PayloadError("chat message without an id")
+    message = event["message"]
+    text = message["text"]
+    if not isinstance(text, str):
+        raise PayloadError("chat message without a text")
+    cheer = event.get("cheer")
+    reply = event.get("reply")
+    return ChatMessage(
+        message_id=str(message_id),
+        channel_id=_int_id(event["broadcaster_user_id"], "broadcaster_user_id"),
+        user_id=_int_id(event["chatter_user_id"], "chatter_user_id"),
+        login=event.get("chatter_user_login") or "",
+        display_name=event.get("chatter_user_name") or "",
+        text=text,
+        sent_at=_notification_time(data.get("metadata"), fallback),
+        badges=tuple(f"{b['set_id']}/{b['id']}" for b in event.get("badges") or ()),
+        bits=int(cheer["bits"]) if cheer else 0,
+        emotes=tuple(f["text"] for f in message.get("fragments") or () if f.get("type") == "emote"),
+        reply_parent_id=reply["parent_message_id"] if reply else None,
+        reply_parent_user_id=_opt_id(reply.get("parent_user_id")) if reply else None,
+    )
+
+
+def _notification_time(metadata: object, fallback: datetime) -> datetime:
+    """``metadata.message_timestamp`` as `event_time` reads it from a TwitchIO model."""
+    when = metadata.get("message_timestamp") if isinstance(metadata, Mapping) else None
+    try:
+        at = datetime.fromisoformat(when) if isinstance(when, str) else None
+    except ValueError:
+        at = None
+    if at is None:
+        return fallback
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _target(payload: Any, action: str) -> tuple[Any, Any]:

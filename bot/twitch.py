@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import twitchio
@@ -13,7 +13,9 @@ from twitchio import eventsub
 from twitchio.eventsub.websockets import Websocket
 from twitchio.ext import commands
 
+from bot import history_convert as convert
 from bot.helix import HelixError
+from bot.history import RecorderClosed
 from bot.oauth import auth_link
 from bot.tokens import save_token
 
@@ -129,6 +131,33 @@ class BotCheckBot(commands.Bot):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await super().close(**options)
+
+    def take_notification(self, data: Mapping[str, Any]) -> bool:
+        """Record ordinary chat straight from its EventSub notification (see `bot.compat`).
+
+        Building TwitchIO's `ChatMessage` costs more than everything else a message needs, and
+        nothing but a command (or someone waiting for messages) uses it. True when the message
+        was recorded here; False sends it down TwitchIO's path (commands, anything odd, a full
+        recorder), where `dispatch` records it as before: every message is recorded once.
+        """
+        meta = data.get("metadata")
+        if not isinstance(meta, dict) or meta.get("subscription_type") != "channel.chat.message":
+            return False
+        recorder = self.services.recorder
+        if recorder is None or self.get_component("Recording") is None:
+            return False
+        try:
+            text = data["payload"]["event"]["message"]["text"]
+            if not isinstance(text, str) or text.startswith(PREFIX):
+                return False
+            if self._others_hear_messages():
+                return False
+            item = convert.chat_notification(data, self.services.clock())
+            return recorder.offer(item)
+        except (convert.PayloadError, KeyError, TypeError, ValueError, AttributeError):
+            return False  # TwitchIO's path reads it (or reports it) as it always did
+        except RecorderClosed:
+            return False
 
     def dispatch(self, event: str, payload: Any | None = None) -> None:
         # TwitchIO starts a task per listener for every event. Most chat is neither a command

@@ -364,7 +364,8 @@ async def test_chat_commands_are_not_starved_by_a_capture(
 ) -> None:
     # A bucket so small that the capture waits on it; interactive calls keep their reserve.
     world = await make_world(rate_capacity=40, rate_refill_per_s=40.0, latency_s=0.005)
-    world.state.load_scenario(world.channel_id, organic(23, 6000))
+    # 12 pages + 120 lookups: about 1.5 s, most of it waiting for points.
+    world.state.load_scenario(world.channel_id, organic(23, 12_000))
     await join(db, world.channel_id)
     limiters = RateLimiters(capacity=40, refill_per_s=40.0, reserve_share=0.25)
     async with world.helix(limiters) as helix:

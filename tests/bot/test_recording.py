@@ -232,3 +232,51 @@ async def test_malformed_payloads_are_logged_and_skipped(
         assert "KeyError" in caplog.text  # TwitchIO's, for those it could not parse
         assert not env.running.task.done()
         assert env.bot.joined  # still serving
+
+
+async def test_ordinary_chat_skips_twitchio_commands_and_waiters_still_get_theirs(
+    make_env: Any,
+) -> None:
+    """Plain chat is recorded from the notification (bot.compat, `take_notification`); only
+    commands and messages someone waits for reach TwitchIO's dispatch. Each is stored once."""
+    async with make_env() as env:
+        world, cid, bot = env.world, channel_id(env), env.bot
+        mod = env.moderators["chan_a"]
+        dispatched: list[str] = []
+        original = bot.dispatch
+
+        def spy(event: str, payload: Any = None) -> None:
+            if event == "message":
+                dispatched.append(payload.text)
+            original(event, payload)
+
+        bot.dispatch = spy
+        try:
+            ids = [await world.say("chan_a", VIEWER, f"just chatting {i}") for i in range(5)]
+            ids.append(await world.say("chan_a", mod, "!botcheck help"))
+            await env.wait_sent("chan_a", 1)
+            waiter = asyncio.create_task(
+                bot.wait_for("message", timeout=10, predicate=_text_is("are you there"))
+            )
+            await asyncio.sleep(0)  # the waiter registers
+            ids.append(await world.say("chan_a", VIEWER, "are you there"))
+            heard = await waiter
+            ids.append(await world.say("chan_a", VIEWER, "nobody waits now"))
+            # the eight above and the bot's own answer to !botcheck help
+            await wait_for(lambda: env.running.services.recorder.stats().received >= 9)
+        finally:
+            del bot.dispatch
+        db = await settled(env)
+        assert heard.text == "are you there"
+        assert dispatched == ["!botcheck help", "are you there"]
+        stored = await db.history.messages(cid)
+        ours = [m.message_id for m in stored if m.user_id != int(bot.bot_id)]
+        assert sorted(ours) == sorted(ids)
+        assert len(stored) == len({m.message_id for m in stored}) == len(ids) + 1
+
+
+def _text_is(text: str) -> Any:
+    async def predicate(payload: Any) -> bool:
+        return bool(payload.text == text)
+
+    return predicate
