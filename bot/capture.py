@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.helix import (
+    MAX_CHATTERS_PAGE,
     MAX_IDS,
     Chatter,
     ChattersPage,
@@ -169,9 +170,10 @@ class _Run:
         )
 
     def _pages_left(self) -> int:
+        """Pages still to fetch, by the latest `total` (chatters come and go meanwhile)."""
         if self.total is None:
             return 1
-        return math.ceil(max(0, self.total - len(self.seen)) / 1000)
+        return max(0, math.ceil(self.total / MAX_CHATTERS_PAGE) - self.pages)
 
     def _eta(self) -> float | None:
         if self.total is None or self.pages == 0:
@@ -208,7 +210,7 @@ class _Run:
         streams: asyncio.Task[int | None] = asyncio.create_task(self._viewer_count())
         # Pages go to a separate matcher so that storage never delays the next page: the
         # cursor chain is the one part of a capture that cannot run in parallel.
-        pages: asyncio.Queue[list[Chatter] | None] = asyncio.Queue()
+        pages: asyncio.Queue[ChattersPage | None] = asyncio.Queue()
         matcher = asyncio.create_task(self._match_pages(pages))
         writer = asyncio.create_task(self._write_behind())
         reason = ""
@@ -221,7 +223,10 @@ class _Run:
                     log.warning("capture of %d stopped: %s", self.channel_id, exc)
                     reason = _reason_for(exc)
                     break
-                pages.put_nowait(self._take_page(page))
+                # Count it and pass it on as it is: the matcher reads its chatters, off the chain.
+                self.pages += 1
+                self.total = page.total
+                pages.put_nowait(page)
                 cursor = page.cursor
                 if not cursor or not page.chatters:
                     break
@@ -264,9 +269,7 @@ class _Run:
         return streams[0].viewer_count if streams else None
 
     def _take_page(self, page: ChattersPage) -> list[Chatter]:
-        """Count a page in and return the chatters it adds."""
-        self.pages += 1
-        self.total = page.total
+        """Return the chatters a page adds."""
         fresh = []
         for c in page.chatters:
             # Pages shift while people come and go: a chatter listed twice counts once.
@@ -275,9 +278,9 @@ class _Run:
                 fresh.append(c)
         return fresh
 
-    async def _match_pages(self, pages: asyncio.Queue[list[Chatter] | None]) -> None:
-        while (fresh := await pages.get()) is not None:
-            await self._match(fresh)
+    async def _match_pages(self, pages: asyncio.Queue[ChattersPage | None]) -> None:
+        while (page := await pages.get()) is not None:
+            await self._match(self._take_page(page))
             self.report()  # promptly after the first page: the bot announces it at once
         self._queue_lookups(final=True)
         # From here on, write as lookups land: the last write after the last lookup is small.

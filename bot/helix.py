@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum, auto
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 from urllib.parse import quote
 
 import httpx
@@ -76,8 +76,9 @@ class TokenSource(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class Chatter:
+class Chatter(NamedTuple):
+    """One entry of Get Chatters (a tuple: a page makes 1,000 of them on the capture's chain)."""
+
     user_id: int
     login: str
     display_name: str
