@@ -60,3 +60,64 @@ async def test_a_failed_transaction_leaves_nothing_behind(db: Database) -> None:
             await conn.execute("INSERT INTO audit_log (at, command, outcome) VALUES (1, 'x', 'ok')")
             raise RuntimeError("boom")
     assert await db.audit.recent() == []
+
+
+async def test_chat_history_survives_the_move_to_a_rowid_table(tmp_path: Path) -> None:
+    """Migration 0004 rebuilds chat_messages: every row, the indexes and dedupe stay."""
+    from storage.database import migrations
+
+    path = tmp_path / "v3.db"
+    con = sqlite3.connect(path)
+    for version, _, sql in migrations():
+        if version <= 3:
+            con.executescript(sql)
+    con.execute(
+        "INSERT INTO channels (channel_id, login, display_name, joined_at) VALUES (1, 'c', 'C', 0)"
+    )
+    rows = [
+        (
+            f"m{i}",
+            1,
+            100 + i % 3,
+            f"u{i % 3}",
+            f"U{i % 3}",
+            f"text {i}",
+            6,
+            "",
+            0,
+            "Kappa" if i % 2 else "",
+            "m0" if i == 5 else None,
+            100 if i == 5 else None,
+            1_000 + i,
+            2_000 if i == 7 else None,
+        )
+        for i in range(10)
+    ]
+    con.executemany(f"INSERT INTO chat_messages VALUES ({', '.join('?' * 14)})", rows)
+    before = con.execute("SELECT * FROM chat_messages ORDER BY message_id").fetchall()
+    con.execute("PRAGMA user_version = 3")
+    con.commit()
+    con.close()
+
+    async with Database(path) as db:
+        assert await db.schema_version() == SCHEMA_VERSION
+        async with db.conn.execute("SELECT * FROM chat_messages ORDER BY message_id") as cur:
+            after = [tuple(r) for r in await cur.fetchall()]
+        async with db.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'chat_messages' "
+            "AND name NOT LIKE 'sqlite_autoindex%'"
+        ) as cur:
+            indexes = {r[0] for r in await cur.fetchall()}
+        async with db.conn.execute(
+            "INSERT OR IGNORE INTO chat_messages (message_id, channel_id, user_id, login, sent_at) "
+            "VALUES ('m3', 1, 9, 'again', 9)"
+        ) as cur:
+            assert cur.rowcount == 0  # a redelivered message is still ignored
+    assert after == before
+    assert indexes == {
+        "chat_messages_channel_time",
+        "chat_messages_channel_user",
+        "chat_messages_channel_login",
+        "chat_messages_channel_emotes",
+        "chat_messages_channel_replies",
+    }
