@@ -99,6 +99,7 @@ class StreamInfo:
     started_at: datetime
     title: str
     game_name: str
+    stream_id: str = ""  # Twitch's id of the broadcast ("" if the answer had none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +307,7 @@ class Helix:
                 started_at=_parse_time(d["started_at"]),
                 title=d.get("title", ""),
                 game_name=d.get("game_name", ""),
+                stream_id=str(d.get("id") or ""),
             )
             for d in body.get("data", ())
             if d.get("type", "live") == "live"

@@ -2,10 +2,11 @@
 of Get Streams every minute (100 channels a call) samples the viewers of the live ones.
 
 The poll also repairs what EventSub missed: a channel that is live with no open session gets one
-(its stream id is not in our Get Streams answer, so it is ``helix-<epoch of started_at>``), and an
-open session whose channel is no longer live is closed. At start, sessions a previous run left
-open are reconciled the same way: still live with the same start, they go on; otherwise they are
-closed at the last moment they were known live (their last viewer sample, else their start).
+(keyed by Twitch's stream id, as stream.online would have; ``helix-<epoch of started_at>`` if the
+answer had none), and an open session whose channel is no longer live is closed. At start,
+sessions a previous run left open are reconciled the same way: still live with the same start,
+they go on; otherwise they are closed at the last moment they were known live (their last viewer
+sample, else their start).
 """
 
 from __future__ import annotations
@@ -186,7 +187,9 @@ class StreamTracker:
                             closed += 1
                     current = next((s for s in sessions if _same(s, stream)), None)
                     if current is None:
-                        stream_id = f"helix-{int(stream.started_at.timestamp())}"
+                        stream_id = (
+                            stream.stream_id or f"helix-{int(stream.started_at.timestamp())}"
+                        )
                         current = await self._open_for(
                             channel_id, stream_id, stream.started_at, stream, announce=announce
                         )
