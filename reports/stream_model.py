@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.models import ChatMessage, ModerationEvent, ViewerSample
-from storage.stats import Bucket, ChatterCount, EmoteCount, StreamSummary, Writer
+from storage.stats_results import Bucket, ChatterCount, EmoteCount, StreamSummary, Writer
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from reports.text import clock, day, num, pct
-from storage.stats import (
-    LENGTH_SAMPLE,
+from storage.stats import LENGTH_SAMPLE
+from storage.stats_results import (
     ActionCount,
     Activity,
     ChatterCount,

@@ -18,7 +18,7 @@ from reports.stream_text import (
     user_text,
 )
 from storage.models import StreamSession
-from storage.stats import (
+from storage.stats_results import (
     ActionCount,
     Activity,
     CaptureBrief,
