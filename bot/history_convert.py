@@ -123,7 +123,7 @@ def chat_notification(data: Mapping[str, Any], fallback: datetime) -> ChatMessag
         channel_id=_int_id(event["broadcaster_user_id"], "broadcaster_user_id"),
         user_id=_int_id(event["chatter_user_id"], "chatter_user_id"),
         login=event.get("chatter_user_login") or "",
-        display_name=event.get("chatter_user_name") or "",
+        display_name=event.get("chatter_user_name") or event.get("chatter_user_login") or "",
         text=text,
         sent_at=_notification_time(data.get("metadata"), fallback),
         badges=tuple(f"{b['set_id']}/{b['id']}" for b in event.get("badges") or ()),

@@ -54,6 +54,19 @@ CHANNEL_SUBSCRIPTIONS: list[SubscriptionFactory] = [
 ]
 
 
+def may_be_command(text: str, reply_to: str | None) -> bool:
+    """Whether TwitchIO would look for a command in this chat message.
+
+    A reply starts with Twitch's mention of the parent ("@Name "), which TwitchIO strips before
+    it looks for the prefix (`Context._prepare`): "@Anna !botcheck" in a reply is a command.
+    `reply_to` is the parent's display name (TwitchIO's mention: its login without one, "..."
+    without either), None when the message is not a reply.
+    """
+    if reply_to is not None:
+        text = text.removeprefix(f"@{reply_to or '...'} ")
+    return text.startswith(PREFIX)
+
+
 class BotCheckBot(commands.Bot):
     """A moderator bot: every channel that mods its account is a channel it serves."""
 
@@ -147,8 +160,15 @@ class BotCheckBot(commands.Bot):
         if recorder is None or self.get_component("Recording") is None:
             return False
         try:
-            text = data["payload"]["event"]["message"]["text"]
-            if not isinstance(text, str) or text.startswith(PREFIX):
+            event = data["payload"]["event"]
+            text = event["message"]["text"]
+            reply = event.get("reply")
+            parent = (
+                (reply.get("parent_user_name") or reply.get("parent_user_login") or "")
+                if reply
+                else None
+            )
+            if not isinstance(text, str) or may_be_command(text, parent):
                 return False
             if self._others_hear_messages():
                 return False
@@ -166,7 +186,9 @@ class BotCheckBot(commands.Bot):
         # someone else listens or waits for messages. Under a chat flood this halves the work.
         if event == "message" and isinstance(payload, twitchio.ChatMessage):
             self._record(payload)
-            if not payload.text.startswith(PREFIX) and not self._others_hear_messages():
+            reply = payload.reply
+            parent = (reply.parent_user.display_name or "") if reply is not None else None
+            if not may_be_command(payload.text, parent) and not self._others_hear_messages():
                 return
         super().dispatch(event, payload)
 

@@ -11,6 +11,7 @@ import pytest
 from twitchio.models.eventsub_ import create_event_instance
 
 from bot.history_convert import PayloadError, chat_message, chat_notification
+from bot.twitch import may_be_command
 from twitchsim import payloads
 from twitchsim.users import SimUser
 
@@ -72,6 +73,8 @@ CASES = {
     "no timestamp: the fallback": (chat(), None),
     "a garbage timestamp: the fallback": (chat(), "yesterday"),
     "empty names": (chat(chatter_user_login="", chatter_user_name=""), "2026-11-21T20:00:04Z"),
+    "no display name: the login": (chat(chatter_user_name=""), "2026-11-21T20:00:04Z"),
+    "a null display name: the login": (chat(chatter_user_name=None), "2026-11-21T20:00:04Z"),
     "unicode and a NUL": (chat("héllo\x00 ✨ 日本"), "2026-11-21T20:00:05Z"),
 }
 
@@ -115,3 +118,21 @@ def test_what_the_raw_path_cannot_read_raises(change: dict[str, Any]) -> None:
 def test_a_notification_without_its_event_raises() -> None:
     with pytest.raises(KeyError):
         chat_notification({"metadata": {}, "payload": {}}, T0)
+
+
+@pytest.mark.parametrize(
+    ("text", "reply_to", "expected"),
+    [
+        ("!botcheck", None, True),
+        ("hello !botcheck", None, False),
+        ("@Anna !botcheck help", "Anna", True),  # a reply: Twitch put the mention in front
+        ("@Anna hello", "Anna", False),
+        ("@Anna !botcheck", None, False),  # not a reply: a mention, then text
+        ("@Bob !botcheck", "Anna", False),  # TwitchIO strips only the parent's mention
+        ("@... !stats", "", True),  # a parent without names: TwitchIO's mention is "@..."
+    ],
+)
+def test_what_may_be_a_command_follows_twitchio(
+    text: str, reply_to: str | None, expected: bool
+) -> None:
+    assert may_be_command(text, reply_to) is expected

@@ -280,3 +280,18 @@ def _text_is(text: str) -> Any:
         return bool(payload.text == text)
 
     return predicate
+
+
+async def test_a_command_sent_as_a_reply_runs_and_is_stored_once(make_env: Any) -> None:
+    """Twitch starts a reply with "@Parent "; TwitchIO strips it before looking for "!"."""
+    async with make_env() as env:
+        world, cid = env.world, channel_id(env)
+        mod = env.moderators["chan_a"]
+        first = await world.say("chan_a", VIEWER, "is this chat botted?")
+        reply = await world.say("chan_a", mod, "!botcheck help", reply_to=first)
+        sent = await env.wait_sent("chan_a", 1, timeout=10)
+        assert "!botcheck" in sent[0]  # the help text, so the command ran
+        await wait_for(lambda: env.running.services.recorder.stats().received >= 3)
+        db = await settled(env)
+        stored = [m.message_id for m in await db.history.messages(cid)]
+        assert stored.count(first) == stored.count(reply) == 1
