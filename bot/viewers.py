@@ -193,6 +193,10 @@ class StreamTracker:
                         current = await self._open_for(
                             channel_id, stream_id, stream.started_at, stream, announce=announce
                         )
+                        if not current.live:
+                            # stream.offline ended it and Get Streams lags behind: no sample
+                            # after its end, which would change its peak and average.
+                            continue
                         opened += 1
                     elif stream.title or stream.game_name:
                         current = await self._refresh(current, stream)

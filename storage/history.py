@@ -275,14 +275,14 @@ class History:
         until: datetime | None = None,
         limit: int | None = None,
     ) -> list[ChatMessage]:
-        """Return the channel's messages in time order, within [since, until)."""
+        """Return the channel's messages in time order (then arrival), within [since, until)."""
         sql = "SELECT * FROM chat_messages WHERE channel_id = ? AND sent_at >= ? AND sent_at < ?"
         params: list[object] = [
             channel_id,
             ts_ms(since) if since else 0,
             ts_ms(until) if until else 2**62,
         ]
-        sql += " ORDER BY sent_at, message_id"
+        sql += " ORDER BY sent_at, rowid"  # the (channel_id, sent_at) index, no sort
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)

@@ -174,3 +174,28 @@ async def test_a_failed_poll_changes_nothing(world: SimWorld, db: Database) -> N
     finally:
         await tracker.close()
         await helix.close()
+
+
+async def test_a_poll_that_lags_behind_offline_leaves_the_ended_session_alone(
+    world: SimWorld, db: Database
+) -> None:
+    """Get Streams may list a stream for a minute after stream.offline: no sample, no new session."""
+    tracker, helix, heard = await setup(world, db)
+    cid = world.channel_id
+    try:
+        stream = world.state.set_stream(cid, True, viewer_count=40, title="Hi", game="Chess")
+        s = await tracker.online(cid, "streamer", stream.stream_id, stream.started_at)
+        tracker._channels = lambda: [cid]
+        await tracker.poll()
+        await tracker.offline(cid, "streamer", now())
+        world.state.set_stream(cid, True, viewer_count=999)  # Helix still says live
+        result = await tracker.poll()
+        assert (result.opened, result.closed) == (0, 0)
+        (done,) = await db.history.sessions(cid)
+        assert done.session_id == s.session_id and done.ended_at is not None
+        assert done.peak_viewers == 40
+        assert 999 not in [x.viewers for x in await db.history.viewer_samples(s.session_id)]
+        assert len(heard.started) == 1
+    finally:
+        await tracker.close()
+        await helix.close()
