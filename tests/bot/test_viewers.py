@@ -179,7 +179,7 @@ async def test_a_failed_poll_changes_nothing(world: SimWorld, db: Database) -> N
 async def test_a_poll_that_lags_behind_offline_leaves_the_ended_session_alone(
     world: SimWorld, db: Database
 ) -> None:
-    """Get Streams may list a stream for a minute after stream.offline: no sample, no new session."""
+    """Get Streams may list a stream a minute after stream.offline: no sample, no new session."""
     tracker, helix, heard = await setup(world, db)
     cid = world.channel_id
     try:
