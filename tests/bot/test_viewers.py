@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,7 +30,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def setup(world: SimWorld, db: Database, **kw: Any) -> tuple[StreamTracker, Any, Heard]:
+@asynccontextmanager
+async def tracking(
+    world: SimWorld, db: Database, **kw: Any
+) -> AsyncIterator[tuple[StreamTracker, Heard]]:
+    """A tracker on the sim's Helix for the world's channel; closed (with its Helix) after."""
     helix = world.helix()
     await helix.open()
     await db.channels.join(world.channel_id, "streamer", "Streamer", at=now())
@@ -36,15 +42,18 @@ async def setup(world: SimWorld, db: Database, **kw: Any) -> tuple[StreamTracker
     tracker = StreamTracker(
         db.history, helix, clock=now, listener=heard, channels=db.channels, **kw
     )
-    return tracker, helix, heard
+    try:
+        yield tracker, heard
+    finally:
+        await tracker.close()
+        await helix.close()
 
 
 async def test_online_then_polls_then_offline_make_one_session(
     world: SimWorld, db: Database
 ) -> None:
-    tracker, helix, heard = await setup(world, db)
-    cid = world.channel_id
-    try:
+    async with tracking(world, db) as (tracker, heard):
+        cid = world.channel_id
         stream = world.state.set_stream(cid, True, viewer_count=40, title="Hi", game="Chess")
         started = stream.started_at
         s = await tracker.online(cid, "streamer", stream.stream_id, started)
@@ -66,17 +75,13 @@ async def test_online_then_polls_then_offline_make_one_session(
         assert samples[-3:] == [55, 70, 65]
         assert heard.started == [("streamer", s.session_id)]
         assert heard.ended == [("streamer", s.session_id)]
-    finally:
-        await tracker.close()
-        await helix.close()
 
 
 async def test_a_missed_online_is_opened_by_the_poll_and_not_twice(
     world: SimWorld, db: Database
 ) -> None:
-    tracker, helix, heard = await setup(world, db)
-    cid = world.channel_id
-    try:
+    async with tracking(world, db) as (tracker, heard):
+        cid = world.channel_id
         world.state.set_stream(cid, True, viewer_count=12, title="Late", game="Art")
         tracker._channels = lambda: [cid]
         first = await tracker.poll()
@@ -89,19 +94,15 @@ async def test_a_missed_online_is_opened_by_the_poll_and_not_twice(
         same = await tracker.online(cid, "streamer", stream.stream_id, stream.started_at)
         assert same.session_id == s.session_id
         assert len(heard.started) == 1
-    finally:
-        await tracker.close()
-        await helix.close()
 
 
 async def test_reconcile_settles_sessions_left_open_by_a_previous_run(
     world: SimWorld, db: Database
 ) -> None:
-    tracker, helix, heard = await setup(world, db)
-    live_id = world.channel_id
-    gone_id = world.add_channel("gone")
-    await db.channels.join(gone_id, "gone", "Gone", at=now())
-    try:
+    async with tracking(world, db) as (tracker, heard):
+        live_id = world.channel_id
+        gone_id = world.add_channel("gone")
+        await db.channels.join(gone_id, "gone", "Gone", at=now())
         stream = world.state.set_stream(live_id, True, viewer_count=300)
         still = await db.history.start_session(
             channel_id=live_id,
@@ -129,32 +130,24 @@ async def test_reconcile_settles_sessions_left_open_by_a_previous_run(
         assert live is not None and live.live and live.peak_viewers == 300
         assert gone is not None and gone.ended_at == last_seen
         assert heard.ended == [("gone", stale.session_id)]
-    finally:
-        await tracker.close()
-        await helix.close()
 
 
 async def test_polls_ask_100_channels_a_call(world: SimWorld, db: Database) -> None:
-    tracker, helix, _ = await setup(world, db)
-    ids = [world.add_channel(f"chan{i}") for i in range(150)]
-    for cid in ids[:3]:
-        await db.channels.join(cid, "c", "C", at=now())
-        world.state.set_stream(cid, True, viewer_count=5)
-    try:
+    async with tracking(world, db) as (tracker, _):
+        ids = [world.add_channel(f"chan{i}") for i in range(150)]
+        for cid in ids[:3]:
+            await db.channels.join(cid, "c", "C", at=now())
+            world.state.set_stream(cid, True, viewer_count=5)
         before = world.state.helix_calls["GET /helix/streams"]
         tracker._channels = lambda: ids
         result = await tracker.poll()
         assert world.state.helix_calls["GET /helix/streams"] - before == 2
         assert (result.live, result.opened, result.samples) == (3, 3, 3)
-    finally:
-        await tracker.close()
-        await helix.close()
 
 
 async def test_a_failed_poll_changes_nothing(world: SimWorld, db: Database) -> None:
-    tracker, helix, heard = await setup(world, db)
-    cid = world.channel_id
-    try:
+    async with tracking(world, db) as (tracker, heard):
+        cid = world.channel_id
         started = now() - timedelta(hours=1)
         s = await db.history.start_session(
             channel_id=cid,
@@ -171,18 +164,14 @@ async def test_a_failed_poll_changes_nothing(world: SimWorld, db: Database) -> N
         after = await db.history.session(s.session_id)
         assert after is not None and after.live
         assert heard.ended == []
-    finally:
-        await tracker.close()
-        await helix.close()
 
 
 async def test_a_poll_that_lags_behind_offline_leaves_the_ended_session_alone(
     world: SimWorld, db: Database
 ) -> None:
     """Get Streams may list a stream a minute after stream.offline: no sample, no new session."""
-    tracker, helix, heard = await setup(world, db)
-    cid = world.channel_id
-    try:
+    async with tracking(world, db) as (tracker, heard):
+        cid = world.channel_id
         stream = world.state.set_stream(cid, True, viewer_count=40, title="Hi", game="Chess")
         s = await tracker.online(cid, "streamer", stream.stream_id, stream.started_at)
         tracker._channels = lambda: [cid]
@@ -196,6 +185,3 @@ async def test_a_poll_that_lags_behind_offline_leaves_the_ended_session_alone(
         assert done.peak_viewers == 40
         assert 999 not in [x.viewers for x in await db.history.viewer_samples(s.session_id)]
         assert len(heard.started) == 1
-    finally:
-        await tracker.close()
-        await helix.close()
