@@ -174,10 +174,15 @@ class BotCheckBot(commands.Bot):
                 return False
             item = convert.chat_notification(data, self.services.clock())
             return recorder.offer(item)
-        except (convert.PayloadError, KeyError, TypeError, ValueError, AttributeError):
+        except (
+            convert.PayloadError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            RecorderClosed,
+        ):
             return False  # TwitchIO's path reads it (or reports it) as it always did
-        except RecorderClosed:
-            return False
 
     def dispatch(self, event: str, payload: Any | None = None) -> None:
         # TwitchIO starts a task per listener for every event. Most chat is neither a command
