@@ -20,74 +20,19 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from twitchsim.payloads import rfc3339
+from twitchsim.sessions import Conn, Session, Subscription, new_session_id
 
 log = logging.getLogger(__name__)
 
+__all__ = ["EventHub", "Session", "Subscription"]
+
 JSON = dict[str, Any]
-
-
-@dataclass(slots=True)
-class Subscription:
-    """One EventSub subscription bound to a WebSocket session."""
-
-    id: str
-    type: str
-    version: str
-    condition: dict[str, str]
-    session_id: str
-    client_id: str
-    user_id: int  # whose token created it
-    broadcaster_id: int
-    created_at: datetime
-    needs_moderator: bool = False
-    status: str = "enabled"
-    cost: int = 0
-
-    def to_json(self, *, connected_at: datetime | None = None) -> JSON:
-        transport: JSON = {"method": "websocket", "session_id": self.session_id}
-        if connected_at is not None:
-            transport["connected_at"] = rfc3339(connected_at)
-        return {
-            "id": self.id,
-            "status": self.status,
-            "type": self.type,
-            "version": self.version,
-            "condition": self.condition,
-            "created_at": rfc3339(self.created_at),
-            "transport": transport,
-            "cost": self.cost,
-        }
-
-
-@dataclass(eq=False, slots=True)
-class _Conn:
-    ws: web.WebSocketResponse
-    request: web.Request
-    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
-
-
-@dataclass(eq=False, slots=True)
-class Session:
-    id: str
-    keepalive_s: int
-    connected_at: datetime
-    conn: _Conn | None = None
-    subs: dict[str, Subscription] = field(default_factory=dict)
-    reconnect_token: str | None = None
-    held: list[str] = field(default_factory=list)  # messages waiting for the new connection
-    old_conns: list[_Conn] = field(default_factory=list)
-
-
-def _session_id() -> str:
-    # Twitch session ids look like "AQoQexAWVYKSTIu4ec_2VAxyuhAB": url-safe base64.
-    return "AQoQ" + secrets.token_urlsafe(18)
 
 
 class EventHub:
@@ -104,6 +49,10 @@ class EventHub:
         self._by_type: dict[str, dict[str, Subscription]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.delivered = 0
+        # The conduit side (`conduits.ConduitHub`) plugs in here: delivery of conduit
+        # subscriptions (sub, text, event message id) and the end of a session (with the reason).
+        self.router: Callable[[Subscription, str, str | None], bool] | None = None
+        self.on_session_end: Callable[[Session, str], None] | None = None
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -138,25 +87,49 @@ class EventHub:
             }
         )
 
-    def publish(self, sub_type: str, broadcaster_id: int, event: JSON) -> int:
-        """Queue a notification for every enabled subscription to ``sub_type`` on the channel."""
+    def publish(
+        self,
+        sub_type: str,
+        broadcaster_id: int,
+        event: JSON,
+        *,
+        condition_key: str | None = None,
+    ) -> int:
+        """Queue a notification for every enabled subscription to ``sub_type`` on the channel.
+
+        With ``condition_key``, only subscriptions whose condition names the channel under that
+        key (channel.raid has ``from_broadcaster_user_id`` and ``to_broadcaster_user_id``).
+        """
         count = 0
         for sub in list(self._by_type.get(sub_type, {}).values()):
             if sub.broadcaster_id != broadcaster_id or sub.status != "enabled":
                 continue
-            session = self.sessions.get(sub.session_id)
-            if session is None:
+            if condition_key is not None and sub.condition.get(condition_key) != str(
+                broadcaster_id
+            ):
                 continue
-            text = json.dumps(
-                {
-                    "metadata": self._meta("notification", sub),
-                    "payload": {"subscription": sub.to_json(), "event": event},
-                }
-            )
-            if self._send(session, text):
+            if self.notify(sub, event):
                 count += 1
-        self.delivered += count
         return count
+
+    def notify(self, sub: Subscription, event: JSON) -> bool:
+        """Send one notification of ``event`` for ``sub``; return whether it went out."""
+        text = json.dumps(
+            {
+                "metadata": self._meta("notification", sub),
+                "payload": {"subscription": sub.to_json(), "event": event},
+            }
+        )
+        message_id = event.get("message_id")
+        sent = self._deliver(sub, text, message_id if isinstance(message_id, str) else None)
+        self.delivered += sent
+        return sent
+
+    def _deliver(self, sub: Subscription, text: str, message_id: str | None) -> bool:
+        if sub.conduit_id is not None:
+            return self.router is not None and self.router(sub, text, message_id)
+        session = self.sessions.get(sub.session_id)
+        return session is not None and self._send(session, text)
 
     def flood(self, sub_type: str, broadcaster_id: int, events: list[JSON], n: int) -> list[str]:
         """Publish ``n`` notifications at once, cycling through ``events`` (benchmarks).
@@ -168,8 +141,9 @@ class EventHub:
         """
         ids = [str(uuid.uuid4()) for _ in range(n)]
         for sub in list(self._by_type.get(sub_type, {}).values()):
-            session = self.sessions.get(sub.session_id)
-            if sub.broadcaster_id != broadcaster_id or sub.status != "enabled" or not session:
+            if sub.broadcaster_id != broadcaster_id or sub.status != "enabled":
+                continue
+            if sub.conduit_id is None and sub.session_id not in self.sessions:
                 continue
             meta = self._meta("notification", sub) | {"message_id": "@@EID@@"}
             envelope = {"metadata": meta, "payload": {"subscription": sub.to_json()}}
@@ -179,9 +153,13 @@ class EventHub:
             ]
             for i, mid in enumerate(ids):
                 text = bodies[i % len(bodies)].replace("@@MID@@", mid, 1)
-                if self._send(session, text.replace("@@EID@@", str(uuid.uuid4()), 1)):
+                if self._deliver(sub, text.replace("@@EID@@", str(uuid.uuid4()), 1), mid):
                     self.delivered += 1
         return ids
+
+    def send(self, session: Session, text: str) -> bool:
+        """Queue ``text`` on the session's connection (held during a reconnect)."""
+        return self._send(session, text)
 
     def _send(self, session: Session, text: str) -> bool:
         # Between session_reconnect and the new connection's welcome, messages wait: a client
@@ -199,17 +177,11 @@ class EventHub:
         hit = [s for s in self.subs.values() if where(s)]
         for sub in hit:
             sub.status = status
-            session = self.sessions.get(sub.session_id)
-            if session is not None:
-                self._send(
-                    session,
-                    json.dumps(
-                        {
-                            "metadata": self._meta("revocation", sub),
-                            "payload": {"subscription": sub.to_json()},
-                        }
-                    ),
-                )
+            message = {
+                "metadata": self._meta("revocation", sub),
+                "payload": {"subscription": sub.to_json()},
+            }
+            self._deliver(sub, json.dumps(message), None)
             self._remove(sub)
         return len(hit)
 
@@ -222,13 +194,18 @@ class EventHub:
     def add(self, sub: Subscription) -> None:
         self.subs[sub.id] = sub
         self._by_type.setdefault(sub.type, {})[sub.id] = sub
-        self.sessions[sub.session_id].subs[sub.id] = sub
+        if sub.conduit_id is None:
+            self.sessions[sub.session_id].subs[sub.id] = sub
 
     def find_duplicate(
         self, type_: str, version: str, condition: dict[str, str], session_id: str
     ) -> Subscription | None:
         for sub in self._by_type.get(type_, {}).values():
-            if (sub.version, sub.condition, sub.session_id) == (version, condition, session_id):
+            if sub.conduit_id is None and (sub.version, sub.condition, sub.session_id) == (
+                version,
+                condition,
+                session_id,
+            ):
                 return sub
         return None
 
@@ -258,12 +235,12 @@ class EventHub:
             raise web.HTTPBadRequest(text="keepalive_timeout_seconds must be an integer")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        conn = _Conn(ws, request)
+        conn = Conn(ws, request)
         if token is not None and session is None:
             await ws.close(code=4007, message=b"invalid reconnect")
             return ws
         if session is None:
-            session = Session(_session_id(), keepalive, self.now())
+            session = Session(new_session_id(), keepalive, self.now())
             self.sessions[session.id] = session
             fresh = True
         else:
@@ -282,6 +259,7 @@ class EventHub:
         try:
             async for msg in ws:
                 if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    conn.reason = "websocket_received_inbound_traffic"
                     await ws.close(code=4001, message=b"client sent inbound traffic")
                     break
         finally:
@@ -303,7 +281,7 @@ class EventHub:
             return None
         return max(10, min(600, value))  # Twitch clamps numeric values to 10-600
 
-    async def _writer(self, conn: _Conn, session: Session) -> None:
+    async def _writer(self, conn: Conn, session: Session) -> None:
         while True:
             try:
                 text = await asyncio.wait_for(conn.queue.get(), timeout=session.keepalive_s * 0.8)
@@ -316,14 +294,16 @@ class EventHub:
             except (ConnectionError, RuntimeError):
                 return
 
-    async def _unused_check(self, session: Session, conn: _Conn) -> None:
+    async def _unused_check(self, session: Session, conn: Conn) -> None:
         timeout = self.subscribe_timeout_s
         await asyncio.sleep(session.keepalive_s if timeout is None else timeout)
-        if not session.subs and session.conn is conn and not conn.ws.closed:
+        # A shard binding (Update Conduit Shards) is a use too: Twitch's 10 s to bind.
+        unused = not session.subs and session.shard is None
+        if unused and session.conn is conn and not conn.ws.closed:
             log.debug("session %s unused: closing 4003", session.id)
             await conn.ws.close(code=4003, message=b"connection unused")
 
-    def _closed(self, session: Session, conn: _Conn) -> None:
+    def _closed(self, session: Session, conn: Conn) -> None:
         if conn in session.old_conns:
             session.old_conns.remove(conn)
             return
@@ -335,10 +315,7 @@ class EventHub:
             session.conn = None
             return
         # The session ends with its connection; its subscriptions go with it.
-        for sub in list(session.subs.values()):
-            sub.status = "websocket_disconnected"
-            self._remove(sub)
-        self.sessions.pop(session.id, None)
+        self._end(session, conn.reason)
 
     # --- faults ---------------------------------------------------------------------------------
 
@@ -346,6 +323,7 @@ class EventHub:
         """Cut every connection without a close frame (as a network failure would)."""
         conns = [c for s in self.sessions.values() for c in [s.conn, *s.old_conns] if c]
         for conn in conns:
+            conn.reason = "websocket_network_error"
             transport = conn.request.transport
             if transport is not None:
                 transport.abort()
@@ -391,14 +369,18 @@ class EventHub:
         session.held.clear()
         conn = session.conn
         if conn is not None and not conn.ws.closed:
+            conn.reason = "websocket_failed_to_reconnect"
             await conn.ws.close(code=4004, message=b"reconnect grace time expired")
         elif conn is None:
-            self._end(session)
+            self._end(session, "websocket_failed_to_reconnect")
 
-    def _end(self, session: Session) -> None:
+    def _end(self, session: Session, reason: str) -> None:
         for sub in list(session.subs.values()):
+            sub.status = reason
             self._remove(sub)
         self.sessions.pop(session.id, None)
+        if self.on_session_end is not None:
+            self.on_session_end(session, reason)
 
     async def close(self) -> None:
         """Close every connection (server shutdown)."""
@@ -407,5 +389,6 @@ class EventHub:
         for session in list(self.sessions.values()):
             for conn in [session.conn, *session.old_conns]:
                 if conn is not None and not conn.ws.closed:
+                    conn.reason = "websocket_internal_error"
                     with contextlib.suppress(Exception):
                         await conn.ws.close(code=1001, message=b"server shutting down")

@@ -20,6 +20,7 @@ from aiohttp import web
 from twitchsim.channel import SentMessage
 from twitchsim.config import SimConfig
 from twitchsim.eventsub import Subscription
+from twitchsim.eventsub_types import TYPES, SubType, missing_key
 from twitchsim.helix import (
     HelixError,
     first_param,
@@ -28,6 +29,11 @@ from twitchsim.helix import (
     page_body,
     require_user,
     token_of,
+)
+from twitchsim.helix_conduits import (
+    app_token_only,
+    conduit_subscription,
+    list_conduit_subscriptions,
 )
 from twitchsim.state import Channel, World
 from twitchsim.tokens import Token
@@ -39,45 +45,6 @@ _INVALID_INPUT = (
     "The request's input was not valid. Please see the endpoint's documentation for possible "
     "reasons."
 )
-
-# type -> (version, condition keys, needs the moderator role, accepted scopes; empty: none)
-_TYPES: dict[str, tuple[str, tuple[str, ...], bool, tuple[str, ...]]] = {
-    "channel.chat.message": ("1", ("broadcaster_user_id", "user_id"), False, ("user:read:chat",)),
-    "channel.chat.message_delete": (
-        "1",
-        ("broadcaster_user_id", "user_id"),
-        False,
-        ("user:read:chat",),
-    ),
-    "channel.chat.clear_user_messages": (
-        "1",
-        ("broadcaster_user_id", "user_id"),
-        False,
-        ("user:read:chat",),
-    ),
-    "channel.moderate": (
-        "2",
-        ("broadcaster_user_id", "moderator_user_id"),
-        True,
-        (
-            "moderator:read:blocked_terms",
-            "moderator:read:chat_settings",
-            "moderator:read:unban_requests",
-            "moderator:read:banned_users",
-            "moderator:read:chat_messages",
-            "moderator:read:warnings",
-            "moderator:read:moderators",
-            "moderator:read:vips",
-            "moderator:manage:banned_users",
-            "moderator:manage:chat_messages",
-            "channel:moderate",
-        ),
-    ),
-    "channel.ban": ("1", ("broadcaster_user_id",), True, ("channel:moderate",)),
-    "channel.unban": ("1", ("broadcaster_user_id",), True, ("channel:moderate",)),
-    "stream.online": ("1", ("broadcaster_user_id",), False, ()),
-    "stream.offline": ("1", ("broadcaster_user_id",), False, ()),
-}
 
 
 class HelixWrite:
@@ -192,34 +159,40 @@ class HelixWrite:
         body = await _json(request)
         token = token_of(request)
         type_, version = str(body.get("type", "")), str(body.get("version", ""))
-        spec = _TYPES.get(type_)
-        if spec is None or spec[0] != version:
+        spec = TYPES.get(type_)
+        if spec is None or spec.version != version:
             raise HelixError(
                 400, "The combination of values in the type and version fields is not valid"
             )
-        _, keys, needs_mod, scopes = spec
         condition = body.get("condition")
         transport = body.get("transport")
         if not isinstance(condition, dict) or not isinstance(transport, dict):
             raise HelixError(400, "condition and transport are required")
+        cond = {k: str(v) for k, v in condition.items() if v is not None}
+        if missing_key(spec, cond):
+            raise HelixError(400, "The condition is missing a required field")
+        if transport.get("method") == "conduit":
+            return conduit_subscription(
+                self.world, token, type_, spec, cond=cond, transport=transport
+            )
         if transport.get("method") != "websocket":
-            raise HelixError(400, "twitchsim only supports the websocket transport")
+            raise HelixError(400, "twitchsim only supports the websocket and conduit transports")
         if token.user_id is None:
             raise HelixError(400, "websocket transports require a user access token")
-        cond = {k: str(v) for k, v in condition.items() if v is not None}
-        if any(not cond.get(k) for k in keys):
-            raise HelixError(400, "The condition is missing a required field")
+        if spec.app_only:
+            raise HelixError(400, f"{type_} is not available on the websocket transport")
         hub = self.world.hub
         session_id = str(transport.get("session_id", ""))
         session = hub.session(session_id)
-        if session is None:
+        if session is None or session.shard is not None:
             raise HelixError(
                 400, "websocket transport session does not exist or has already disconnected"
             )
-        chan = self.world.channels.get(int(cond["broadcaster_user_id"]))
+        key = spec.channel_key(cond)
+        chan = self.world.channels.get(int(cond[key])) if key and cond[key].isdigit() else None
         if chan is None:
-            raise HelixError(400, "The broadcaster_user_id in the condition is not valid")
-        self._authorize(token, chan, cond, needs_mod, scopes)
+            raise HelixError(400, f"The {key} in the condition is not valid")
+        self._authorize(token, chan, cond, spec)
         if hub.find_duplicate(type_, version, cond, session_id) is not None:
             raise HelixError(409, "subscription already exists")
         if len(session.subs) >= self.config.max_subscriptions_per_session:
@@ -238,7 +211,7 @@ class HelixWrite:
             user_id=token.user_id,
             broadcaster_id=chan.id,
             created_at=self.world.now(),
-            needs_moderator=needs_mod,
+            needs_moderator=spec.needs_moderator,
         )
         hub.add(sub)
         body_out = {
@@ -249,22 +222,16 @@ class HelixWrite:
         }
         return json_body(json.dumps(body_out), status=202)
 
-    def _authorize(
-        self,
-        token: Token,
-        chan: Channel,
-        cond: dict[str, str],
-        needs_mod: bool,
-        scopes: tuple[str, ...],
-    ) -> None:
-        if scopes and not any(s in token.scopes for s in scopes):
+    def _authorize(self, token: Token, chan: Channel, cond: dict[str, str], spec: SubType) -> None:
+        if spec.scopes and not any(s in token.scopes for s in spec.scopes):
             raise HelixError(403, "subscription missing proper authorization")
-        for key in ("user_id", "moderator_user_id"):
+        keys = {"user_id", "moderator_user_id"} | ({spec.owner_key} if spec.owner_key else set())
+        for key in sorted(keys):
             if key in cond and cond[key] != str(token.user_id):
                 raise HelixError(
                     403, f"The {key} in the condition must match the user in the OAuth token"
                 )
-        if needs_mod and not self.world.is_moderator(chan, token.user_id or 0):
+        if spec.needs_moderator and not self.world.is_moderator(chan, token.user_id or 0):
             raise HelixError(403, "subscription missing proper authorization")
 
     def _mine(self, token: Token) -> list[Subscription]:
@@ -275,6 +242,8 @@ class HelixWrite:
         ]
 
     async def list_subscriptions(self, request: web.Request) -> web.Response:
+        if token_of(request).user_id is None:  # an app token sees its conduit subscriptions
+            return list_conduit_subscriptions(self.world, request, app_token_only(request))
         token = require_user(request)
         subs = self._mine(token)
         if "status" in request.query:

@@ -271,3 +271,83 @@ def stream_online(broadcaster: SimUser, stream_id: str, started_at: datetime) ->
 def stream_offline(broadcaster: SimUser) -> JSON:
     """stream.offline v1."""
     return _who("broadcaster_user", broadcaster)
+
+
+# --- community events: subscriptions, gifts, raids, follows ------------------------------------
+
+
+def subscribe(broadcaster: SimUser, user: SimUser, tier: str, is_gift: bool) -> JSON:
+    """channel.subscribe v1 (a new subscription; resubscriptions are subscription.message)."""
+    return {
+        **_who("user", user),
+        **_who("broadcaster_user", broadcaster),
+        "tier": tier,
+        "is_gift": is_gift,
+    }
+
+
+def subscription_message(
+    broadcaster: SimUser,
+    user: SimUser,
+    *,
+    tier: str,
+    text: str,
+    cumulative_months: int,
+    streak_months: int | None,
+    duration_months: int,
+) -> JSON:
+    """channel.subscription.message v1: a resubscription shared in chat."""
+    emotes = []
+    position = 0
+    for piece in text.split(" "):
+        if piece in EMOTES:
+            emotes.append(
+                {"begin": position, "end": position + len(piece) - 1, "id": EMOTES[piece]}
+            )
+        position += len(piece) + 1
+    return {
+        **_who("user", user),
+        **_who("broadcaster_user", broadcaster),
+        "tier": tier,
+        "message": {"text": text, "emotes": emotes},
+        "cumulative_months": cumulative_months,
+        "streak_months": streak_months,
+        "duration_months": duration_months,
+    }
+
+
+def subscription_gift(
+    broadcaster: SimUser,
+    gifter: SimUser | None,
+    *,
+    total: int,
+    tier: str,
+    cumulative_total: int | None,
+) -> JSON:
+    """channel.subscription.gift v1 (``gifter`` None: anonymous)."""
+    return {
+        **_who("user", gifter),
+        **_who("broadcaster_user", broadcaster),
+        "total": total,
+        "tier": tier,
+        "cumulative_total": cumulative_total if gifter is not None else None,
+        "is_anonymous": gifter is None,
+    }
+
+
+def raid(from_broadcaster: SimUser, to_broadcaster: SimUser, viewers: int) -> JSON:
+    """channel.raid v1."""
+    return {
+        **_who("from_broadcaster_user", from_broadcaster),
+        **_who("to_broadcaster_user", to_broadcaster),
+        "viewers": viewers,
+    }
+
+
+def follow(broadcaster: SimUser, user: SimUser, followed_at: datetime) -> JSON:
+    """channel.follow v2."""
+    return {
+        **_who("user", user),
+        **_who("broadcaster_user", broadcaster),
+        "followed_at": rfc3339(followed_at),
+    }

@@ -18,7 +18,9 @@ from aiohttp import web
 
 from twitchsim.config import SimConfig
 from twitchsim.control import Control
+from twitchsim.control_events import EventControl
 from twitchsim.helix import Helix
+from twitchsim.helix_conduits import HelixConduits
 from twitchsim.helix_write import HelixWrite
 from twitchsim.oauth import OAuth
 from twitchsim.state import World
@@ -69,6 +71,10 @@ class TwitchSim:
         hub.keepalive_default_s = cfg.keepalive_default_s
         hub.subscribe_timeout_s = cfg.subscribe_timeout_s
         hub.reconnect_grace_s = cfg.reconnect_grace_s
+        conduits = self.state.conduits
+        conduits.max_conduits = cfg.max_conduits
+        conduits.max_shards = cfg.max_shards
+        conduits.max_total_cost = cfg.max_total_cost
         self._life = _Life.UNOPENED
         self._runner: web.AppRunner | None = None
 
@@ -128,8 +134,10 @@ class TwitchSim:
         )
         app.add_routes(helix.routes())
         app.add_routes(HelixWrite(world, cfg).routes())
+        app.add_routes(HelixConduits(world, cfg).routes())
         app.add_routes(OAuth(world, cfg).routes())
         app.add_routes(control.routes())
+        app.add_routes(EventControl(world).routes())
         app.router.add_get("/ws", world.hub.handle_ws)
         return app
 

@@ -1,10 +1,12 @@
 """The simulated world: users, channels, moderators, chatters, streams, tokens and faults.
 
 `World` is what tests, benchmarks and the demo drive in-process (the control API drives the
-same object over HTTP); chat and moderation come from `chat.ChatRoom`. Changes that Twitch
-would announce over EventSub are published to the `EventHub`, which queues them for the live
-WebSocket sessions, so the methods are plain synchronous code except `say` (kept async for
-callers that want to await it) and the socket faults.
+same object over HTTP); chat and moderation come from `chat.ChatRoom`, subscriptions, raids
+and follows from `community.Community`; EventSub conduits live in `conduits.ConduitHub`.
+Changes that Twitch would announce over EventSub are published to the `EventHub`, which queues
+them for the live WebSocket sessions (or routes them to a conduit's shards), so the methods are
+plain synchronous code except `say` (kept async for callers that want to await it) and the
+socket faults.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from datetime import UTC, datetime
 from twitchsim import payloads
 from twitchsim.channel import Ban, Channel, ChatLine, SentMessage, SimError, Stream, UserRef
 from twitchsim.chat import ChatRoom
+from twitchsim.community import Community
+from twitchsim.conduits import ConduitHub
 from twitchsim.eventsub import EventHub
 from twitchsim.faults import Faults
 from twitchsim.names import DEFAULT_AVATARS
@@ -43,7 +47,7 @@ __all__ = [
 RESERVED_IDS = range(1000, 10_000)  # the sim's own users; scenarios never use ids below 10,000
 
 
-class World(ChatRoom):
+class World(ChatRoom, Community):
     """Everything the simulator knows; see the module docstring."""
 
     def __init__(
@@ -62,6 +66,7 @@ class World(ChatRoom):
         self.ratelimit = RateLimiter(rate_capacity, rate_refill_per_s, clock=clock)
         self.faults = Faults()
         self.hub = EventHub(clock=clock)
+        self.conduits = ConduitHub(self.hub, clock=clock)
         self.helix_calls: Counter[str] = Counter()  # "GET /helix/users" -> count
         self.authorize_user: SimUser | None = None
         self._next_id = RESERVED_IDS.start
