@@ -3,7 +3,8 @@
 For the WebSocket transport the caller's user token carries the authorization; for the
 conduit transport (app token) the user named in the condition must have granted the app the
 scope. Subscriptions that need a user's authorization cost 0; the others (stream.online,
-stream.offline, channel.raid) cost 1 unless the channel's broadcaster has authorized the app.
+stream.offline, channel.raid) cost 1 unless the channel's broadcaster has authorized the app;
+conduit.shard.disabled (app token only) costs 0.
 """
 
 from __future__ import annotations

@@ -171,7 +171,7 @@ def conduit_subscription(
         same = (sub.type, sub.version, sub.condition) == (type_, spec.version, cond)
         if same and sub.conduit_id and sub.client_id == token.client_id:
             raise HelixError(409, "subscription already exists")
-    cost = 0 if spec.scopes else _open_cost(world, token, broadcaster_id)
+    cost = 0 if spec.scopes or spec.app_only else _open_cost(world, token, broadcaster_id)
     total = conduits.total_cost(token.client_id)
     if total + cost > conduits.max_total_cost:
         raise HelixError(
