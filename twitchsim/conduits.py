@@ -15,6 +15,7 @@ and if that one is not enabled either, the notification is dropped and counted. 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import time
@@ -118,6 +119,7 @@ def _hash(*parts: object) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def route(shard_count: int, broadcaster_id: int) -> tuple[int, int | None]:
     """Return the shard a channel's notifications go to and the one they are retried on."""
     first = _hash("shard", broadcaster_id) % shard_count
@@ -260,10 +262,8 @@ class ConduitHub:
             "status": reason,
             "transport": shard.transport(),
         }
-        for sub in list(self.hub.subs.values()):
-            if sub.type != "conduit.shard.disabled" or sub.status != "enabled":
-                continue
-            if sub.condition.get("client_id") != conduit.client_id:
+        for sub in self.hub.of_channel("conduit.shard.disabled", 0):
+            if sub.status != "enabled" or sub.condition.get("client_id") != conduit.client_id:
                 continue
             if sub.condition.get("conduit_id", conduit.id) == conduit.id:
                 self.hub.notify(sub, event)
@@ -314,9 +314,7 @@ class ConduitHub:
 
     def total_cost(self, client_id: str) -> int:
         """The cost of the client's conduit subscriptions (what max_total_cost limits)."""
-        return sum(
-            s.cost for s in self.hub.subs.values() if s.conduit_id and s.client_id == client_id
-        )
+        return self.hub.conduit_cost[client_id]
 
     def stats(self) -> JSON:
         """Counters and shard states for the control API."""

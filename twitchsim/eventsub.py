@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from twitchsim.payloads import rfc3339
-from twitchsim.sessions import Conn, Session, Subscription, new_session_id
+from twitchsim.sessions import Conn, Registry, Session, Subscription, new_session_id
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ __all__ = ["EventHub", "Session", "Subscription"]
 JSON = dict[str, Any]
 
 
-class EventHub:
+class EventHub(Registry):
     """Sessions and subscriptions; `publish` fans an event out to every matching subscription."""
 
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
@@ -45,8 +45,7 @@ class EventHub:
         self.subscribe_timeout_s: float | None = None  # None: the session's keepalive
         self.reconnect_grace_s = 30.0
         self.sessions: dict[str, Session] = {}
-        self.subs: dict[str, Subscription] = {}
-        self._by_type: dict[str, dict[str, Subscription]] = {}
+        Registry.__init__(self)
         self._tasks: set[asyncio.Task[None]] = set()
         self.delivered = 0
         # The conduit side (`conduits.ConduitHub`) plugs in here: delivery of conduit
@@ -101,8 +100,8 @@ class EventHub:
         key (channel.raid has ``from_broadcaster_user_id`` and ``to_broadcaster_user_id``).
         """
         count = 0
-        for sub in list(self._by_type.get(sub_type, {}).values()):
-            if sub.broadcaster_id != broadcaster_id or sub.status != "enabled":
+        for sub in self.of_channel(sub_type, broadcaster_id):
+            if sub.status != "enabled":
                 continue
             if condition_key is not None and sub.condition.get(condition_key) != str(
                 broadcaster_id
@@ -140,8 +139,8 @@ class EventHub:
         message ids in order.
         """
         ids = [str(uuid.uuid4()) for _ in range(n)]
-        for sub in list(self._by_type.get(sub_type, {}).values()):
-            if sub.broadcaster_id != broadcaster_id or sub.status != "enabled":
+        for sub in self.of_channel(sub_type, broadcaster_id):
+            if sub.status != "enabled":
                 continue
             if sub.conduit_id is None and sub.session_id not in self.sessions:
                 continue
@@ -190,37 +189,6 @@ class EventHub:
     def session(self, session_id: str) -> Session | None:
         session = self.sessions.get(session_id)
         return session if session is not None and session.conn is not None else None
-
-    def add(self, sub: Subscription) -> None:
-        self.subs[sub.id] = sub
-        self._by_type.setdefault(sub.type, {})[sub.id] = sub
-        if sub.conduit_id is None:
-            self.sessions[sub.session_id].subs[sub.id] = sub
-
-    def find_duplicate(
-        self, type_: str, version: str, condition: dict[str, str], session_id: str
-    ) -> Subscription | None:
-        for sub in self._by_type.get(type_, {}).values():
-            if sub.conduit_id is None and (sub.version, sub.condition, sub.session_id) == (
-                version,
-                condition,
-                session_id,
-            ):
-                return sub
-        return None
-
-    def remove(self, sub_id: str) -> Subscription | None:
-        sub = self.subs.get(sub_id)
-        if sub is not None:
-            self._remove(sub)
-        return sub
-
-    def _remove(self, sub: Subscription) -> None:
-        self.subs.pop(sub.id, None)
-        self._by_type.get(sub.type, {}).pop(sub.id, None)
-        session = self.sessions.get(sub.session_id)
-        if session is not None:
-            session.subs.pop(sub.id, None)
 
     # --- the WebSocket endpoint -----------------------------------------------------------------
 

@@ -167,16 +167,7 @@ def conduit_subscription(
     if conduit is None or conduit.client_id != token.client_id:
         raise HelixError(400, "The conduit_id in the transport is not valid")
     authorizer, broadcaster_id = _authorize(world, token, spec, cond)
-    for sub in world.hub.subs.values():
-        same = (sub.type, sub.version, sub.condition) == (type_, spec.version, cond)
-        if same and sub.conduit_id and sub.client_id == token.client_id:
-            raise HelixError(409, "subscription already exists")
     cost = 0 if spec.scopes or spec.app_only else _open_cost(world, token, broadcaster_id)
-    total = conduits.total_cost(token.client_id)
-    if total + cost > conduits.max_total_cost:
-        raise HelixError(
-            429, f"The subscription would exceed max_total_cost ({conduits.max_total_cost})"
-        )
     sub = Subscription(
         id=str(uuid.uuid4()),
         type=type_,
@@ -191,10 +182,17 @@ def conduit_subscription(
         cost=cost,
         conduit_id=conduit.id,
     )
+    if world.hub.find_duplicate(sub) is not None:
+        raise HelixError(409, "subscription already exists")
+    total = world.hub.conduit_cost[token.client_id]
+    if total + cost > conduits.max_total_cost:
+        raise HelixError(
+            429, f"The subscription would exceed max_total_cost ({conduits.max_total_cost})"
+        )
     world.hub.add(sub)
     body = {
         "data": [sub.to_json()],
-        "total": len(_of_client(world, token)),
+        "total": world.hub.conduit_count[token.client_id],
         "total_cost": total + cost,
         "max_total_cost": conduits.max_total_cost,
     }
@@ -237,14 +235,11 @@ def _open_cost(world: World, token: Token, broadcaster_id: int) -> int:
     return 0 if world.tokens.granted(token.client_id, broadcaster_id) else 1
 
 
-def _of_client(world: World, token: Token) -> list[Subscription]:
-    return [s for s in world.hub.subs.values() if s.conduit_id and s.client_id == token.client_id]
-
-
 def list_conduit_subscriptions(world: World, request: web.Request, token: Token) -> web.Response:
     """Get EventSub Subscriptions with an app token: the app's conduit subscriptions."""
-    subs = _of_client(world, token)
-    total_cost = sum(s.cost for s in subs)
+    hub = world.hub
+    subs = [s for s in hub.subs.values() if s.conduit_id and s.client_id == token.client_id]
+    total_cost = hub.conduit_cost[token.client_id]
     query = request.query
     if "status" in query:
         subs = [s for s in subs if s.status == query["status"]]
@@ -254,8 +249,10 @@ def list_conduit_subscriptions(world: World, request: web.Request, token: Token)
         subs = [s for s in subs if str(s.user_id) == query["user_id"]]
     if "subscription_id" in query:
         subs = [s for s in subs if s.id == query["subscription_id"]]
-    frags = [json.dumps(s.to_json()) for s in subs]
-    page = page_body(frags, offset_of(request), first_param(request, 100, 100))
+    offset, first = offset_of(request), first_param(request, 100, 100)
+    page: list[str] = [""] * len(subs)  # only the page's own subscriptions are rendered
+    page[offset : offset + first] = [json.dumps(s.to_json()) for s in subs[offset : offset + first]]
+    body = page_body(page, offset, first)
     max_cost = world.conduits.max_total_cost
-    extra = f',"total":{len(frags)},"total_cost":{total_cost},"max_total_cost":{max_cost}}}'
-    return json_body(page[:-1] + extra)
+    extra = f',"total":{len(subs)},"total_cost":{total_cost},"max_total_cost":{max_cost}}}'
+    return json_body(body[:-1] + extra)

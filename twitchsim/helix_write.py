@@ -193,14 +193,6 @@ class HelixWrite:
         if chan is None:
             raise HelixError(400, f"The {key} in the condition is not valid")
         self._authorize(token, chan, cond, spec)
-        if hub.find_duplicate(type_, version, cond, session_id) is not None:
-            raise HelixError(409, "subscription already exists")
-        if len(session.subs) >= self.config.max_subscriptions_per_session:
-            raise HelixError(
-                429,
-                "The websocket session has reached its limit of "
-                f"{self.config.max_subscriptions_per_session} subscriptions",
-            )
         sub = Subscription(
             id=str(uuid.uuid4()),
             type=type_,
@@ -213,6 +205,14 @@ class HelixWrite:
             created_at=self.world.now(),
             needs_moderator=spec.needs_moderator,
         )
+        if hub.find_duplicate(sub) is not None:
+            raise HelixError(409, "subscription already exists")
+        if len(session.subs) >= self.config.max_subscriptions_per_session:
+            raise HelixError(
+                429,
+                "The websocket session has reached its limit of "
+                f"{self.config.max_subscriptions_per_session} subscriptions",
+            )
         hub.add(sub)
         body_out = {
             "data": [sub.to_json(connected_at=session.connected_at)],

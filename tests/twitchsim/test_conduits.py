@@ -408,3 +408,34 @@ async def test_conduit_subscriptions_need_the_users_grant(
 
 def app_id(world: Setup) -> str:
     return world.sim.client_id
+
+
+async def test_a_bound_shard_follows_its_session_through_a_reconnect(
+    app: Api, world: Setup, http: aiohttp.ClientSession
+) -> None:
+    state = world.sim.state
+    (channel,) = add_channels(world, 1)
+    conduit_id = await app.create(1)
+    shard = state.conduits.conduits[conduit_id].shards[0]
+    async with shards(http, world.sim, 1) as (old,):
+        await app.bind(conduit_id, {"0": old.session_id})
+        bot = str(world.bot.user_id)
+        await app.subscribe(conduit_id, CHAT, "1", broadcaster_user_id=str(channel), user_id=bot)
+        assert await state.send_reconnect() == 1
+        notes = await eventually(
+            lambda: [
+                m for m in old.messages if m["metadata"]["message_type"] == "session_reconnect"
+            ]
+        )
+        new = await http.ws_connect(notes[0]["payload"]["session"]["reconnect_url"])
+        try:
+            welcome = json.loads((await new.receive(timeout=5)).data)
+            assert welcome["payload"]["session"]["id"] == old.session_id
+            await old.ws.close()
+            await state.say(channel, world.viewer, "still here")
+            note = json.loads((await new.receive(timeout=5)).data)
+            assert note["payload"]["event"]["message"]["text"] == "still here"
+            assert shard.status == "enabled"
+        finally:
+            await new.close()
+        await eventually(lambda: shard.status == "websocket_disconnected")
