@@ -7,7 +7,10 @@ new one has its welcome, so none is lost. Every connection has a writer task fed
 publishing is synchronous and ordered.
 
 Close codes follow Twitch: 4001 client sent inbound traffic, 4003 connection unused (nothing
-subscribed in time), 4004 reconnect grace time expired, 4007 invalid reconnect.
+subscribed, and no conduit shard bound, in time), 4004 reconnect grace time expired, 4007
+invalid reconnect. Subscriptions on the conduit transport are handed to ``router`` (the
+`conduits.ConduitHub`), which picks the shard; ``on_session_end`` tells it the session's end
+and why (the shard status Twitch would show).
 """
 
 from __future__ import annotations
