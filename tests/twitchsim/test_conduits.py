@@ -439,3 +439,22 @@ async def test_a_bound_shard_follows_its_session_through_a_reconnect(
         finally:
             await new.close()
         await eventually(lambda: shard.status == "websocket_disconnected")
+
+
+async def test_a_flood_on_a_conduit_lands_on_the_channels_shard(
+    app: Api, world: Setup, http: aiohttp.ClientSession
+) -> None:
+    state = world.sim.state
+    (channel,) = add_channels(world, 1)
+    conduit_id = await app.create(3)
+    async with shards(http, world.sim, 3) as socks:
+        await app.bind(conduit_id, {str(i): s.session_id for i, s in enumerate(socks)})
+        bot = str(world.bot.user_id)
+        await app.subscribe(conduit_id, CHAT, "1", broadcaster_user_id=str(channel), user_id=bot)
+        event = {"message_id": "", "message": {"text": "flood", "fragments": []}}
+        ids = state.hub.flood(CHAT, channel, [event], 50)
+        first, _ = route(3, channel)
+        await eventually(lambda: len(socks[first].chat()) == 50)
+        got = [m["payload"]["event"]["message_id"] for m in socks[first].of_type(CHAT)]
+        assert got == ids
+        assert all(not s.chat() for i, s in enumerate(socks) if i != first)
