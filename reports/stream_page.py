@@ -198,7 +198,7 @@ def _captures(r: StreamReport) -> str:
     rows = []
     for c in r.summary.captures:
         verdict = c.verdict or c.status
-        viewers = f" of {text.num(c.viewer_count)} viewers" if c.viewer_count else ""
+        viewers = f", {text.num(c.viewer_count)} viewers" if c.viewer_count else ""
         rows.append(
             f"<tr><td>{c.started_at:%H:%M}</td><td>{e(verdict)}</td>"
             f"<td class='n'>{e(text.num(c.chatter_count))}{e(viewers)}</td>"
