@@ -76,7 +76,9 @@ def live_dict(report: StreamReport) -> dict[str, Any]:
     }
 
 
-def stream_page_html(report: StreamReport, *, chart_png: bytes, links: StreamLinks) -> str:
+def stream_page_html(
+    report: StreamReport, *, chart_png: bytes, links: StreamLinks, refresh_s: int = REFRESH_S
+) -> str:
     """Return the stream report page as one HTML document."""
     s = report.summary
     session = s.session
@@ -92,7 +94,7 @@ def stream_page_html(report: StreamReport, *, chart_png: bytes, links: StreamLin
         title=title,
         meta=" · ".join(meta),
         live=session.live,
-        refresh_s=REFRESH_S,
+        refresh_s=refresh_s,
         state=state,
         state_label=label,
         state_detail=detail,
