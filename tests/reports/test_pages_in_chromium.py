@@ -131,23 +131,28 @@ def _shots(tmp_path: Path) -> Path:
     return where
 
 
+def _open(browser: Any, size: tuple[int, int]) -> tuple[Any, list[str]]:
+    """Open a tab of `size` that collects console errors (CSP violations) and failed loads."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    errors: list[str] = []
+
+    def console(m: Any) -> None:
+        if m.type == "error" and "favicon" not in m.location.get("url", ""):
+            errors.append(m.text)
+
+    def response(r: Any) -> None:
+        if r.status >= 400 and not r.url.endswith("/favicon.ico"):
+            errors.append(f"{r.status} {r.url}")
+
+    page.on("console", console)
+    page.on("response", response)
+    return page, errors
+
+
 def _check(browser: Any, url: str, size: tuple[int, int], shot: Path) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for scheme in SCHEMES:
-        page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-        errors: list[str] = []
-        page.on(
-            "console",
-            lambda m: (
-                errors.append(m.text)
-                if m.type == "error" and "favicon" not in m.location.get("url", "")
-                else None
-            ),
-        )
-        page.on(
-            "response",
-            lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-        )
+        page, errors = _open(browser, size)
         page.emulate_media(color_scheme=scheme)
         page.goto(url, wait_until="load")
         page.screenshot(path=str(shot.with_name(f"{shot.stem}-{scheme}.png")))
@@ -219,7 +224,7 @@ def test_stream_page_refreshes_in_place(
     shots = _shots(tmp_path)
     _check(browser, url, size, shots / f"stream-{size[0]}.png")
 
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page, errors = _open(browser, size)
     page.goto(url, wait_until="load")
     page.evaluate("window.scrollTo(0, 400); window.marker = 1")
     later = live_dict(report)
@@ -232,4 +237,5 @@ def test_stream_page_refreshes_in_place(
     assert page.evaluate("window.scrollY") > 0
     _wait(page, "document.getElementById('chart').complete")
     assert page.evaluate("document.getElementById('chart').naturalWidth") > 0
+    assert not errors, errors
     page.close()
