@@ -155,7 +155,7 @@ def _check(browser: Any, url: str, size: tuple[int, int], shot: Path) -> dict[st
         page, errors = _open(browser, size)
         page.emulate_media(color_scheme=scheme)
         page.goto(url, wait_until="load")
-        page.screenshot(path=str(shot.with_name(f"{shot.stem}-{scheme}.png")))
+        page.screenshot(path=str(shot.with_name(f"{shot.stem}-{scheme}.png")), full_page=True)
         assert not errors, errors  # a CSP violation is reported on the console
         contrast = page.evaluate(CONTRAST_JS)
         assert min(contrast.values()) >= MIN_CONTRAST, (scheme, contrast)
