@@ -5,24 +5,31 @@ shapes: `PHONE` (tall and narrow, also the downloadable chart.png) and `DESKTOP`
 taller than a laptop screen). Each shape's letters are sized for the width the page shows it
 at, so no text on the chart reads smaller than 12 CSS pixels (`Shape.min_text_px`).
 
-Fast enough for a 100,000-chatter report (bench/render.py): the panels sit at fixed places (no
-constrained layout, which measures every label twice), the day histogram is one precomputed
-polygon added without autoscaling, and the PNG is compressed lightly.
+Fast enough for a 100,000-chatter report (bench/render.py): each thread keeps one figure per
+shape with its axes, spines, grids and ticks made once (`_Frame`), and each render only swaps
+the data; the panels sit at fixed places (no constrained layout, which measures every label
+twice); the day histogram is one precomputed polygon added without autoscaling; the PNG is
+drawn and compressed lightly without savefig.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
+from matplotlib.text import Text
+from matplotlib.ticker import AutoLocator, ScalarFormatter
 from PIL import Image
 
 from reports import text
@@ -89,28 +96,57 @@ def _x(d: date) -> float:
     return float((d - _EPOCH).days)
 
 
+@dataclass(slots=True)
+class _Frame:
+    """A drawn-once figure in one shape: axes, spines, grids and titles, reused by every render
+    in the thread that made it (Agg figures are not safe to share between threads)."""
+
+    fig: Figure
+    canvas: FigureCanvasAgg
+    title: Text
+    axes: tuple[Axes, Axes, Axes]
+    titles: tuple[Text, Text, Text]
+    fixed: tuple[frozenset[Artist], ...]  # each panel's children that belong to the frame
+
+
+_frames = threading.local()
+
+
+def _frame(shape: Shape) -> _Frame:
+    """Return this thread's frame for `shape`, made on first use."""
+    cache: dict[Shape, _Frame] = _frames.__dict__.setdefault("by_shape", {})
+    frame = cache.get(shape)
+    if frame is None:
+        fig = Figure(figsize=shape.size, dpi=shape.dpi)
+        canvas = FigureCanvasAgg(fig)
+        title = fig.text(0.02, shape.title_y, "", fontsize=shape.font + 3, weight="bold", va="top")
+        daily, monthly, young = (fig.add_axes(rect) for rect in shape.panels)
+        titles = (
+            _style(daily, shape.font, grid="y"),
+            _style(monthly, shape.font, grid="y"),
+            _style(young, shape.font, grid="x"),
+        )
+        axes = (daily, monthly, young)
+        fixed = tuple(frozenset(ax.get_children()) for ax in axes)
+        frame = cache[shape] = _Frame(fig, canvas, title, axes, titles, fixed)
+    return frame
+
+
 def chart_png(analysis: Analysis, *, title: str = "", shape: Shape = PHONE) -> bytes:
     """Return the chart as PNG bytes, in `shape`."""
-    fig = Figure(figsize=shape.size, dpi=shape.dpi)
-    FigureCanvasAgg(fig)
-    fig.text(
-        0.02,
-        shape.title_y,
-        title or "Account creation dates",
-        fontsize=shape.font + 3,
-        weight="bold",
-        va="top",
-    )
-    daily, monthly, young = (fig.add_axes(rect) for rect in shape.panels)
-    _daily(daily, analysis, shape.font)
-    _monthly(monthly, analysis, shape.font)
-    _young(young, analysis, shape.font)
+    frame = _frame(shape)
+    frame.title.set_text(title or "Account creation dates")
+    for ax, fixed in zip(frame.axes, frame.fixed, strict=True):
+        _clear(ax, fixed)
+    daily, monthly, young = frame.axes
+    frame.titles[0].set_text(_daily(daily, analysis, shape.font))
+    frame.titles[1].set_text(_monthly(monthly, analysis, shape.font))
+    frame.titles[2].set_text(_young(young, analysis, shape.font))
     # Draw and encode directly: savefig would also copy the figure's settings and bounding box.
-    canvas = fig.canvas
-    assert isinstance(canvas, FigureCanvasAgg)
-    canvas.draw()
+    frame.canvas.draw()  # type: ignore[no-untyped-call]
     buf = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", **PNG_OPTIONS)
+    rgba = np.asarray(frame.canvas.buffer_rgba())  # type: ignore[no-untyped-call]
+    Image.fromarray(rgba).save(buf, format="png", **PNG_OPTIONS)
     return buf.getvalue()
 
 
@@ -118,15 +154,25 @@ def write_chart(analysis: Analysis, path: Path, *, title: str = "") -> None:
     path.write_bytes(chart_png(analysis, title=title))
 
 
-def _style(ax: Axes, font: float, title: str) -> None:
+def _style(ax: Axes, font: float, *, grid: Literal["x", "y"]) -> Text:
+    """Style a panel once; return its title (placed as set_title would, without set_title's
+    search for overlapping artists at every draw)."""
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=font)
-    ax.grid(axis="y", color=GRID, linewidth=0.8)
+    ax.grid(axis=grid, color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
-    # Above the panel's top left corner, as set_title would put it, without set_title's search
-    # for overlapping artists at every draw.
-    ax.text(0, 1.02, title, transform=ax.transAxes, fontsize=font + 1.5, va="bottom")
+    return ax.text(0, 1.02, "", transform=ax.transAxes, fontsize=font + 1.5, va="bottom")
+
+
+def _clear(ax: Axes, fixed: frozenset[Artist]) -> None:
+    """Take the last render's data off a panel and give its axes their default ticks back."""
+    for artist in ax.get_children():
+        if artist not in fixed:
+            artist.remove()
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(AutoLocator())  # type: ignore[no-untyped-call]
+        axis.set_major_formatter(ScalarFormatter())  # type: ignore[no-untyped-call]
 
 
 def _empty(ax: Axes, message: str, font: float) -> None:
@@ -148,7 +194,8 @@ def _steps(ax: Axes, edges: np.ndarray, heights: np.ndarray, color: str) -> None
     ax.add_artist(poly)  # add_patch would walk every vertex to update the data limits
 
 
-def _daily(ax: Axes, a: Analysis, font: float) -> None:
+def _daily(ax: Axes, a: Analysis, font: float) -> str:
+    """Draw the day histogram; return the panel's title."""
     today = a.generated_at.date()
     if a.window_days is not None:
         start = today - timedelta(days=a.window_days - 1)
@@ -161,14 +208,13 @@ def _daily(ax: Axes, a: Analysis, font: float) -> None:
             start = max(start, first)
         years = (today - start).days / 365.25
         label = "Accounts created per day" + (f", last {years:.0f} years" if first < start else "")
-    _style(ax, font, label)
     n_days = (today - start).days + 1
     index = np.array([(d.day - start).days for d in a.days], dtype=np.int64)
     values = np.array([d.count for d in a.days], dtype=np.float64)
     keep = (index >= 0) & (index < n_days)
     if not keep.any():
         _empty(ax, "no accounts in this range", font)
-        return
+        return label
     counts = np.zeros(n_days)
     counts[index[keep]] = values[keep]
     waved = np.zeros(n_days)
@@ -205,6 +251,7 @@ def _daily(ax: Axes, a: Analysis, font: float) -> None:
     _dates(ax, 5)
     ax.set_xlim(_x(start), _x(today) + 1)
     ax.set_ylim(0, float(counts.max()) * 1.18 + 0.5)
+    return label
 
 
 def _dates(ax: Axes, most: int) -> None:
@@ -213,11 +260,12 @@ def _dates(ax: Axes, most: int) -> None:
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
 
-def _monthly(ax: Axes, a: Analysis, font: float) -> None:
-    _style(ax, font, "Accounts created per month")
+def _monthly(ax: Axes, a: Analysis, font: float) -> str:
+    """Draw the month histogram; return the panel's title."""
+    label = "Accounts created per month"
     if not a.months:
         _empty(ax, "no creation dates", font)
-        return
+        return label
     months = [date.fromisoformat(m.month + "-01") for m in a.months]
     nxt = date(months[-1].year + months[-1].month // 12, months[-1].month % 12 + 1, 1)
     edges = np.array([*(_x(m) for m in months), _x(nxt)], dtype=np.float64)
@@ -235,17 +283,19 @@ def _monthly(ax: Axes, a: Analysis, font: float) -> None:
     ax.set_xlim(float(edges[0]), float(edges[-1]))
     ax.set_ylim(0, float(counts.max()) * 1.08 + 0.5)
     _dates(ax, 5)
+    return label
 
 
 def _month_overlaps(month: date, start: date, end: date) -> bool:
     return (start.year, start.month) <= (month.year, month.month) <= (end.year, end.month)
 
 
-def _young(ax: Axes, a: Analysis, font: float) -> None:
-    _style(ax, font, "Share of accounts younger than…")
+def _young(ax: Axes, a: Analysis, font: float) -> str:
+    """Draw the young-account shares; return the panel's title."""
     labels = [f"{b.days} days" if b.days < 365 else "1 year" for b in a.young]
     shares = [b.share * 100 for b in a.young]
-    bars = ax.barh(labels, shares, color=[WAVE if s >= 25 else BAR for s in shares], height=0.6)
+    ys = np.arange(len(labels), dtype=np.float64)
+    bars = ax.barh(ys, shares, color=[WAVE if s >= 25 else BAR for s in shares], height=0.6)
     for bar, b in zip(bars, a.young, strict=True):
         ax.text(
             bar.get_width() + 1,
@@ -255,7 +305,7 @@ def _young(ax: Axes, a: Analysis, font: float) -> None:
             fontsize=font,
         )
     ax.set_xlim(0, 130)
-    ax.invert_yaxis()
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # the youngest on top
+    ax.set_yticks(ys, labels)
     ax.set_xticks([0, 50, 100], ["0", "50%", "100%"])
-    ax.grid(axis="x", color=GRID, linewidth=0.8)
-    ax.grid(axis="y", visible=False)
+    return "Share of accounts younger than…"
