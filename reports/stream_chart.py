@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import DateFormatter, HourLocator, MinuteLocator, SecondLocator
+from matplotlib.dates import DateFormatter, HourLocator, MinuteLocator, SecondLocator, num2date
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import Formatter
 
 from reports.stream_model import StreamReport
 
@@ -28,7 +30,7 @@ STREAM_DPI = 170
 SIZE = (4.2, 3.7)
 MAX_TICKS = 5
 # Tick steps in minutes, from a few seconds' stream to a marathon.
-_STEPS_MIN = (1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720)
+_STEPS_MIN = (1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # matplotlib's default date epoch, in days
@@ -101,9 +103,25 @@ def stream_chart_png(report: StreamReport) -> bytes:
     return _png(fig)
 
 
+class _UniqueTimes(Formatter):
+    """Label ticks "18:30"; across more than a day, where a time would repeat, name the day at
+    midnight ("22 Nov") and the weekday elsewhere ("Sat 12h")."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.format_ticks([x])[0]
+
+    def format_ticks(self, values: Any) -> list[str]:
+        times = [num2date(v, tz=UTC) for v in values]  # type: ignore[no-untyped-call]
+        labels = [t.strftime("%H:%M") for t in times]
+        if len(set(labels)) == len(labels):
+            return labels
+        return [f"{t.day} {t:%b}" if (t.hour, t.minute) == (0, 0) else f"{t:%a %H}h" for t in times]
+
+
 def _time_ticks(ax: Axes, span_min: float) -> None:
     """Put ticks on whole minutes (or hours) so that every label differs from the others."""
-    step = next((m for m in _STEPS_MIN if span_min / m <= MAX_TICKS), _STEPS_MIN[-1])
+    most = MAX_TICKS if span_min < 20 * 60 else MAX_TICKS - 1  # day labels are wider
+    step = next((m for m in _STEPS_MIN if span_min / m <= most), _STEPS_MIN[-1])
     if span_min < 3:  # a stream of a few minutes: whole-minute labels would repeat
         ax.xaxis.set_major_locator(SecondLocator(bysecond=range(0, 60, 30)))  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_formatter(DateFormatter("%H:%M:%S"))  # type: ignore[no-untyped-call]
@@ -113,7 +131,7 @@ def _time_ticks(ax: Axes, span_min: float) -> None:
     else:
         locator = HourLocator(byhour=range(0, 24, step // 60))  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(DateFormatter("%H:%M"))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(_UniqueTimes())
 
 
 def _png(fig: Figure) -> bytes:

@@ -7,6 +7,7 @@ digits and underscores), never free text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -149,7 +150,8 @@ def top_text(
 def user_text(u: UserStats, replies: Sequence[ReplyTarget], *, now: datetime) -> str:
     standing = f"#{num(u.rank)} of {count(u.chatters, 'chatter')}"
     if u.chatters >= TOP_SHARE_FROM and u.rank / u.chatters <= TOP_SHARE_MAX:
-        standing += f", top {pct(u.rank / u.chatters)}"
+        # Rounded up: the first of 200 is in the top 1%, never the "top 0%".
+        standing += f", top {math.ceil(100 * u.rank / u.chatters)}%"
     lately = " lately" if u.messages > LENGTH_SAMPLE else ""
     hour_part = ""
     if u.favourite_hour is not None:
