@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reports.chatterlist import ChatterListError, read_chatter_list
+from reports.chatterlist import ChatterListError, read_chatter_list, require_readable
 from reports.knownbots import KnownBotsError, load_known_bots
 from reports.window import parse_window
 
@@ -80,6 +80,11 @@ def run(args: argparse.Namespace) -> int:
             f"{path}: … and {chatters.error_count - ERRORS_SHOWN:,} more bad rows skipped",
             file=sys.stderr,
         )
+    try:
+        require_readable(chatters)  # no false all-clear from a list we could hardly read
+    except ChatterListError as exc:
+        print(f"botcheck analyze: {path}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     now = datetime.now(UTC)
     analysis = analyze(
         chatters.accounts, now=now, window=window, known_bot_logins=known, viewer_count=args.viewers

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reports.chart import chart_png
+from reports.chart import DESKTOP, chart_png
 from reports.export import csv_text, json_text
 from reports.model import Analysis
 from reports.page import ReportLinks, page_html
@@ -50,7 +50,8 @@ def write_report(
     _atomic_write(files.csv, csv_text(analysis, accounts).encode("utf-8"))
     _atomic_write(files.json, json_text(analysis).encode("utf-8"))
     # The page last: once it exists the report is complete.
-    page = page_html(analysis, title=title, chart_png=png, links=links)
+    wide = chart_png(analysis, title=title, shape=DESKTOP)
+    page = page_html(analysis, title=title, chart_png=png, chart_wide_png=wide, links=links)
     _atomic_write(files.page, page.encode("utf-8"))
     log.info("wrote report to %s (%d chatters)", out_dir, analysis.totals.chatters)
     return files

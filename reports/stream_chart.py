@@ -1,25 +1,36 @@
 """The stream chart: chat messages per minute (bars) and viewers (line) over time, one panel.
 
-matplotlib's object API on the Agg canvas, sized and lettered to be read on a phone.
+matplotlib's object API on the Agg canvas, sized and lettered to be read on a phone: shown 358
+CSS pixels wide (a 390 px phone), its smallest letters come out at 13 px. Time ticks fall on
+whole minutes (or seconds, for a stream of a few minutes), so no two ticks read the same.
 """
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, DateFormatter
+from matplotlib.dates import DateFormatter, HourLocator, MinuteLocator, SecondLocator, num2date
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import Formatter
 
 from reports.stream_model import StreamReport
 
 CHAT = "#4263eb"
 VIEWERS = "#e8590c"
-MUTED = "#868e96"
+MUTED = "#6c757d"
+FONT_PT = 11.0  # the smallest letters; 4.2 in shown 358 px wide makes them 13 CSS px
+STREAM_DPI = 170
+SIZE = (4.2, 3.7)
+MAX_TICKS = 5
+# Tick steps in minutes, from a few seconds' stream to a marathon.
+_STEPS_MIN = (1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # matplotlib's default date epoch, in days
@@ -31,12 +42,12 @@ def _x(when: datetime) -> float:
 
 def stream_chart_png(report: StreamReport) -> bytes:
     """Return the chart as PNG bytes."""
-    fig = Figure(figsize=(4.6, 3.9), dpi=170, layout="constrained")
+    fig = Figure(figsize=SIZE, dpi=STREAM_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=11)
+    ax.tick_params(labelsize=FONT_PT)
     ax.grid(axis="y", color="#e9ecef", linewidth=0.8)
     ax.set_axisbelow(True)
     minutes = report.bucket.total_seconds() / 60
@@ -52,7 +63,7 @@ def stream_chart_png(report: StreamReport) -> bytes:
             va="center",
             transform=ax.transAxes,
             color=MUTED,
-            fontsize=12,
+            fontsize=FONT_PT + 1,
         )
         ax.set_yticks([])
         ax.set_xticks([])
@@ -61,7 +72,7 @@ def stream_chart_png(report: StreamReport) -> bytes:
     edges = np.array([_x(b.start) for b in report.series] + [_x(report.series[-1].start) + width])
     rates = np.array([b.messages / minutes for b in report.series], dtype=np.float64)
     ax.stairs(rates, edges, fill=True, color=CHAT, alpha=0.85, linewidth=0.8, edgecolor=CHAT)
-    ax.set_ylabel(f"messages {per}", fontsize=10.5, color=CHAT)
+    ax.set_ylabel(f"messages {per}", fontsize=FONT_PT, color=CHAT)
     ax.tick_params(axis="y", colors=CHAT)
     ax.set_ylim(0, max(1.0, float(rates.max()) * 1.2))
     handles: list[Artist] = [Patch(color=CHAT, label="chat messages / min")]
@@ -72,25 +83,55 @@ def stream_chart_png(report: StreamReport) -> bytes:
         ys = [v.viewers for v in report.viewers]
         (line,) = vx.plot(xs, ys, color=VIEWERS, linewidth=2.2, label="viewers")
         vx.set_ylim(0, max(ys) * 1.2 + 1)
-        vx.tick_params(labelsize=11, colors=VIEWERS)
-        vx.set_ylabel("viewers", fontsize=10.5, color=VIEWERS)
+        vx.tick_params(labelsize=FONT_PT, colors=VIEWERS)
+        vx.set_ylabel("viewers", fontsize=FONT_PT, color=VIEWERS)
         handles.append(line)
     # Above the plot, where no bar or line can hide it.
     ax.legend(
         handles=handles,
         loc="lower left",
-        fontsize=11,
+        fontsize=FONT_PT,
         frameon=False,
         ncols=2,
         bbox_to_anchor=(0, 1.0),
         borderaxespad=0.2,
     )
-    locator = AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(DateFormatter("%H:%M"))  # type: ignore[no-untyped-call]
-    ax.set_xlim(_x(start), max(_x(end), float(edges[-1])))
-    ax.set_xlabel("time (UTC)", fontsize=10.5)
+    right = max(_x(end), float(edges[-1]))
+    _time_ticks(ax, (right - _x(start)) * 1440)
+    ax.set_xlim(_x(start), right)
+    ax.set_xlabel("time (UTC)", fontsize=FONT_PT)
     return _png(fig)
+
+
+class _UniqueTimes(Formatter):
+    """Label ticks "18:30"; across more than a day, where a time would repeat, name the day at
+    midnight ("22 Nov") and the weekday elsewhere ("Sat 12h")."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.format_ticks([x])[0]
+
+    def format_ticks(self, values: Any) -> list[str]:
+        times = [num2date(v, tz=UTC) for v in values]  # type: ignore[no-untyped-call]
+        labels = [t.strftime("%H:%M") for t in times]
+        if len(set(labels)) == len(labels):
+            return labels
+        return [f"{t.day} {t:%b}" if (t.hour, t.minute) == (0, 0) else f"{t:%a %H}h" for t in times]
+
+
+def _time_ticks(ax: Axes, span_min: float) -> None:
+    """Put ticks on whole minutes (or hours) so that every label differs from the others."""
+    most = MAX_TICKS if span_min < 20 * 60 else MAX_TICKS - 1  # day labels are wider
+    step = next((m for m in _STEPS_MIN if span_min / m <= most), _STEPS_MIN[-1])
+    if span_min < 3:  # a stream of a few minutes: whole-minute labels would repeat
+        ax.xaxis.set_major_locator(SecondLocator(bysecond=range(0, 60, 30)))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(DateFormatter("%H:%M:%S"))  # type: ignore[no-untyped-call]
+        return
+    if step < 60:
+        locator: MinuteLocator | HourLocator = MinuteLocator(byminute=range(0, 60, step))  # type: ignore[no-untyped-call]
+    else:
+        locator = HourLocator(byhour=range(0, 24, step // 60))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(_UniqueTimes())
 
 
 def _png(fig: Figure) -> bytes:

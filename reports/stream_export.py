@@ -20,7 +20,15 @@ from typing import Any
 from reports.render import _atomic_write
 from reports.stream_chart import stream_chart_png
 from reports.stream_model import StreamReport
-from reports.stream_page import CHART_NAME, CSV_NAME, JSON_NAME, StreamLinks, stream_page_html
+from reports.stream_page import (
+    CHART_NAME,
+    CSV_NAME,
+    JSON_NAME,
+    LIVE_NAME,
+    StreamLinks,
+    live_dict,
+    stream_page_html,
+)
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +220,8 @@ def write_stream_report(report: StreamReport, out_dir: Path, *, links: StreamLin
     _atomic_write(files.csv, csv_text(report).encode("utf-8"))
     _atomic_write(files.json, json_text(report).encode("utf-8"))
     # The page last: once it exists the report is complete.
+    live = json.dumps(live_dict(report), ensure_ascii=False)
+    _atomic_write(out_dir / LIVE_NAME, live.encode("utf-8"))
     page = stream_page_html(report, chart_png=png, links=links)
     _atomic_write(files.page, page.encode("utf-8"))
     log.info("wrote stream report to %s (%d messages)", out_dir, report.summary.messages)

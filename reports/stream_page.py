@@ -1,25 +1,36 @@
-"""The stream report page: mobile-first, one file, no external assets.
+"""The stream report page: mobile-first, one file, no external assets (templates/stream_page.html).
 
-It looks like the botcheck report page (reports/page.html): the chart is a data URI and the
-only stylesheet is inline, allowed by its hash (`stream_page_csp`). Download links are relative,
-given by `StreamLinks`.
+It looks like the botcheck report page: the chart is a data URI and the only stylesheet is
+inline, allowed by its hash (`stream_page_csp`). A live stream's page refreshes its figures and
+chart in place: its inline script (allowed by its hash) polls the small `live.json` written
+beside the page (`live_dict`), never reloading the page. Download links are relative, given by
+`StreamLinks`.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import timedelta
-from string import Template
+from typing import Any
+
+from markupsafe import Markup
 
 from reports import text
-from reports.html_page import csp_for, png_data_uri, template
+from reports.html_page import LIVE_SCRIPT, asset, csp, png_data_uri, render
+from reports.page import Figure
+from reports.stream_chart import FONT_PT, STREAM_DPI
 from reports.stream_model import StreamReport
 from reports.stream_text import duration, moderation_phrase, rate
 from storage.models import ModerationEvent
 
 MAX_EVENT_ROWS = 40
-CSV_NAME, JSON_NAME, CHART_NAME = "stream-chat.csv", "stream.json", "chart.png"
+REFRESH_S = 60  # how often a live page asks for new figures (the files are re-rendered as often)
+CSV_NAME, JSON_NAME, CHART_NAME, LIVE_NAME = (
+    "stream-chat.csv",
+    "stream.json",
+    "chart.png",
+    "live.json",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,131 +41,104 @@ class StreamLinks:
     csv: str = CSV_NAME
     json: str = JSON_NAME
     expiry: str = "unless pinned"  # "on 3 Dec 2026", "never (pinned)", ...
+    live: str = LIVE_NAME  # the figures a live page polls for
 
     @classmethod
     def for_token(cls, token: str, expiry: str = "unless pinned") -> StreamLinks:
-        return cls(f"{token}.png", f"{token}.csv", f"{token}.json", expiry)
-
-
-def _template() -> str:
-    return template("stream_page.html")
+        return cls(f"{token}.png", f"{token}.csv", f"{token}.json", expiry, f"{token}.live.json")
 
 
 STREAM_MARKER = JSON_NAME  # a report directory holding this file is a stream report's
 
 
 def stream_page_csp() -> str:
-    """Return the Content-Security-Policy that lets the stream page render and nothing more."""
-    return csp_for("stream_page.html")
+    """Return the Content-Security-Policy that lets the stream page render and nothing more:
+    its stylesheet and live script by hash, polls and chart reloads from the same origin."""
+    return csp(script=True, self_images=True)
 
 
-def stream_page_html(report: StreamReport, *, chart_png: bytes, links: StreamLinks) -> str:
+def _state(report: StreamReport) -> tuple[str, str, str]:
+    s = report.summary
+    if s.session.live:
+        return "live", "Live", f"Live for {duration(s.duration)}; the figures update by themselves."
+    return "ended", "Ended", f"Ended {text.clock(s.until)} after {duration(s.duration)}."
+
+
+def live_dict(report: StreamReport) -> dict[str, Any]:
+    """Return what a live page polls for: the state, the figures and when they were made."""
+    _, label, detail = _state(report)
+    return {
+        "live": report.summary.session.live,
+        "state_label": label,
+        "state_detail": detail,
+        "generated": text.clock(report.generated_at),
+        "figures": {f.ident: f.value for f in _figures(report)},
+    }
+
+
+def stream_page_html(
+    report: StreamReport, *, chart_png: bytes, links: StreamLinks, refresh_s: int = REFRESH_S
+) -> str:
     """Return the stream report page as one HTML document."""
-    e = html.escape
     s = report.summary
     session = s.session
     title = f"{report.channel_login} · stream of {text.day(session.started_at.date())}"
     end = "now" if session.live else f"{s.until:%H:%M}"
     meta = [f"{session.started_at:%H:%M}–{end} UTC", duration(s.duration)]
     meta += [x for x in (session.title, session.category) if x]
-    if session.live:
-        state, label = "live", "Live"
-        detail = f"<p>Live for {e(duration(s.duration))}; this page reloads every minute."
-    else:
-        state, label = "ended", "Ended"
-        detail = f"<p>Ended {e(text.clock(s.until))} after {e(duration(s.duration))}."
-    values = {
-        "title": e(title),
-        "refresh": '<meta http-equiv="refresh" content="60">' if session.live else "",
-        "meta": " · ".join(e(m) for m in meta),
-        "state": state,
-        "state_label": label,
-        "state_detail": detail + "</p>",
-        "figures": _figures(report),
-        "chart_src": png_data_uri(chart_png),
-        "chart_alt": e(_chart_alt(report)),
-        "top_chatters": _top(report),
-        "emotes": _emotes(report),
-        "writers": _writers(report),
-        "moderation": _moderation(report),
-        "captures": _captures(report),
-        "csv_href": e(links.csv),
-        "json_href": e(links.json),
-        "png_href": e(links.png),
-        "generated": e(text.clock(report.generated_at)),
-        "expiry": e(links.expiry),
-    }
-    return Template(_template()).substitute(values)
+    state, label, detail = _state(report)
+    total = max(1, s.messages)
+    shown = report.events[:MAX_EVENT_ROWS]
+    return render(
+        "stream_page.html",
+        title=title,
+        meta=" · ".join(meta),
+        live=session.live,
+        refresh_s=refresh_s,
+        state=state,
+        state_label=label,
+        state_detail=detail,
+        figures=_figures(report),
+        chart_src=png_data_uri(chart_png),
+        chart_alt=_chart_alt(report),
+        text_px=f"{FONT_PT * STREAM_DPI / 72:.1f}",
+        top_chatters=[
+            (c.login, text.num(c.messages), text.pct(c.messages / total))
+            for c in report.top_chatters
+        ],
+        emotes=[(x.name, text.num(x.count)) for x in report.top_emotes],
+        writers=[(w.login, f"{w.avg_length:.0f}", text.num(w.messages)) for w in report.writers],
+        moderation_intro=moderation_phrase(s.moderation).capitalize() + ".",
+        events=[
+            (f"{ev.at:%H:%M}", ev.action.value, ev.target_login or "–", _event_detail(ev))
+            for ev in shown
+        ],
+        more_events=text.num(len(report.events) - len(shown))
+        if len(report.events) > len(shown)
+        else "",
+        captures=_captures(report),
+        links=links,
+        generated=text.clock(report.generated_at),
+        script=Markup(asset(LIVE_SCRIPT)),  # noqa: S704
+    )
 
 
-def _figure(label: str, value: str, ident: str) -> str:
-    e = html.escape
-    return f'<div id="fig-{ident}"><dt>{e(label)}</dt><dd>{e(value)}</dd></div>'
-
-
-def _figures(r: StreamReport) -> str:
+def _figures(r: StreamReport) -> list[Figure]:
     s = r.summary
     session = s.session
     peak = text.num(session.peak_viewers) if session.peak_viewers else "–"
     avg = text.num(round(session.avg_viewers)) if session.avg_viewers else "–"
     ratio = text.pct(s.chatter_ratio) if s.chatter_ratio is not None else "–"
-    return "".join(
-        (
-            _figure("Messages", text.num(s.messages), "messages"),
-            _figure("Chatters", text.num(s.chatters), "chatters"),
-            _figure("Messages / min", rate(s.per_minute), "rate"),
-            _figure("Peak viewers", peak, "peak"),
-            _figure("Average viewers", avg, "avg"),
-            _figure("Chatters / peak", ratio, "ratio"),
-            _figure("Mod actions", text.num(s.moderation_total), "moderation"),
-            _figure("Botchecks", text.num(len(s.captures)), "captures"),
-        )
-    )
-
-
-def _table(ident: str, head: tuple[str, ...], rows: list[str]) -> str:
-    cells = "".join(
-        f'<th class="n">{html.escape(h)}</th>' if i else f"<th>{html.escape(h)}</th>"
-        for i, h in enumerate(head)
-    )
-    return (
-        f'<table id="{ident}"><thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
-
-
-def _top(r: StreamReport) -> str:
-    e = html.escape
-    if not r.top_chatters:
-        return "<p>No chat recorded during this stream.</p>"
-    total = max(1, r.summary.messages)
-    rows = [
-        f"<tr><td>{i}. {e(c.login)}</td><td class='n'>{e(text.num(c.messages))}</td>"
-        f"<td class='n'>{e(text.pct(c.messages / total))}</td></tr>"
-        for i, c in enumerate(r.top_chatters, 1)
+    return [
+        Figure("messages", "Messages", text.num(s.messages)),
+        Figure("chatters", "Chatters", text.num(s.chatters)),
+        Figure("rate", "Messages / min", rate(s.per_minute)),
+        Figure("peak", "Peak viewers", peak),
+        Figure("avg", "Average viewers", avg),
+        Figure("ratio", "Chatters / peak", ratio),
+        Figure("moderation", "Mod actions", text.num(s.moderation_total)),
+        Figure("captures", "Botchecks", text.num(len(s.captures))),
     ]
-    return _table("top-chatters", ("Chatter", "Messages", "Share"), rows)
-
-
-def _emotes(r: StreamReport) -> str:
-    e = html.escape
-    if not r.top_emotes:
-        return ""
-    chips = "".join(f"<li>{e(x.name)} <b>{e(text.num(x.count))}</b></li>" for x in r.top_emotes)
-    return f'<h2>Top emotes</h2><ul class="chips" id="emotes">{chips}</ul>'
-
-
-def _writers(r: StreamReport) -> str:
-    e = html.escape
-    if not r.writers:
-        return ""
-    rows = [
-        f"<tr><td>{e(w.login)}</td><td class='n'>{w.avg_length:.0f}</td>"
-        f"<td class='n'>{e(text.num(w.messages))}</td></tr>"
-        for w in r.writers
-    ]
-    return "<h2>Writers</h2><p class='note'>The longest messages on average.</p>" + _table(
-        "writers", ("Chatter", "Characters", "Messages"), rows
-    )
 
 
 def _event_detail(ev: ModerationEvent) -> str:
@@ -170,44 +154,19 @@ def _for(seconds: int) -> str:
     return f"{seconds} s" if seconds < 120 else duration(timedelta(seconds=seconds))
 
 
-def _moderation(r: StreamReport) -> str:
-    e = html.escape
-    if not r.events:
-        return "<p>No moderation actions during this stream.</p>"
-    shown = r.events[:MAX_EVENT_ROWS]
-    rows = [
-        f"<tr><td class='t'>{ev.at:%H:%M}</td><td class='t'>{e(ev.action.value)}</td>"
-        f"<td>{e(ev.target_login or '–')}<div class='note'>{e(_event_detail(ev))}</div></td>"
-        "</tr>"
-        for ev in shown
-    ]
-    intro = f"<p>{e(moderation_phrase(r.summary.moderation).capitalize())}.</p>"
-    more = len(r.events) - len(shown)
-    tail = f"<p class='note'>And {text.num(more)} more in the CSV.</p>" if more > 0 else ""
-    table = (
-        '<table id="moderation"><thead><tr><th>UTC</th><th>Action</th><th>Target</th>'
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-    return intro + table + tail
-
-
-def _captures(r: StreamReport) -> str:
-    e = html.escape
-    if not r.summary.captures:
-        return "<p>No !botcheck during this stream.</p>"
+def _captures(r: StreamReport) -> list[tuple[str, str, str, str]]:
     rows = []
     for c in r.summary.captures:
-        verdict = c.verdict or c.status
-        viewers = f" of {text.num(c.viewer_count)} viewers" if c.viewer_count else ""
+        viewers = f", {text.num(c.viewer_count)} viewers" if c.viewer_count else ""
         rows.append(
-            f"<tr><td>{c.started_at:%H:%M}</td><td>{e(verdict)}</td>"
-            f"<td class='n'>{e(text.num(c.chatter_count))}{e(viewers)}</td>"
-            f"<td><a href='{e(c.report_token)}'>report</a></td></tr>"
+            (
+                f"{c.started_at:%H:%M}",
+                c.verdict or c.status,
+                text.num(c.chatter_count) + viewers,
+                c.report_token,
+            )
         )
-    return (
-        '<table id="captures"><thead><tr><th>UTC</th><th>Verdict</th><th class="n">Chatters</th>'
-        f"<th>Link</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    return rows
 
 
 def _chart_alt(r: StreamReport) -> str:

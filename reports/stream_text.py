@@ -7,6 +7,7 @@ digits and underscores), never free text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +35,10 @@ _PLURAL = {
     "clear": "clears",
     "other": "other",
 }
+
+
+TOP_SHARE_FROM = 10  # chatters in the channel before "top 5%" means anything
+TOP_SHARE_MAX = 0.5  # "top 80%" says nothing: leave it out
 
 
 def count(n: int, noun: str) -> str:
@@ -104,7 +109,7 @@ def chatstats_text(f: ChannelFigures) -> str:
         return "No chat recorded in this channel yet: statistics start with the next message."
     ratio = ""
     if f.viewers:
-        ratio = f" ({pct(f.active_5m / f.viewers)} of {count(f.viewers, 'viewer')})"
+        ratio = f" while {count(f.viewers, 'viewer')} watch"
     parts = [
         f"Chat now: {rate(f.now.per_minute)} msg/min over 10 min, "
         f"{count(f.active_5m, 'chatter')} in the last 5 min{ratio}."
@@ -144,8 +149,9 @@ def top_text(
 
 def user_text(u: UserStats, replies: Sequence[ReplyTarget], *, now: datetime) -> str:
     standing = f"#{num(u.rank)} of {count(u.chatters, 'chatter')}"
-    if u.chatters > 1:
-        standing += f", {ordinal(round(u.percentile * 100))} percentile"
+    if u.chatters >= TOP_SHARE_FROM and u.rank / u.chatters <= TOP_SHARE_MAX:
+        # Rounded up: the first of 200 is in the top 1%, never the "top 0%".
+        standing += f", top {math.ceil(100 * u.rank / u.chatters)}%"
     lately = " lately" if u.messages > LENGTH_SAMPLE else ""
     hour_part = ""
     if u.favourite_hour is not None:

@@ -31,7 +31,7 @@ async def test_moderator_gets_a_summary_with_a_working_report_link(make_env: Any
         await env.say("chan_a", mod, "!botcheck")
         sent = await env.wait_sent("chan_a", 1)
         summary = sent[-1]
-        assert "Verdict" in summary
+        assert summary.startswith(("Likely viewbot waves: ", "Worth a look: ", "Nothing unusual: "))
         link = LINK.search(summary)
         assert link, summary
         async with httpx.AsyncClient() as http:

@@ -13,6 +13,7 @@ from reports.chatterlist import (
     parse_csv,
     parse_json,
     read_chatter_list,
+    require_readable,
 )
 from reports.export import csv_text
 from tests.reports.builders import NOW, farm, organic
@@ -130,3 +131,118 @@ def test_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ChatterListError, match="not UTF-8"):
         read_chatter_list(binary)
+
+
+MAY_3 = datetime(2021, 5, 3, 10, 22, 11, tzinfo=UTC)
+
+# Files other tools export: (file name, content, what the first row's created_at must read as).
+OTHER_TOOLS = [
+    pytest.param(
+        "helix-users.json",
+        '{"data": [{"id": "41", "login": "alice", "display_name": "Alice",'
+        ' "created_at": "2021-05-03T10:22:11Z"}, {"id": "42", "login": "bob",'
+        ' "created_at": "2021-05-03T10:22:11Z"}]}',
+        MAY_3,
+        id="helix-get-users-json",
+    ),
+    pytest.param(
+        "chatters.json",
+        '[{"user_id": "41", "user_login": "alice", "user_name": "Alice",'
+        ' "created_at": "2021-05-03 10:22:11"}, {"user_id": "42", "user_login": "bob",'
+        ' "user_name": "Bob", "created_at": "2021-05-03 10:22:11"}]',
+        MAY_3,
+        id="get-chatters-json-space-date-no-zone",
+    ),
+    pytest.param(
+        "export.json",
+        '[{"userId": 41, "name": "alice", "createdAt": 1620037331000},'
+        ' {"userId": 42, "name": "bob", "createdAt": 1620037331000}]',
+        MAY_3,
+        id="camel-case-epoch-ms-numbers",
+    ),
+    pytest.param(
+        "export.csv",
+        "id,login,created\n41,alice,1620037331\n42,bob,1620037331\n",
+        MAY_3,
+        id="csv-id-created-epoch-seconds",
+    ),
+    pytest.param(
+        "export.csv",
+        "User ID,User Login,Created At\n41,Alice,2021-05-03 12:22:11+02:00\n"
+        "42,bob,2021-05-03 10:22:11\n",
+        MAY_3,
+        id="csv-spaced-headers-offset-zone",
+    ),
+    pytest.param(
+        "export.csv",
+        "userId,name,createdAt\n41,alice,1620037331000\n42,bob,May 3 2021 10:22:11 AM\n",
+        MAY_3,
+        id="csv-camel-case-ms-and-words",
+    ),
+    pytest.param(
+        "export.csv",
+        "user_id,login,created_at\n41,alice,2021-05-03T10:22:11.123456789Z\n"
+        "42,bob,2021-05-03T10:22:11Z\n",
+        MAY_3.replace(microsecond=123456),
+        id="csv-nanoseconds",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "first_created"), OTHER_TOOLS)
+def test_other_tools_exports_are_read(
+    tmp_path: Path, name: str, content: str, first_created: datetime
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = read_chatter_list(path)
+    require_readable(result)
+    assert result.errors == (), result.errors
+    assert [(a.user_id, a.login) for a in result.accounts] == [(41, "alice"), (42, "bob")]
+    assert result.accounts[0].created_at == first_created
+
+
+# Files that must not give an analysis: (file name, content, what the error says).
+REFUSED = [
+    pytest.param(
+        "analysis.json",
+        json.dumps(analyze(organic(20), now=NOW).to_dict()),
+        "give the chatters.csv beside it",
+        id="our-own-analysis-json",
+    ),
+    pytest.param(
+        "ids.json",
+        '[{"uid": 1, "login": "a", "created_at": "2021-05-03"},'
+        ' {"uid": 2, "login": "b", "created_at": "2021-05-03"}]',
+        "none of the 2 rows could be read",
+        id="json-no-row-readable",
+    ),
+    pytest.param(
+        "half.csv",
+        "user_id,login,created_at\n1,a,2021-05-03\n2,b,soon\n3,c,later\n",
+        "only 1 of 3 rows could be read",
+        id="csv-fewer-than-half",
+    ),
+    pytest.param(
+        "dates.csv",
+        "user_id,login,created_at\n1,a,yesterday\n",
+        "none of the 1 rows",
+        id="csv-unreadable-date",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), REFUSED)
+def test_lists_that_would_mislead_are_refused(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ChatterListError, match=message):
+        require_readable(read_chatter_list(path))
+
+
+def test_half_readable_is_enough() -> None:
+    result = parse_csv("user_id,login,created_at\n1,a,2021-05-03\n2,b,soon\n")
+    require_readable(result)  # one of two: analysed, with the bad row reported
+    assert result.error_count == 1

@@ -98,7 +98,7 @@ def test_empty_analysis_still_writes_everything(tmp_path: Path) -> None:
     assert files.chart.read_bytes().startswith(PNG_MAGIC)
     assert files.csv.read_text().strip() == ",".join(CSV_COLUMNS)
     assert json.loads(files.json.read_text())["verdict"]["level"] == "low"
-    assert "Verdict: low" in files.page.read_text()
+    assert "Nothing unusual" in files.page.read_text()
 
 
 def test_write_report_uses_the_links_it_is_given(tmp_path: Path) -> None:

@@ -117,3 +117,27 @@ def test_quiet_channels_get_a_plain_sentence() -> None:
     assert chatstats_text(figures).startswith("No chat recorded")
     assert top_text([], week=True) == "No chat recorded here in the last 7 days."
     assert "Nobody is rising" in top_text([ChatterCount(1, "a", 1)], week=True)
+
+
+@pytest.mark.parametrize(
+    ("rank", "chatters", "standing"),
+    [
+        pytest.param(1, 200, "#1 of 200 chatters, top 1%", id="first"),
+        pytest.param(10, 200, "#10 of 200 chatters, top 5%", id="top-share"),
+        pytest.param(200, 200, "#200 of 200 chatters)", id="last-no-percentile"),
+        pytest.param(2, 3, "#2 of 3 chatters)", id="tiny-channel"),
+    ],
+)
+def test_user_standing_in_plain_words(rank: int, chatters: int, standing: str) -> None:
+    user = UserStats(1, "alice", 5, rank, chatters, None, NOW, NOW, 0, 0, 20.0)
+    text = user_text(user, [], now=NOW)
+    assert standing in text, text
+    assert "percentile" not in text
+
+
+def test_chatstats_never_gives_a_share_of_viewers_over_100() -> None:
+    now = Activity(600, 502, NOW - timedelta(minutes=10), NOW)
+    figures = ChannelFigures(now, 502, 397, now, (), (), now)
+    text = chatstats_text(figures)
+    assert "502 chatters in the last 5 min while 397 viewers watch" in text
+    assert "of 397" not in text
