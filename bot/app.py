@@ -13,22 +13,22 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import compat, endpoints
-from bot.alerts import Alerts
+from bot.bot import BotCheckBot
 from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.helix import Helix
-from bot.history import Recorder
-from bot.oauth import BotCheckAdapter
-from bot.reporting import Reports
-from bot.retention import Retention
+from bot.history.recorder import Recorder
+from bot.history.retention import Retention
+from bot.pages.captures import Reports
+from bot.pages.routes import add_report_routes, chain_resolvers
+from bot.pages.streams import StreamReports
 from bot.services import Services, utc_now
 from bot.settings import Settings, SettingsError
-from bot.stream_reports import StreamReports
-from bot.tokens import TwitchIOTokens
-from bot.twitch import BotCheckBot
-from bot.viewers import StreamTracker
-from bot.web import add_report_routes, chain_resolvers
+from bot.streams.alerts import Alerts
+from bot.streams.tracker import StreamTracker
+from bot.twitch import patches
+from bot.twitch.oauth import BotCheckAdapter
+from bot.twitch.tokens import TwitchIOTokens
 from reports.knownbots import KnownBotsError, load_known_bots
 from storage import Database
 
@@ -60,10 +60,8 @@ async def running_bot(
 ) -> AsyncIterator[Running]:
     """Start the whole bot (database, Helix, web, TwitchIO) and stop it cleanly on exit."""
     settings.require_twitch()
-    compat.install()
-    endpoints.apply(
-        endpoints.Endpoints(settings.api_url, settings.auth_url, settings.eventsub_ws_url)
-    )
+    patches.install()
+    patches.apply(patches.Endpoints(settings.api_url, settings.auth_url, settings.eventsub_ws_url))
     try:
         known = load_known_bots(settings.known_bots_file)
     except KnownBotsError as exc:

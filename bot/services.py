@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.helix import Helix
-from bot.reporting import Reports
+from bot.pages.captures import Reports
+from bot.pages.streams import StreamReports
 from bot.settings import Settings
-from bot.stream_reports import StreamReports
 from storage import Database
 
 if TYPE_CHECKING:
-    from bot.alerts import Alerts
-    from bot.history import Recorder
-    from bot.viewers import StreamTracker
+    from bot.history.recorder import Recorder
+    from bot.streams.alerts import Alerts
+    from bot.streams.tracker import StreamTracker
 
 
 def utc_now() -> datetime:

@@ -13,7 +13,7 @@ from commands.common import OncePer, audit, is_moderator, reply
 from reports.text import day
 
 if TYPE_CHECKING:
-    from bot.twitch import BotCheckBot
+    from bot.bot import BotCheckBot
 
 USAGE = "Use !whois <login>, for example !whois some_viewer."
 

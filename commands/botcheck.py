@@ -12,16 +12,16 @@ from twitchio.ext import commands
 
 from bot.capture import CaptureBusy, CaptureProgress
 from bot.chat import prefix_keeping_link
-from bot.forget import forget_channel
 from bot.helix import HelixError
-from bot.web import new_report_token
+from bot.history.forget import forget_channel
+from bot.pages.routes import new_report_token
 from commands.common import OncePer, audit, is_moderator, reply
 from reports.text import num
 from reports.window import parse_window
 from storage import CaptureStatus
 
 if TYPE_CHECKING:
-    from bot.twitch import BotCheckBot
+    from bot.bot import BotCheckBot
 
 log = logging.getLogger(__name__)
 

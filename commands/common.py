@@ -16,7 +16,7 @@ from bot.chat import safe_text
 if TYPE_CHECKING:
     from twitchio.ext import commands
 
-    from bot.twitch import BotCheckBot
+    from bot.bot import BotCheckBot
 
 log = logging.getLogger("botcheck.audit")
 

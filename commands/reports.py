@@ -12,7 +12,7 @@ from reports.stream_text import duration
 from reports.text import clock
 
 if TYPE_CHECKING:
-    from bot.twitch import BotCheckBot
+    from bot.bot import BotCheckBot
 
 USAGE = (
     "Use !report for the latest report, !report keep to keep it past retention, "

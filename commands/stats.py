@@ -23,7 +23,7 @@ from reports.stream_text import (
 )
 
 if TYPE_CHECKING:
-    from bot.twitch import BotCheckBot
+    from bot.bot import BotCheckBot
 
 WEEK = timedelta(days=7)
 TOP_USAGE = "Use !top for the top chatters of all time, or !top 7d for the last 7 days."

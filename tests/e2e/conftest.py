@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from bot import endpoints
 from bot.app import Running, free_port, running_bot
 from bot.settings import Settings, load_settings
+from bot.twitch import patches
 from tests.simworld import (  # noqa: F401 (re-exported for the suites)
     BOT,
     OWNER,
@@ -81,7 +81,7 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
         live: bool = True,
         extra: dict[str, str] | None = None,
     ) -> AsyncIterator[Env]:
-        previous = endpoints.current()
+        previous = patches.current()
         async with TwitchSim(config=config or SimConfig()) as sim:
             cast = populate(sim, channels, live=live)
             port = free_port()
@@ -109,6 +109,6 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
                         )
                     yield e
             finally:
-                endpoints.apply(previous)
+                patches.apply(previous)
 
     return make

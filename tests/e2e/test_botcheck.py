@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from bot.oauth import auth_link
+from bot.twitch.oauth import auth_link
 from storage import CaptureStatus, Database
 from tests.e2e.conftest import OWNER, VIEWER, Channel, wait_for
 from twitchsim import SimConfig
