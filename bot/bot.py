@@ -6,15 +6,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import twitchio
 from twitchio import eventsub
 from twitchio.ext import commands
 
 from bot.helix import HelixError
-from bot.history import convert
-from bot.history.recorder import RecorderClosed
+from bot.history.recording import Recording
 from bot.twitch import patches
 from bot.twitch.oauth import auth_link
 from bot.twitch.patches import PREFIX, may_be_command
@@ -23,7 +22,6 @@ from bot.twitch.tokens import save_token
 if TYPE_CHECKING:
     from twitchio.web import AiohttpAdapter
 
-    from bot.history.recording import Recording
     from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -33,7 +31,6 @@ COMPONENTS = (
     "commands.reports",
     "commands.accounts",
     "commands.stats",
-    "bot.history.recording",
 )
 
 # The EventSub subscriptions each joined channel gets; the channel-history work adds to it.
@@ -83,6 +80,7 @@ class BotCheckBot(commands.Bot):
         self._sync_lock = asyncio.Lock()
         self._join_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[object]] = set()
+        self.recording: Recording | None = None  # added by setup_hook
 
     # -- identity -----------------------------------------------------------------------------
 
@@ -109,6 +107,12 @@ class BotCheckBot(commands.Bot):
     async def setup_hook(self) -> None:
         for module in COMPONENTS:
             await self.load_module(module)
+        services = self.services
+        if services.recorder is not None and services.streams is not None:
+            self.recording = Recording(
+                recorder=services.recorder, streams=services.streams, clock=services.clock
+            )
+            await self.add_component(self.recording)
         self._join_task = asyncio.create_task(self._join_loop(), name="botcheck-join-loop")
 
     async def event_ready(self) -> None:
@@ -133,43 +137,10 @@ class BotCheckBot(commands.Bot):
         await super().close(**options)
 
     def take_notification(self, data: Mapping[str, Any]) -> bool:
-        """Record ordinary chat straight from its EventSub notification (see `bot.twitch.patches`).
-
-        Building TwitchIO's `ChatMessage` costs more than everything else a message needs, and
-        nothing but a command (or someone waiting for messages) uses it. True when the message
-        was recorded here; False sends it down TwitchIO's path (commands, anything odd, a full
-        recorder), where `dispatch` records it as before: every message is recorded once.
-        """
-        meta = data.get("metadata")
-        if not isinstance(meta, dict) or meta.get("subscription_type") != "channel.chat.message":
+        """Let `Recording` take ordinary chat from its raw notification (`bot.twitch.patches`)."""
+        if self.recording is None:
             return False
-        recorder = self.services.recorder
-        if recorder is None or self.get_component("Recording") is None:
-            return False
-        try:
-            event = data["payload"]["event"]
-            text = event["message"]["text"]
-            reply = event.get("reply")
-            parent = (
-                (reply.get("parent_user_name") or reply.get("parent_user_login") or "")
-                if reply
-                else None
-            )
-            if not isinstance(text, str) or may_be_command(text, parent):
-                return False
-            if self._others_hear_messages():
-                return False
-            item = convert.chat_notification(data, self.services.clock())
-            return recorder.offer(item)
-        except (
-            convert.PayloadError,
-            KeyError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            RecorderClosed,
-        ):
-            return False  # TwitchIO's path reads it (or reports it) as it always did
+        return self.recording.take_notification(data, others_listen=self._others_hear_messages)
 
     def dispatch(self, event: str, payload: Any | None = None) -> None:
         # TwitchIO starts a task per listener for every event. Most chat is neither a command
@@ -185,10 +156,9 @@ class BotCheckBot(commands.Bot):
         super().dispatch(event, payload)
 
     def _record(self, payload: twitchio.ChatMessage) -> None:
-        recording = self.get_component("Recording")
-        if recording is None:
+        if self.recording is None:
             return
-        waiting = cast("Recording", recording).record_message(payload)
+        waiting = self.recording.record_message(payload)
         if waiting is not None:  # the recorder is full: wait for room in its own task
             self._background(waiting, "record a chat message")
 

@@ -10,10 +10,10 @@ start: never counted as complete.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.capture.model import (
@@ -52,12 +52,12 @@ class Capturer:
         self._clock = clock
         self._slots = asyncio.Semaphore(max_concurrent)
         self._lookup_workers = lookup_workers
-        self._runs: dict[int, CaptureRun] = {}
+        self._jobs: dict[int, _Job] = {}
 
     def progress(self, channel_id: int) -> CaptureProgress | None:
-        """Return the progress of the channel's running capture, if one runs."""
-        run = self._runs.get(channel_id)
-        return run.progress() if run is not None else None
+        """Return the progress of the channel's running (or queued) capture, if there is one."""
+        job = self._jobs.get(channel_id)
+        return job.progress() if job is not None else None
 
     async def recover(self) -> int:
         """Mark captures left running by a dead process as interrupted; return how many."""
@@ -68,22 +68,22 @@ class Capturer:
 
     async def cancel(self, channel_id: int, reason: str) -> bool:
         """Stop the channel's running capture (it ends interrupted); False if none ran."""
-        run = self._runs.get(channel_id)
-        if run is None or run.task is None:
+        job = self._jobs.get(channel_id)
+        if job is None or job.task is None:
             return False
-        run.cancel_reason = reason
-        run.task.cancel()
-        await asyncio.wait([run.task])
+        job.cancel_reason = reason
+        job.task.cancel()
+        await asyncio.wait([job.task])
         return True
 
     async def cancel_all(self, reason: str) -> None:
         """Stop every running capture; each ends interrupted with `reason`."""
         tasks = []
-        for run in list(self._runs.values()):
-            run.cancel_reason = reason
-            if run.task is not None:
-                run.task.cancel()
-                tasks.append(run.task)
+        for job in list(self._jobs.values()):
+            job.cancel_reason = reason
+            if job.task is not None:
+                job.task.cancel()
+                tasks.append(job.task)
         if tasks:
             await asyncio.wait(tasks)
 
@@ -102,98 +102,116 @@ class Capturer:
         The channel must be in storage (`db.channels.join`). The result's capture row says how
         it ended; a capture stopped by `cancel`/`cancel_all` returns as interrupted.
         """
-        running = self._runs.get(channel_id)
+        running = self._jobs.get(channel_id)
         if running is not None:
             raise CaptureBusy(running.progress())
-        run = CaptureRun(
-            db=self._db,
-            helix=self._helix,
-            channel_id=channel_id,
-            moderator_id=moderator_id,
-            started_at=self._clock(),
-            clock=self._clock,
-            on_progress=on_progress,
-            lookup_workers=self._lookup_workers,
-        )
-        self._runs[channel_id] = run
+        job = _Job(channel_id=channel_id, queued_at=self._clock())
+        self._jobs[channel_id] = job
         try:
-            run.task = asyncio.create_task(
-                self._execute(run, requested_by_id, requested_by_login, report_token),
+            job.task = asyncio.create_task(
+                self._execute(
+                    job,
+                    moderator_id=moderator_id,
+                    requested_by_id=requested_by_id,
+                    requested_by_login=requested_by_login,
+                    report_token=report_token,
+                    on_progress=on_progress,
+                ),
                 name=f"capture-{channel_id}",
             )
             try:
-                return await asyncio.shield(run.task)
+                return await asyncio.shield(job.task)
             except asyncio.CancelledError:
                 # Our caller was cancelled: stop the capture too, let it record how it ended.
-                if not run.task.done():
-                    run.cancel_reason = run.cancel_reason or "the request was cancelled"
-                    run.task.cancel()
-                    await asyncio.wait([run.task])
+                if not job.task.done():
+                    job.cancel_reason = job.cancel_reason or "the request was cancelled"
+                    job.task.cancel()
+                    await asyncio.wait([job.task])
                 raise
         finally:
-            self._runs.pop(channel_id, None)
+            self._jobs.pop(channel_id, None)
 
     async def _execute(
         self,
-        run: CaptureRun,
+        job: _Job,
+        *,
+        moderator_id: int,
         requested_by_id: int | None,
         requested_by_login: str,
         report_token: str,
+        on_progress: Callable[[CaptureProgress], None] | None,
     ) -> CaptureResult:
         async with self._slots:
-            run.started_at = self._clock()
-            run.t0 = time.monotonic()
+            started_at = self._clock()
+            t0 = time.monotonic()
             row = await self._db.captures.start(
-                channel_id=run.channel_id,
+                channel_id=job.channel_id,
                 requested_by_id=requested_by_id,
                 requested_by_login=requested_by_login,
                 report_token=report_token,
-                started_at=run.started_at,
+                started_at=started_at,
             )
-            run.capture_id = row.capture_id
-            try:
-                reason = await run.fetch()
-            except asyncio.CancelledError:
-                task = asyncio.current_task()
-                if task is not None:
-                    task.uncancel()
-                status, reason = CaptureStatus.INTERRUPTED, run.cancel_reason or "cancelled"
-                with contextlib.suppress(Exception):
-                    await run.flush()
-            except Exception as exc:
-                log.exception("capture %d of channel %d failed", row.capture_id, run.channel_id)
-                status, reason = CaptureStatus.FAILED, f"internal error: {exc}"
-                with contextlib.suppress(Exception):
-                    await run.flush()
-            else:
-                if not reason:
-                    status = CaptureStatus.COMPLETE
-                elif run.seen:
-                    status = CaptureStatus.PARTIAL
-                else:
-                    status = CaptureStatus.FAILED
+            job.run = CaptureRun(
+                db=self._db,
+                helix=self._helix,
+                channel_id=job.channel_id,
+                moderator_id=moderator_id,
+                capture_id=row.capture_id,
+                started_at=started_at,
+                clock=self._clock,
+                on_progress=on_progress,
+                lookup_workers=self._lookup_workers,
+            )
+            out = await job.run.execute()
+            reason = out.reason
+            if out.status is CaptureStatus.INTERRUPTED:
+                reason = job.cancel_reason or "cancelled"
             await self._db.captures.finish(
                 row.capture_id,
-                status=status,
+                status=out.status,
                 finished_at=self._clock(),
                 reason=reason,
-                chatter_total=run.total,
-                looked_up_count=run.looked_up,
-                viewer_count=run.viewer_count,
+                chatter_total=out.total,
+                looked_up_count=out.looked_up,
+                viewer_count=out.viewer_count,
             )
-            run.report()
+            job.run.report()
             log.info(
                 "capture %d of channel %d: %s, %d chatters, %d looked up, %.1f s %s",
                 row.capture_id,
-                run.channel_id,
-                status.value,
-                len(run.seen),
-                run.looked_up,
-                time.monotonic() - run.t0,
+                job.channel_id,
+                out.status.value,
+                out.chatters,
+                out.looked_up,
+                time.monotonic() - t0,
                 reason,
             )
-            accounts = run.all_accounts()
-            renames = await self._db.accounts.earlier_logins(run.known_before)
+            renames = await self._db.accounts.earlier_logins(list(out.known_before))
             final = await self._db.captures.get(row.capture_id)
             assert final is not None
-            return CaptureResult(final, accounts, run.viewer_count, renames)
+            return CaptureResult(final, out.accounts, out.viewer_count, renames)
+
+
+@dataclass(slots=True)
+class _Job:
+    """One requested capture: queued for a slot, then running (`run`)."""
+
+    channel_id: int
+    queued_at: datetime
+    task: asyncio.Task[CaptureResult] | None = None
+    run: CaptureRun | None = None
+    cancel_reason: str | None = None
+
+    def progress(self) -> CaptureProgress:
+        if self.run is not None:
+            return self.run.progress()
+        return CaptureProgress(
+            channel_id=self.channel_id,
+            pages=0,
+            chatters_seen=0,
+            total=None,
+            looked_up=0,
+            to_look_up=0,
+            eta_s=None,
+            started_at=self.queued_at,
+        )

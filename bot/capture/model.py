@@ -13,7 +13,7 @@ from bot.helix.errors import (
     HelixRateLimited,
     HelixUnavailable,
 )
-from storage import Account, Capture
+from storage import Account, Capture, CaptureStatus
 
 NOT_A_MODERATOR = "bot is no longer a moderator"
 RATE_LIMITED = "rate limited for too long"
@@ -67,3 +67,20 @@ class CaptureBusy(Exception):
     def __init__(self, progress: CaptureProgress) -> None:
         super().__init__(f"a capture of channel {progress.channel_id} is already running")
         self.progress = progress
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """How one capture run ended; the capturer writes it into the capture row.
+
+    ``reason`` is empty for a complete or interrupted run (the capturer knows why it stopped one).
+    """
+
+    status: CaptureStatus
+    reason: str
+    total: int | None
+    chatters: int
+    looked_up: int
+    viewer_count: int | None
+    accounts: tuple[Account, ...]
+    known_before: tuple[int, ...]  # ids storage knew before: only they can have earlier names

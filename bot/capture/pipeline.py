@@ -8,28 +8,26 @@ app token and, while it has points to spare, on the moderator's token too: two b
 than one. Creation dates never change, so an account is looked up once in its life. Storage
 writes happen behind all three, a few thousand rows at a time.
 
-`bot.capture.capturer.Capturer` runs one `CaptureRun` per capture and owns the capture row.
+`bot.capture.capturer.Capturer` owns the capture row: it makes one `CaptureRun` per capture with
+all it needs, and gets one `RunOutcome` back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from bot.capture.model import UNAVAILABLE, CaptureProgress, reason_for
+from bot.capture.model import UNAVAILABLE, CaptureProgress, RunOutcome, reason_for
 from bot.helix.client import MAX_CHATTERS_PAGE, MAX_IDS, Chatter, ChattersPage, Helix
 from bot.helix.errors import HelixError
 from bot.helix.ratelimit import Priority
-from storage import Account, Database
-
-if TYPE_CHECKING:
-    from bot.capture.model import CaptureResult
+from storage import Account, CaptureStatus, Database
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +47,7 @@ class CaptureRun:
         helix: Helix,
         channel_id: int,
         moderator_id: int,
+        capture_id: int,
         started_at: datetime,
         clock: Callable[[], datetime],
         on_progress: Callable[[CaptureProgress], None] | None,
@@ -58,13 +57,11 @@ class CaptureRun:
         self.helix = helix
         self.channel_id = channel_id
         self.moderator_id = moderator_id
+        self.capture_id = capture_id
         self.started_at = started_at
         self.clock = clock
         self.on_progress = on_progress
         self.lookup_workers = lookup_workers
-        self.cancel_reason: str | None = None
-        self.task: asyncio.Task[CaptureResult] | None = None
-        self.capture_id: int | None = None
         self.t0 = time.monotonic()
         self.pages = 0
         self.total: int | None = None
@@ -134,6 +131,44 @@ class CaptureRun:
             log.exception("capture progress callback failed")
 
     # --- pipeline -------------------------------------------------------------------------------
+
+    async def execute(self) -> RunOutcome:
+        """Run the whole pipeline and say how it ended; never raises but for cancellation.
+
+        Cancelled (the capturer stops it), it ends ``interrupted``; a failure of our own ends
+        ``failed``, with its traceback in the log. What was captured is written either way.
+        """
+        try:
+            reason = await self.fetch()
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            status, reason = CaptureStatus.INTERRUPTED, ""
+            with contextlib.suppress(Exception):
+                await self.flush()
+        except Exception as exc:
+            log.exception("capture %d of channel %d failed", self.capture_id, self.channel_id)
+            status, reason = CaptureStatus.FAILED, f"internal error: {exc}"
+            with contextlib.suppress(Exception):
+                await self.flush()
+        else:
+            if not reason:
+                status = CaptureStatus.COMPLETE
+            elif self.seen:
+                status = CaptureStatus.PARTIAL
+            else:
+                status = CaptureStatus.FAILED
+        return RunOutcome(
+            status=status,
+            reason=reason,
+            total=self.total,
+            chatters=len(self.seen),
+            looked_up=self.looked_up,
+            viewer_count=self.viewer_count,
+            accounts=self.all_accounts(),
+            known_before=tuple(self.known_before),
+        )
 
     async def fetch(self) -> str:
         """Fetch every page, match it in storage, and look up the accounts we never saw.
@@ -323,7 +358,6 @@ class CaptureRun:
                     await self.db.accounts.touch_seen_unchanged(unchanged, seen_at=now)
                     unchanged = []
                 if rows:
-                    assert self.capture_id is not None
                     await self.db.captures.add_chatters_bulk(self.capture_id, rows)
                     rows = []
             finally:

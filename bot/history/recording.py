@@ -2,26 +2,26 @@
 goes to the batched `Recorder`; stream.online/offline go to the `StreamTracker`.
 
 Listeners never run commands and never reply; a payload that cannot be stored is logged and
-skipped. Chat messages are the exception to listening: `BotCheckBot.dispatch` hands each one to
-`Recording.record_message` as it arrives (no task per message), before any command lookup.
+skipped. Chat messages are the exception to listening, and this component owns both of their
+paths: ordinary chat straight from its EventSub notification (`take_notification`, see
+`bot.twitch.patches`), everything else from TwitchIO's model, which `BotCheckBot.dispatch`
+hands to `record_message` as it arrives (no task per message), before any command lookup.
+The bot makes one `Recording` with its collaborators and keeps a typed reference to it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from datetime import datetime
+from typing import Any, Protocol, TypeVar, cast
 
 import twitchio
 from twitchio.ext import commands
 
 from bot.history import convert
 from bot.history.recorder import Item, Recorder, RecorderClosed
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from bot.bot import BotCheckBot
+from bot.twitch.patches import may_be_command
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +33,76 @@ def _listener(fn: F) -> F:
     return cast(F, commands.Component.listener()(fn))
 
 
+class StreamEvents(Protocol):
+    """Where stream.online and stream.offline go (the `StreamTracker`)."""
+
+    async def online(
+        self, channel_id: int, login: str, stream_id: str, started_at: datetime
+    ) -> object: ...
+
+    async def offline(self, channel_id: int, login: str, at: datetime) -> object: ...
+
+
 class Recording(commands.Component):
     """Record what happens in every joined channel (see the module docstring)."""
 
-    def __init__(self, bot: BotCheckBot) -> None:
-        self.bot = bot
+    def __init__(
+        self,
+        *,
+        recorder: Recorder,
+        streams: StreamEvents,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._recorder = recorder
+        self._streams = streams
+        self._clock = clock
         self.skipped = 0
+
+    def take_notification(
+        self, data: Mapping[str, Any], *, others_listen: Callable[[], bool]
+    ) -> bool:
+        """Record ordinary chat straight from its EventSub notification.
+
+        Building TwitchIO's `ChatMessage` costs more than everything else a message needs, and
+        nothing but a command (or someone waiting for messages: `others_listen`) uses it. True
+        when the message was recorded here; False sends it down TwitchIO's path (commands,
+        anything odd, a full recorder), where `record_message` records it: every message is
+        recorded once.
+        """
+        meta = data.get("metadata")
+        if not isinstance(meta, dict) or meta.get("subscription_type") != "channel.chat.message":
+            return False
+        try:
+            event = data["payload"]["event"]
+            text = event["message"]["text"]
+            reply = event.get("reply")
+            parent = (
+                (reply.get("parent_user_name") or reply.get("parent_user_login") or "")
+                if reply
+                else None
+            )
+            if not isinstance(text, str) or may_be_command(text, parent):
+                return False
+            if others_listen():
+                return False
+            item = convert.chat_notification(data, self._clock())
+            return self._recorder.offer(item)
+        except (
+            convert.PayloadError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            RecorderClosed,
+        ):
+            return False  # TwitchIO's path reads it (or reports it) as it always did
 
     async def _keep(
         self, kind: str, payload: Any, convert_fn: Callable[[Any, datetime], Item]
     ) -> None:
-        recorder = self.bot.services.recorder
-        if recorder is None:
-            return
+        recorder = self._recorder
         try:
-            item = convert_fn(payload, self.bot.services.clock())
+            item = convert_fn(payload, self._clock())
         except (convert.PayloadError, AttributeError, KeyError, TypeError, ValueError) as exc:
             self.skipped += 1
             log.warning("skipped a malformed %s notification: %s", kind, exc)
@@ -63,11 +118,9 @@ class Recording(commands.Component):
         A listener would cost TwitchIO a task for every message. Returns None when the message
         was queued (or skipped) at once, else a coroutine that waits for room in the recorder.
         """
-        recorder = self.bot.services.recorder
-        if recorder is None:
-            return None
+        recorder = self._recorder
         try:
-            item = convert.chat_message(payload, self.bot.services.clock())
+            item = convert.chat_message(payload, self._clock())
         except (convert.PayloadError, AttributeError, KeyError, TypeError, ValueError) as exc:
             self.skipped += 1
             log.warning("skipped a malformed chat message notification: %s", exc)
@@ -100,9 +153,6 @@ class Recording(commands.Component):
 
     @_listener
     async def event_stream_online(self, payload: twitchio.StreamOnline) -> None:
-        streams = self.bot.services.streams
-        if streams is None:
-            return
         try:
             channel_id = int(payload.broadcaster.id)
             login = payload.broadcaster.name or str(channel_id)
@@ -111,22 +161,15 @@ class Recording(commands.Component):
         except (AttributeError, TypeError, ValueError) as exc:
             log.warning("skipped a malformed stream.online notification: %s", exc)
             return
-        await streams.online(channel_id, login, stream_id, started_at)
+        await self._streams.online(channel_id, login, stream_id, started_at)
 
     @_listener
     async def event_stream_offline(self, payload: twitchio.StreamOffline) -> None:
-        streams = self.bot.services.streams
-        if streams is None:
-            return
         try:
             channel_id = int(payload.broadcaster.id)
             login = payload.broadcaster.name or str(channel_id)
         except (AttributeError, TypeError, ValueError) as exc:
             log.warning("skipped a malformed stream.offline notification: %s", exc)
             return
-        at = convert.event_time(payload, self.bot.services.clock())
-        await streams.offline(channel_id, login, at)
-
-
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_component(Recording(bot))  # type: ignore[arg-type]
+        at = convert.event_time(payload, self._clock())
+        await self._streams.offline(channel_id, login, at)
