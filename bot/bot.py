@@ -99,6 +99,11 @@ class BotCheckBot(commands.Bot):
         return auth_link(self.services.settings.public_url, owner=owner)
 
     @property
+    def settled(self) -> bool:
+        """No background work of the bot's own is running (joins, polls, waiting records)."""
+        return not self._tasks
+
+    @property
     def has_bot_token(self) -> bool:
         return self.bot_id in self.tokens
 
@@ -108,12 +113,18 @@ class BotCheckBot(commands.Bot):
         for module in COMPONENTS:
             await self.load_module(module)
         services = self.services
-        if services.recorder is not None and services.streams is not None:
-            self.recording = Recording(
-                recorder=services.recorder, streams=services.streams, clock=services.clock
-            )
-            await self.add_component(self.recording)
+        self.recording = Recording(
+            recorder=services.recorder, streams=services.streams, clock=services.clock
+        )
+        await self.add_component(self.recording)
         self._join_task = asyncio.create_task(self._join_loop(), name="botcheck-join-loop")
+
+    async def event_command_error(self, payload: commands.CommandErrorPayload) -> None:
+        """What no component answered: an unknown `!word` is ordinary chat, not an error."""
+        if isinstance(payload.exception, commands.CommandNotFound):
+            log.debug("no command %r", payload.context.invoked_with)
+            return
+        await super().event_command_error(payload)
 
     async def event_ready(self) -> None:
         s = self.services.settings
@@ -259,7 +270,7 @@ class BotCheckBot(commands.Bot):
                 await self._join(channel_id, channel.login, channel.display_name)
             for channel_id in sorted(self.joined.keys() - wanted.keys()):
                 await self._leave(channel_id)
-            if new and self.services.streams is not None:
+            if new:
                 # A channel joined while already live gets its stream session now, not at the
                 # next poll.
                 self._background(self.services.streams.poll(announce=False), "poll after join")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.app import Running, free_port, running_bot
+from bot.services import Services
 from bot.settings import Settings, load_settings
 from bot.twitch import patches
 from tests.simworld import (  # noqa: F401 (re-exported for the suites)
@@ -80,6 +81,7 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
         authorized: bool = True,
         live: bool = True,
         extra: dict[str, str] | None = None,
+        adjust: Callable[[Services], Services] | None = None,
     ) -> AsyncIterator[Env]:
         previous = patches.current()
         async with TwitchSim(config=config or SimConfig()) as sim:
@@ -91,7 +93,7 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
             if authorized:
                 await authorize_bot(sim, cast, settings.db_path)
             try:
-                async with running_bot(settings, join_interval_s=0.5) as running:
+                async with running_bot(settings, join_interval_s=0.5, adjust=adjust) as running:
                     e = Env(
                         sim=sim,
                         settings=settings,
@@ -102,7 +104,7 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
                     if authorized:
                         await wait_for(
                             lambda: (
-                                len(running.bot.joined) == len(channels) and not running.bot._tasks
+                                len(running.bot.joined) == len(channels) and running.bot.settled
                             ),
                             timeout=20,
                             what="the bot to join its channels",
