@@ -292,14 +292,17 @@ class BotCheckBot(commands.Bot):
         task.add_done_callback(done)
 
     async def _join(self, channel_id: int, login: str, display_name: str) -> None:
-        now = self.services.clock()
+        # The channel is stored before any subscription is asked for: Twitch delivers chat the
+        # moment a subscription exists, and a command then must find its channel in storage.
+        db = self.services.db
+        await db.channels.join(channel_id, login, display_name, at=self.services.clock())
         try:
             for factory in CHANNEL_SUBSCRIPTIONS:
                 await self._subscribe(factory(str(channel_id), self.bot_id))
         except Exception as exc:
             log.warning("could not join %s: %s", login, exc)
+            await db.channels.leave(channel_id, at=self.services.clock())
             return
-        await self.services.db.channels.join(channel_id, login, display_name, at=now)
         self.joined[channel_id] = login
         log.info("joined %s: the bot is a moderator there", login)
 
