@@ -98,6 +98,7 @@ async def running_bot(
         webhook = settings.discord_webhook_url
         alerts = Alerts(webhook.get_secret_value() if webhook else None)
         stack.push_async_callback(alerts.close)
+        joined: dict[int, str] = {}  # channel id -> login: the bot joins, the tracker polls
         recorder = Recorder(db.history)
         recorder.start()
         stack.push_async_callback(_close_recorder, recorder)
@@ -108,6 +109,7 @@ async def running_bot(
             interval_s=poll_interval_s,
             listener=alerts if alerts.enabled else None,
             channels=db.channels,
+            joined=lambda: list(joined),
         )
         stream_reports = StreamReports(
             db=db, data_dir=settings.data_dir, public_url=settings.public_url, ttl=ttl, clock=clock
@@ -145,7 +147,9 @@ async def running_bot(
             domain=public if public.startswith("https://") else None,
         )
         add_report_routes(adapter, chain_resolvers(reports.resolve, stream_reports.resolve))
-        bot = BotCheckBot(services=services, adapter=adapter, join_interval_s=join_interval_s)
+        bot = BotCheckBot(
+            services=services, adapter=adapter, joined=joined, join_interval_s=join_interval_s
+        )
         tokens.bind(bot)
         task = asyncio.create_task(
             bot.start(load_tokens=True, save_tokens=False), name="botcheck-bot"
@@ -158,7 +162,7 @@ async def running_bot(
             task.result()  # raise what stopped it
         retention.start()
         # The first poll also settles the sessions a previous run left open.
-        streams.start(lambda: list(bot.joined))
+        streams.start()
         yield Running(bot=bot, services=services, task=task)
 
 

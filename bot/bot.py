@@ -59,6 +59,7 @@ class BotCheckBot(commands.Bot):
         *,
         services: Services,
         adapter: AiohttpAdapter[Any],
+        joined: dict[int, str] | None = None,
         join_interval_s: float = 300.0,
     ) -> None:
         settings = services.settings
@@ -75,7 +76,7 @@ class BotCheckBot(commands.Bot):
         )
         self.services = services
         self.join_interval_s = join_interval_s
-        self.joined: dict[int, str] = {}  # channel id -> login
+        self.joined: dict[int, str] = {} if joined is None else joined  # channel id -> login
         self.channels_synced = asyncio.Event()
         self._sync_lock = asyncio.Lock()
         self._join_task: asyncio.Task[None] | None = None

@@ -90,6 +90,11 @@ class RateLimit:
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, at)
 
+    @property
+    def clients(self) -> int:
+        """How many addresses the limiter remembers."""
+        return len(self._buckets)
+
     def allow(self, address: str) -> float:
         """Take one request for `address`; return 0 if allowed, else seconds to wait."""
         now = self._clock()

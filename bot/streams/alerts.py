@@ -109,6 +109,11 @@ class Alerts:
         self.sent += 1
         return True
 
+    @property
+    def pending(self) -> int:
+        """Alerts still being posted."""
+        return len(self._tasks)
+
     async def drain(self, timeout_s: float = 5.0) -> None:
         """Wait (a little) for alerts still being posted."""
         if self._tasks:

@@ -71,6 +71,7 @@ class StreamTracker:
         interval_s: float = 60.0,
         listener: StreamListener | None = None,
         channels: ChannelLookup | None = None,
+        joined: Callable[[], Iterable[int]] = lambda: (),
     ) -> None:
         self._history = history
         self._known = channels  # for the logins of channels seen only in old sessions
@@ -78,16 +79,15 @@ class StreamTracker:
         self._clock = clock
         self.interval_s = interval_s
         self._listener = listener
-        self._channels: Callable[[], Iterable[int]] = lambda: ()
+        self._channels = joined  # the channels polled: the joined ones
         self._logins: dict[int, str] = {}
         self._lock = asyncio.Lock()  # events and polls change sessions one at a time
         self._task: asyncio.Task[None] | None = None
 
     # -- life ---------------------------------------------------------------------------------
 
-    def start(self, channels: Callable[[], Iterable[int]]) -> None:
-        """Poll every `interval_s` the channels that ``channels()`` names (the joined ones)."""
-        self._channels = channels
+    def start(self) -> None:
+        """Poll every `interval_s` the channels that ``joined()`` names."""
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name="botcheck-viewer-poll")
 

@@ -14,9 +14,10 @@ from bot.helix.ratelimit import (
 )
 
 
-def observed(bucket: TokenBucket, remaining: int) -> None:
+async def observed(bucket: TokenBucket, remaining: int) -> None:
     """Tell the bucket what Twitch said, through a ticket as Helix would."""
-    bucket.observe(bucket._grant(), limit=bucket.capacity, remaining=remaining)
+    ticket = await bucket.acquire(Priority.INTERACTIVE)
+    bucket.observe(ticket, limit=bucket.capacity, remaining=remaining)
 
 
 async def take(bucket: TokenBucket, n: int, priority: Priority) -> list[Ticket]:
@@ -25,7 +26,7 @@ async def take(bucket: TokenBucket, n: int, priority: Priority) -> list[Ticket]:
 
 async def test_captures_leave_the_reserve_to_interactive_calls() -> None:
     bucket = TokenBucket(capacity=20, refill_per_s=0.001, reserve_share=0.1)
-    observed(bucket, 20)
+    await observed(bucket, 20)
     tickets = await take(bucket, 18, Priority.CAPTURE)
     assert len(tickets) == 18
     with pytest.raises(RateLimitTimeout):
@@ -38,7 +39,7 @@ async def test_captures_leave_the_reserve_to_interactive_calls() -> None:
 
 async def test_waiters_are_paced_by_the_refill_rate() -> None:
     bucket = TokenBucket(capacity=5, refill_per_s=100.0, reserve_share=0.0)
-    observed(bucket, 5)
+    await observed(bucket, 5)
     started = time.monotonic()
     await take(bucket, 5 + 20, Priority.CAPTURE)
     elapsed = time.monotonic() - started
@@ -48,7 +49,7 @@ async def test_waiters_are_paced_by_the_refill_rate() -> None:
 
 async def test_an_interactive_waiter_goes_before_waiting_captures() -> None:
     bucket = TokenBucket(capacity=10, refill_per_s=20.0, reserve_share=0.0)
-    observed(bucket, 0)
+    await observed(bucket, 0)
     order: list[str] = []
 
     async def one(name: str, priority: Priority) -> None:
@@ -66,7 +67,7 @@ async def test_an_interactive_waiter_goes_before_waiting_captures() -> None:
 async def test_remaining_from_twitch_corrects_the_estimate() -> None:
     bucket = TokenBucket(capacity=100, refill_per_s=0.001, reserve_share=0.0)
     # Someone else (another process on the same token) drained the bucket: Twitch says 3 left.
-    observed(bucket, 3)
+    await observed(bucket, 3)
     assert bucket.available() == pytest.approx(3, abs=0.01)
     await take(bucket, 3, Priority.CAPTURE)
     with pytest.raises(RateLimitTimeout):
@@ -75,7 +76,7 @@ async def test_remaining_from_twitch_corrects_the_estimate() -> None:
 
 async def test_requests_in_flight_are_not_counted_twice_nor_forgotten() -> None:
     bucket = TokenBucket(capacity=100, refill_per_s=0.001, reserve_share=0.0)
-    observed(bucket, 100)
+    await observed(bucket, 100)
     first, *others = await take(bucket, 10, Priority.CAPTURE)
     # The first answer says 99 left; nine more requests are still on their way.
     bucket.observe(first, limit=100, remaining=99)
@@ -90,7 +91,7 @@ async def test_requests_in_flight_are_not_counted_twice_nor_forgotten() -> None:
 async def test_a_429_blocks_the_bucket_until_twitchs_reset() -> None:
     wall = [1_000_000.0]
     bucket = TokenBucket(capacity=10, refill_per_s=1000.0, wall_clock=lambda: wall[0])
-    observed(bucket, 10)
+    await observed(bucket, 10)
     ticket = await bucket.acquire(Priority.INTERACTIVE)
     wait = bucket.throttled(ticket, reset_epoch=wall[0] + 0.3)
     assert wait == pytest.approx(0.3)
@@ -113,7 +114,7 @@ async def test_an_unobserved_bucket_only_probes() -> None:
 
 async def test_a_cancelled_waiter_leaves_no_hole() -> None:
     bucket = TokenBucket(capacity=5, refill_per_s=50.0, reserve_share=0.0)
-    observed(bucket, 0)
+    await observed(bucket, 0)
     doomed = asyncio.create_task(bucket.acquire(Priority.CAPTURE))
     await asyncio.sleep(0.005)
     doomed.cancel()
@@ -125,7 +126,7 @@ async def test_a_cancelled_waiter_leaves_no_hole() -> None:
 
 async def test_cancel_gives_the_point_back_and_abandon_does_not() -> None:
     bucket = TokenBucket(capacity=10, refill_per_s=0.001, reserve_share=0.0)
-    observed(bucket, 10)
+    await observed(bucket, 10)
     a = await bucket.acquire()
     b = await bucket.acquire()
     bucket.cancel(a)  # never sent
@@ -137,8 +138,8 @@ async def test_cancel_gives_the_point_back_and_abandon_does_not() -> None:
 async def test_pick_prefers_the_fuller_bucket_and_keeps_spare_points() -> None:
     limiters = RateLimiters(capacity=100, refill_per_s=0.001, reserve_share=0.0)
     app, user = limiters.bucket(None), limiters.bucket("42")
-    observed(app, 30)
-    observed(user, 60)
+    await observed(app, 30)
+    await observed(user, 60)
     assert limiters.pick([None, "42"]) == "42"
     assert limiters.pick([None, "42"], spare={"42": 40}) is None
     assert limiters.seconds_for(50, [None, "42"]) == 0.0

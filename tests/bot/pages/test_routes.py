@@ -225,4 +225,4 @@ def test_rate_limit_forgets_idle_clients() -> None:
         assert limiter.allow(f"10.0.0.{i}") == 0.0
     clock[0] += 5.0
     assert limiter.allow("10.0.1.1") == 0.0
-    assert len(limiter._buckets) == 1  # the idle ones were full again: forgotten
+    assert limiter.clients == 1  # the idle ones were full again: forgotten

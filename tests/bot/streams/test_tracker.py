@@ -52,14 +52,15 @@ async def tracking(
 async def test_online_then_polls_then_offline_make_one_session(
     world: SimWorld, db: Database
 ) -> None:
-    async with tracking(world, db) as (tracker, heard):
+    joined: list[int] = []
+    async with tracking(world, db, joined=lambda: joined) as (tracker, heard):
         cid = world.channel_id
         stream = world.state.set_stream(cid, True, viewer_count=40, title="Hi", game="Chess")
         started = stream.started_at
         s = await tracker.online(cid, "streamer", stream.stream_id, started)
         again = await tracker.online(cid, "streamer", stream.stream_id, started)  # redelivered
         assert again.session_id == s.session_id
-        tracker._channels = lambda: [cid]
+        joined[:] = [cid]
         for viewers in (55, 70, 65):
             world.state.set_stream(cid, True, viewer_count=viewers)
             result = await tracker.poll()
@@ -80,10 +81,11 @@ async def test_online_then_polls_then_offline_make_one_session(
 async def test_a_missed_online_is_opened_by_the_poll_and_not_twice(
     world: SimWorld, db: Database
 ) -> None:
-    async with tracking(world, db) as (tracker, heard):
+    joined: list[int] = []
+    async with tracking(world, db, joined=lambda: joined) as (tracker, heard):
         cid = world.channel_id
         world.state.set_stream(cid, True, viewer_count=12, title="Late", game="Art")
-        tracker._channels = lambda: [cid]
+        joined[:] = [cid]
         first = await tracker.poll()
         second = await tracker.poll()
         assert (first.opened, second.opened) == (1, 0)
@@ -133,20 +135,22 @@ async def test_reconcile_settles_sessions_left_open_by_a_previous_run(
 
 
 async def test_polls_ask_100_channels_a_call(world: SimWorld, db: Database) -> None:
-    async with tracking(world, db) as (tracker, _):
+    joined: list[int] = []
+    async with tracking(world, db, joined=lambda: joined) as (tracker, _):
         ids = [world.add_channel(f"chan{i}") for i in range(150)]
         for cid in ids[:3]:
             await db.channels.join(cid, "c", "C", at=now())
             world.state.set_stream(cid, True, viewer_count=5)
         before = world.state.helix_calls["GET /helix/streams"]
-        tracker._channels = lambda: ids
+        joined[:] = ids
         result = await tracker.poll()
         assert world.state.helix_calls["GET /helix/streams"] - before == 2
         assert (result.live, result.opened, result.samples) == (3, 3, 3)
 
 
 async def test_a_failed_poll_changes_nothing(world: SimWorld, db: Database) -> None:
-    async with tracking(world, db) as (tracker, heard):
+    joined: list[int] = []
+    async with tracking(world, db, joined=lambda: joined) as (tracker, heard):
         cid = world.channel_id
         started = now() - timedelta(hours=1)
         s = await db.history.start_session(
@@ -158,7 +162,7 @@ async def test_a_failed_poll_changes_nothing(world: SimWorld, db: Database) -> N
             report_token="t",
         )
         world.state.fail_next(10, 500, "/helix/streams")
-        tracker._channels = lambda: [cid]
+        joined[:] = [cid]
         result = await tracker.poll()
         assert result.closed == 0
         after = await db.history.session(s.session_id)
@@ -170,11 +174,12 @@ async def test_a_poll_that_lags_behind_offline_leaves_the_ended_session_alone(
     world: SimWorld, db: Database
 ) -> None:
     """Get Streams may list a stream a minute after stream.offline: no sample, no new session."""
-    async with tracking(world, db) as (tracker, heard):
+    joined: list[int] = []
+    async with tracking(world, db, joined=lambda: joined) as (tracker, heard):
         cid = world.channel_id
         stream = world.state.set_stream(cid, True, viewer_count=40, title="Hi", game="Chess")
         s = await tracker.online(cid, "streamer", stream.stream_id, stream.started_at)
-        tracker._channels = lambda: [cid]
+        joined[:] = [cid]
         await tracker.poll()
         await tracker.offline(cid, "streamer", now())
         world.state.set_stream(cid, True, viewer_count=999)  # Helix still says live
