@@ -10,7 +10,6 @@ from bot.helix.client import (
     Helix,
     ModeratedChannel,
     StreamInfo,
-    TokenSource,
 )
 from bot.helix.errors import (
     HelixAuthError,
@@ -20,6 +19,7 @@ from bot.helix.errors import (
     HelixRateLimited,
     HelixUnavailable,
 )
+from bot.helix.layers import TokenSource
 from bot.helix.ratelimit import (
     TWITCH_POINTS_PER_MINUTE,
     Priority,

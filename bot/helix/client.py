@@ -4,7 +4,8 @@ TwitchIO 3 neither paces nor retries, so everything that can come in bulk goes t
 Every request waits for its point in the token's bucket, 429s wait until Twitch's reset, 5xx
 and timeouts are retried with backoff and jitter, and a 401 refreshes the token once.
 
-The exceptions are in `bot.helix.errors`.
+The exceptions are in `bot.helix.errors`; the layers a request goes through (retries, the 401
+refresh, the limiter) in `bot.helix.layers`.
 """
 
 from __future__ import annotations
@@ -17,36 +18,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum, auto
 from types import TracebackType
-from typing import Any, NamedTuple, Protocol, Self
+from typing import Any, NamedTuple, Self
 from urllib.parse import quote
 
 import httpx
 
 from bot.helix.errors import (
-    HelixAuthError,
     HelixBadRequest,
     HelixError,
     HelixForbidden,
-    HelixRateLimited,
     HelixUnavailable,
 )
-from bot.helix.ratelimit import Priority, RateLimiters, RateLimitTimeout, Ticket, TokenBucket
+from bot.helix.layers import PACING, PacedTransport, Pacing, Retries, TokenAuth, TokenSource
+from bot.helix.ratelimit import Priority, RateLimiters
 from storage.models import Account
 
 log = logging.getLogger(__name__)
 
 MAX_CHATTERS_PAGE = 1000
 MAX_IDS = 100
-
-
-class TokenSource(Protocol):
-    """Where Helix gets OAuth tokens: user tokens by user id, the app token for None."""
-
-    async def token(self, user_id: str | None) -> str: ...
-
-    async def refresh(self, user_id: str | None, stale: str) -> str:
-        """Return a fresh token, or the current one if another caller refreshed already."""
-        ...
 
 
 class Chatter(NamedTuple):
@@ -90,14 +80,6 @@ class _State(Enum):
 
 def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def _header_int(resp: httpx.Response, name: str) -> int | None:
-    raw = resp.headers.get(name)
-    try:
-        return int(float(raw)) if raw is not None else None
-    except ValueError:
-        return None
 
 
 def _query(params: Mapping[str, Any]) -> str:
@@ -144,12 +126,11 @@ class Helix:
         self._tokens = tokens
         self._transport = transport
         self._timeout_s = timeout_s
-        self._max_retries = max_retries
-        self._backoff_s = backoff_s
-        self._max_backoff_s = max_backoff_s
+        self._retries = Retries(
+            max_retries=max_retries, backoff_s=backoff_s, max_backoff_s=max_backoff_s, rng=rng
+        )
         self._max_rate_wait_s = max_rate_wait_s
         self._max_connections = max_connections
-        self._rng = rng or random.Random()
         self._client: httpx.AsyncClient | None = None
         self._state = _State.UNOPENED
         self.calls = 0  # requests sent, retries included
@@ -159,14 +140,16 @@ class Helix:
     async def open(self) -> Self:
         if self._state is not _State.UNOPENED:
             raise HelixError("a Helix client can be opened once; make a new one")
+        limits = httpx.Limits(
+            max_connections=self._max_connections,
+            max_keepalive_connections=self._max_connections,
+        )
+        inner = self._transport or httpx.AsyncHTTPTransport(limits=limits)
         self._client = httpx.AsyncClient(
             base_url=self.base_url + "/",
-            transport=self._transport,
+            transport=PacedTransport(inner, on_send=self._count),
             timeout=httpx.Timeout(self._timeout_s),
-            limits=httpx.Limits(
-                max_connections=self._max_connections,
-                max_keepalive_connections=self._max_connections,
-            ),
+            limits=limits,
             headers={"Client-Id": self.client_id, "Accept": "application/json"},
         )
         self._state = _State.OPENED
@@ -329,9 +312,8 @@ class Helix:
             for d in body.get("data", ())
         ]
 
-    def _backoff(self, failures: int) -> float:
-        base: float = min(self._max_backoff_s, self._backoff_s * 2.0 ** (failures - 1))
-        return base * self._rng.uniform(0.5, 1.5)
+    def _count(self) -> None:
+        self.calls += 1
 
     async def _call(
         self,
@@ -344,7 +326,7 @@ class Helix:
         spare: Mapping[str | None, int] | None = None,
         defer: bool = False,
     ) -> dict[str, Any]:
-        """Send one GET through the limiter, with every retry the module docstring promises.
+        """GET `path` through the layers (`bot.helix.layers`) and return the answer's body.
 
         `defer` lets other ready tasks run before the answer is parsed: bulk lookups answer
         together with the chatter page that a capture waits on, and that page should go first.
@@ -354,103 +336,40 @@ class Helix:
         client = self._client
         # Encoded once, by hand: httpx's own encoding of 100 ids costs more than the request.
         url = f"{path}?{_query(params)}"
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        failures = 0
-        refreshed: set[str | None] = set()
-        while True:
+        deadline = asyncio.get_running_loop().time() + self._max_rate_wait_s
+
+        async def attempt() -> httpx.Response:
             key = self.limiters.pick(pool, priority, spare=spare) if pool else user
-            bucket = self.limiters.bucket(key)
-            budget = self._max_rate_wait_s - (loop.time() - started)
-            try:
-                ticket = await bucket.acquire(priority, timeout_s=max(0.0, budget))
-            except RateLimitTimeout as exc:
-                raise HelixRateLimited(
-                    f"Twitch's rate limit kept {path} waiting over {self._max_rate_wait_s:.0f} s"
-                ) from exc
-            try:
-                token = await self._tokens.token(key)
-            except HelixError:
-                bucket.cancel(ticket)
-                raise
-            except Exception as exc:
-                bucket.cancel(ticket)
-                raise HelixAuthError(f"no token for {key or 'the app'}: {exc}") from exc
-            try:
-                self.calls += 1
-                resp = await client.get(url, headers={"Authorization": f"Bearer {token}"})
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                bucket.abandon(ticket)
-                failures += 1
-                if failures > self._max_retries:
-                    raise HelixUnavailable(
-                        f"Twitch did not answer {path} ({type(exc).__name__}), {failures} tries"
-                    ) from exc
-                log.info("%s: %s, retry %d", path, type(exc).__name__, failures)
-                await asyncio.sleep(self._backoff(failures))
-                continue
-            except BaseException:
-                bucket.abandon(ticket)
-                raise
-            status = resp.status_code
-            if status == 429:
-                wait = self._throttled(bucket, ticket, resp)
-                if loop.time() - started + wait > self._max_rate_wait_s:
-                    raise HelixRateLimited(
-                        f"Twitch's rate limit would keep {path} waiting another {wait:.0f} s",
-                        status=429,
-                    )
-                continue  # the bucket is blocked until the reset: acquire waits for it
-            bucket.observe(
-                ticket,
-                limit=_header_int(resp, "Ratelimit-Limit"),
-                remaining=_header_int(resp, "Ratelimit-Remaining"),
+            pacing = Pacing(
+                self.limiters.bucket(key), priority, path, deadline, self._max_rate_wait_s
             )
-            if status == 401:
-                if key in refreshed:
-                    raise HelixAuthError(
-                        f"Twitch rejected the token for {key or 'the app'} even after a refresh",
-                        status=401,
-                    )
-                refreshed.add(key)
-                log.info("%s: 401, refreshing the token of %s", path, key or "the app")
-                try:
-                    await self._tokens.refresh(key, token)
-                except HelixError:
-                    raise
-                except Exception as exc:
-                    raise HelixAuthError(
-                        f"could not refresh the token of {key or 'the app'}: {exc}", status=401
-                    ) from exc
-                continue
-            if status >= 500:
-                failures += 1
-                if failures > self._max_retries:
-                    raise HelixUnavailable(
-                        f"Twitch answered {status} to {path}, {failures} tries", status=status
-                    )
-                log.info("%s: %d, retry %d", path, status, failures)
-                await asyncio.sleep(self._backoff(failures))
-                continue
-            if status == 403:
-                raise HelixForbidden(
-                    f"Twitch refused {path}: {_message(resp) or 'forbidden'}", status=403
-                )
-            if status >= 400:
-                raise HelixBadRequest(
-                    f"Twitch refused {path} ({status}): {_message(resp)}", status=status
-                )
-            if defer:
-                await asyncio.sleep(0)
-            try:
-                body = resp.json()
-            except ValueError as exc:
-                raise HelixUnavailable(f"Twitch sent an unreadable answer to {path}") from exc
-            if not isinstance(body, dict):
-                raise HelixUnavailable(f"Twitch sent an unexpected answer to {path}")
-            return body
+            return await client.get(
+                url,
+                auth=TokenAuth(self._tokens, key, path),
+                extensions={PACING: pacing},
+            )
+
+        resp = await self._retries.send(path, attempt)
+        return await self._body(path, resp, defer=defer)
 
     @staticmethod
-    def _throttled(bucket: TokenBucket, ticket: Ticket, resp: httpx.Response) -> float:
-        reset = _header_int(resp, "Ratelimit-Reset")
-        return bucket.throttled(ticket, reset_epoch=float(reset) if reset is not None else None)
+    async def _body(path: str, resp: httpx.Response, *, defer: bool) -> dict[str, Any]:
+        """Map a refusal to its error; read an answer."""
+        status = resp.status_code
+        if status == 403:
+            raise HelixForbidden(
+                f"Twitch refused {path}: {_message(resp) or 'forbidden'}", status=403
+            )
+        if status >= 400:
+            raise HelixBadRequest(
+                f"Twitch refused {path} ({status}): {_message(resp)}", status=status
+            )
+        if defer:
+            await asyncio.sleep(0)
+        try:
+            body = resp.json()
+        except ValueError as exc:
+            raise HelixUnavailable(f"Twitch sent an unreadable answer to {path}") from exc
+        if not isinstance(body, dict):
+            raise HelixUnavailable(f"Twitch sent an unexpected answer to {path}")
+        return body
