@@ -21,6 +21,7 @@ from bot.helix import Helix
 from bot.history.recorder import Recorder
 from bot.history.retention import Retention
 from bot.pages.captures import Reports
+from bot.pages.links import new_report_token
 from bot.pages.routes import add_report_routes, chain_resolvers
 from bot.pages.streams import StreamReports
 from bot.services import Services, utc_now
@@ -110,6 +111,7 @@ async def running_bot(
             listener=alerts if alerts.enabled else None,
             channels=db.channels,
             joined=lambda: list(joined),
+            report_token=new_report_token,
         )
         stream_reports = StreamReports(
             db=db, data_dir=settings.data_dir, public_url=settings.public_url, ttl=ttl, clock=clock

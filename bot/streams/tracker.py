@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.helix import MAX_IDS, HelixError, StreamInfo
 from bot.helix.ratelimit import Priority
-from bot.pages.routes import new_report_token
 from storage.models import Channel, StreamSession, ViewerSample
 
 if TYPE_CHECKING:
@@ -72,6 +71,7 @@ class StreamTracker:
         listener: StreamListener | None = None,
         channels: ChannelLookup | None = None,
         joined: Callable[[], Iterable[int]] = lambda: (),
+        report_token: Callable[[], str],
     ) -> None:
         self._history = history
         self._known = channels  # for the logins of channels seen only in old sessions
@@ -80,6 +80,7 @@ class StreamTracker:
         self.interval_s = interval_s
         self._listener = listener
         self._channels = joined  # the channels polled: the joined ones
+        self._report_token = report_token  # a fresh token for each session's report page
         self._logins: dict[int, str] = {}
         self._lock = asyncio.Lock()  # events and polls change sessions one at a time
         self._task: asyncio.Task[None] | None = None
@@ -244,7 +245,7 @@ class StreamTracker:
             started_at=started_at,
             title=info.title if info else "",
             category=info.game_name if info else "",
-            report_token=new_report_token(),
+            report_token=self._report_token(),
         )
         login = await self._login(channel_id)
         log.info("stream started in %s (session %d)", login, session.session_id)

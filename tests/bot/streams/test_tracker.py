@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.pages import new_report_token
 from bot.streams.tracker import StreamTracker
 from storage import Database, StreamSession, ViewerSample
 from tests.bot.conftest import SimWorld
@@ -40,7 +41,13 @@ async def tracking(
     await db.channels.join(world.channel_id, "streamer", "Streamer", at=now())
     heard = Heard()
     tracker = StreamTracker(
-        db.history, helix, clock=now, listener=heard, channels=db.channels, **kw
+        db.history,
+        helix,
+        clock=now,
+        listener=heard,
+        channels=db.channels,
+        report_token=new_report_token,
+        **kw,
     )
     try:
         yield tracker, heard
