@@ -32,7 +32,7 @@ from twitchio.http import Route
 
 from bot.capture import Capturer
 from bot.helix import Helix
-from bot.ratelimit import RateLimiters
+from bot.helix.ratelimit import RateLimiters
 from storage import CaptureStatus, Database
 from twitchsim import SimConfig, TwitchSim
 from twitchsim.scenarios import organic

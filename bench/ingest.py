@@ -27,11 +27,11 @@ import twitchio
 from twitchio import eventsub
 from twitchio.ext import commands
 
-from bot import endpoints
 from bot.app import free_port, running_bot
-from bot.oauth import BOT_SCOPES
 from bot.settings import load_settings
-from bot.tokens import save_token
+from bot.twitch import patches
+from bot.twitch.oauth import BOT_SCOPES
+from bot.twitch.tokens import save_token
 from storage import Database
 from twitchsim.config import SimConfig
 from twitchsim.server import TwitchSim
@@ -186,7 +186,7 @@ class CountingBot(commands.Bot):
 
 async def bare(sim: SimProcess, n: int, kind: type[CountingClient | CountingBot]) -> Result:
     info = sim.info
-    endpoints.apply(endpoints.Endpoints(info["helix_url"], info["auth_url"], info["ws_url"]))
+    patches.apply(patches.Endpoints(info["helix_url"], info["auth_url"], info["ws_url"]))
     options: dict[str, Any] = {"prefix": "!"} if kind is CountingBot else {}
     client = kind(
         client_id=info["client_id"],
@@ -269,7 +269,7 @@ async def ours(sim: SimProcess, n: int, tmp: Path) -> Result:
 
 
 async def run(n: int = N) -> tuple[Result, Result, Result]:
-    previous = endpoints.current()
+    previous = patches.current()
     sim = SimProcess()
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -278,7 +278,7 @@ async def run(n: int = N) -> tuple[Result, Result, Result]:
             mine = await ours(sim, n, Path(tmp))
     finally:
         sim.close()
-        endpoints.apply(previous)
+        patches.apply(previous)
     return client, bot, mine
 
 

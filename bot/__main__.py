@@ -8,7 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot import cli_analyze
+from bot.cli import analyze as cli_analyze
+from bot.cli import sim as cli_sim
 from bot.settings import SettingsError
 
 EXIT_USAGE = 2
@@ -26,7 +27,8 @@ def _lazy(module: str, name: str) -> Handler:
     return run
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, sim: bool = False) -> argparse.ArgumentParser:
+    """The command line; `sim` adds twitchsim's options (only when that command runs)."""
     parser = argparse.ArgumentParser(
         prog="botcheck",
         description="A Twitch chat bot for moderators: who is really in the chat.",
@@ -34,36 +36,38 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("run", help="run the bot on real Twitch (settings from env/.env)")
-    p.set_defaults(handler=_lazy("bot.cli_run", "run"))
+    p.set_defaults(handler=_lazy("bot.cli.run", "run"))
 
     p = sub.add_parser("demo", help="run the bot against twitchsim and print the chat and reports")
     p.add_argument("--serve", action="store_true", help="keep running so the links work")
     p.add_argument("--out", type=Path, default=Path("demo-reports"), help="where to copy reports")
     p.add_argument("--seed", type=int, default=7, help="seed of the simulated audiences")
-    p.set_defaults(handler=_lazy("bot.demo", "run"))
+    p.set_defaults(handler=_lazy("bot.cli.demo", "run"))
 
     p = sub.add_parser("analyze", help="analyse a chatter list (CSV or JSON) offline")
     cli_analyze.add_arguments(p)
-    p.set_defaults(handler=_lazy("bot.cli_analyze", "run"))
+    p.set_defaults(handler=_lazy("bot.cli.analyze", "run"))
 
     p = sub.add_parser("sim", help="run twitchsim, a local Twitch stand-in, on its own")
-    # twitchsim is a development tool shipped with botcheck; only this command loads it.
-    importlib.import_module("twitchsim.cli").add_arguments(p)
-    p.set_defaults(handler=_lazy("twitchsim.cli", "run"))
+    # twitchsim is a development tool shipped with botcheck: only `botcheck sim` loads it.
+    if sim:
+        cli_sim.add_arguments(p)
+    p.set_defaults(handler=_lazy("bot.cli.sim", "run"))
 
     p = sub.add_parser("auth", help="print the OAuth links for the bot account and the owner")
-    p.set_defaults(handler=_lazy("bot.cli_run", "auth"))
+    p.set_defaults(handler=_lazy("bot.cli.auth", "auth"))
 
     p = sub.add_parser("purge", help="delete everything botcheck keeps about one channel")
     p.add_argument("--channel", required=True, metavar="LOGIN", help="the channel's login")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    p.set_defaults(handler=_lazy("bot.cli_run", "purge"))
+    p.set_defaults(handler=_lazy("bot.cli.purge", "purge"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(sim=bool(args_list) and args_list[0] == "sim")
+    args = parser.parse_args(args_list)
     handler: Handler = args.handler
     try:
         return handler(args)

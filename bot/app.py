@@ -11,24 +11,26 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from bot import compat, endpoints
-from bot.alerts import Alerts
+from bot.bot import BotCheckBot
 from bot.capture import Capturer
 from bot.chat import Pacer
+from bot.checks import Checks
 from bot.helix import Helix
-from bot.history import Recorder
-from bot.oauth import BotCheckAdapter
-from bot.reporting import Reports
-from bot.retention import Retention
+from bot.history.recorder import Recorder
+from bot.history.retention import Retention
+from bot.pages.captures import Reports
+from bot.pages.links import new_report_token
+from bot.pages.routes import add_report_routes, chain_resolvers
+from bot.pages.streams import StreamReports
 from bot.services import Services, utc_now
 from bot.settings import Settings, SettingsError
-from bot.stream_reports import StreamReports
-from bot.tokens import TwitchIOTokens
-from bot.twitch import BotCheckBot
-from bot.viewers import StreamTracker
-from bot.web import add_report_routes, chain_resolvers
+from bot.streams.alerts import Alerts
+from bot.streams.tracker import StreamTracker
+from bot.twitch import patches
+from bot.twitch.oauth import BotCheckAdapter
+from bot.twitch.tokens import TwitchIOTokens
 from reports.knownbots import KnownBotsError, load_known_bots
 from storage import Database
 
@@ -54,28 +56,33 @@ async def running_bot(
     settings: Settings,
     *,
     join_interval_s: float = 300.0,
-    clock: Callable[..., object] = utc_now,
+    clock: Callable[[], datetime] = utc_now,
     poll_interval_s: float = 60.0,
     retention_interval_s: float = 3600.0,
+    adjust: Callable[[Services], Services] | None = None,
 ) -> AsyncIterator[Running]:
-    """Start the whole bot (database, Helix, web, TwitchIO) and stop it cleanly on exit."""
+    """Start the whole bot (database, Helix, web, TwitchIO) and stop it cleanly on exit.
+
+    Every resource registers its close on one exit stack right where it opens, so they close
+    in the reverse order, also when starting fails halfway. `clock` is every service's clock;
+    `adjust` may replace services before the bot gets them (tests make one fail this way).
+    """
     settings.require_twitch()
-    compat.install()
-    endpoints.apply(
-        endpoints.Endpoints(settings.api_url, settings.auth_url, settings.eventsub_ws_url)
-    )
+    patches.install()
+    patches.apply(patches.Endpoints(settings.api_url, settings.auth_url, settings.eventsub_ws_url))
     try:
         known = load_known_bots(settings.known_bots_file)
     except KnownBotsError as exc:
         raise SettingsError(f"BOTCHECK_KNOWN_BOTS_FILE: {exc}.") from None
     tokens = TwitchIOTokens()
-    async with (
-        Database(settings.db_path) as db,
-        Helix(
-            base_url=settings.api_url, client_id=settings.client_id or "", tokens=tokens
-        ) as helix,
-    ):
-        capturer = Capturer(db=db, helix=helix, clock=utc_now)
+    ttl = timedelta(days=settings.report_ttl_days)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.callback(log.info, "botcheck stopped")
+        db = await stack.enter_async_context(Database(settings.db_path))
+        helix = await stack.enter_async_context(
+            Helix(base_url=settings.api_url, client_id=settings.client_id or "", tokens=tokens)
+        )
+        capturer = Capturer(db=db, helix=helix, clock=clock)
         interrupted = await capturer.recover()
         if interrupted:
             log.warning(
@@ -85,36 +92,39 @@ async def running_bot(
             db=db,
             data_dir=settings.data_dir,
             public_url=settings.public_url,
-            ttl=timedelta(days=settings.report_ttl_days),
+            ttl=ttl,
             known_bot_logins=known,
-            clock=utc_now,
+            clock=clock,
         )
         webhook = settings.discord_webhook_url
         alerts = Alerts(webhook.get_secret_value() if webhook else None)
+        stack.push_async_callback(alerts.close)
+        joined: dict[int, str] = {}  # channel id -> login: the bot joins, the tracker polls
         recorder = Recorder(db.history)
         recorder.start()
+        stack.push_async_callback(_close_recorder, recorder)
         streams = StreamTracker(
             db.history,
             helix,
-            clock=utc_now,
+            clock=clock,
             interval_s=poll_interval_s,
             listener=alerts if alerts.enabled else None,
             channels=db.channels,
+            joined=lambda: list(joined),
+            report_token=new_report_token,
         )
         stream_reports = StreamReports(
-            db=db,
-            data_dir=settings.data_dir,
-            public_url=settings.public_url,
-            ttl=timedelta(days=settings.report_ttl_days),
-            clock=utc_now,
+            db=db, data_dir=settings.data_dir, public_url=settings.public_url, ttl=ttl, clock=clock
         )
         retention = Retention(
             db.history,
             [reports, stream_reports],
             chat_days=settings.chat_retention_days,
-            clock=utc_now,
+            clock=clock,
             interval_s=retention_interval_s,
         )
+        stack.push_async_callback(retention.close)
+        stack.push_async_callback(streams.close)
         services = Services(
             settings=settings,
             db=db,
@@ -122,12 +132,15 @@ async def running_bot(
             capturer=capturer,
             reports=reports,
             stream_reports=stream_reports,
+            checks=Checks(capturer=capturer, reports=reports),
             pacer=Pacer(),
-            clock=utc_now,
+            clock=clock,
             recorder=recorder,
             streams=streams,
             alerts=alerts,
         )
+        if adjust is not None:
+            services = adjust(services)
         public = settings.public_url
         adapter = BotCheckAdapter(
             allowed_user_ids=frozenset(x for x in (settings.bot_id, settings.owner_id) if x),
@@ -136,35 +149,40 @@ async def running_bot(
             domain=public if public.startswith("https://") else None,
         )
         add_report_routes(adapter, chain_resolvers(reports.resolve, stream_reports.resolve))
-        bot = BotCheckBot(services=services, adapter=adapter, join_interval_s=join_interval_s)
+        bot = BotCheckBot(
+            services=services, adapter=adapter, joined=joined, join_interval_s=join_interval_s
+        )
         tokens.bind(bot)
         task = asyncio.create_task(
             bot.start(load_tokens=True, save_tokens=False), name="botcheck-bot"
         )
-        try:
-            ready = asyncio.create_task(bot.wait_until_ready())
-            done, _ = await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
-            if task in done:
-                ready.cancel()
-                task.result()  # raise what stopped it
-            retention.start()
-            # The first poll also settles the sessions a previous run left open.
-            streams.start(lambda: list(bot.joined))
-            yield Running(bot=bot, services=services, task=task)
-        finally:
-            await capturer.cancel_all("botcheck was stopped while this check ran")
-            await bot.close()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-            for _ in range(3):  # let the listeners TwitchIO already started hand over
-                await asyncio.sleep(0)
-            await streams.close()
-            await retention.close()
-            await recorder.close()  # every message received is written before the DB closes
-            stats = recorder.stats()
-            log.info("history: %d item(s) recorded, %d dropped", stats.received, stats.dropped)
-            await alerts.close()
-            log.info("botcheck stopped")
+        stack.push_async_callback(_stop_bot, bot, task, capturer)
+        ready = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            ready.cancel()
+            task.result()  # raise what stopped it
+        retention.start()
+        # The first poll also settles the sessions a previous run left open.
+        streams.start()
+        yield Running(bot=bot, services=services, task=task)
+
+
+async def _stop_bot(bot: BotCheckBot, task: asyncio.Task[None], capturer: Capturer) -> None:
+    """Stop the captures the bot started (they end interrupted), then the bot itself."""
+    await capturer.cancel_all("botcheck was stopped while this check ran")
+    await bot.close()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    for _ in range(3):  # let the listeners TwitchIO already started hand over
+        await asyncio.sleep(0)
+
+
+async def _close_recorder(recorder: Recorder) -> None:
+    """Write every message received before the database closes."""
+    await recorder.close()
+    stats = recorder.stats()
+    log.info("history: %d item(s) recorded, %d dropped", stats.received, stats.dropped)
 
 
 async def run_forever(settings: Settings) -> int:

@@ -5,20 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from bot.capture import Capturer
 from bot.chat import Pacer
+from bot.checks import Checks
 from bot.helix import Helix
-from bot.reporting import Reports
+from bot.history import Recorder
+from bot.pages import Reports, StreamReports
 from bot.settings import Settings
-from bot.stream_reports import StreamReports
+from bot.streams import Alerts, StreamTracker
 from storage import Database
-
-if TYPE_CHECKING:
-    from bot.alerts import Alerts
-    from bot.history import Recorder
-    from bot.viewers import StreamTracker
 
 
 def utc_now() -> datetime:
@@ -33,9 +29,9 @@ class Services:
     capturer: Capturer
     reports: Reports
     stream_reports: StreamReports
+    checks: Checks
     pacer: Pacer
-    clock: Callable[[], datetime] = utc_now
-    # Channel history (None where a caller, e.g. a test, runs without it).
-    recorder: Recorder | None = None
-    streams: StreamTracker | None = None
-    alerts: Alerts | None = None
+    clock: Callable[[], datetime]
+    recorder: Recorder
+    streams: StreamTracker
+    alerts: Alerts

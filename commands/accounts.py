@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from twitchio.ext import commands
 
 from bot.chat import parse_login
 from bot.helix import HelixError
-from commands.common import OncePer, audit, is_moderator, reply
+from commands.common import CommandComponent, audit, moderators_only, reply
 from reports.text import day
-
-if TYPE_CHECKING:
-    from bot.twitch import BotCheckBot
 
 USAGE = "Use !whois <login>, for example !whois some_viewer."
 
@@ -32,20 +29,12 @@ def age_words(created: datetime, now: datetime) -> str:
     return f"{years} years" + (f" {rest} month{'s' if rest != 1 else ''}" if rest else "")
 
 
-class AccountCommands(commands.Component):
-    def __init__(self, bot: BotCheckBot) -> None:
-        self.bot = bot
-        self._refusals = OncePer(max(bot.services.settings.cooldown_s, 30.0))
-
+class AccountCommands(CommandComponent):
+    @moderators_only()
     @commands.command(name="whois")
     async def whois(self, ctx: commands.Context[Any], *, args: str = "") -> None:
         """Describe one account: age, renames, history in this channel."""
         channel = ctx.broadcaster.id
-        if not is_moderator(ctx):
-            if self._refusals.allow(channel):
-                await reply(ctx, "Sorry, !whois is for the broadcaster and moderators.")
-            await audit(ctx, "whois", args, "refused", "not a moderator")
-            return
         login = parse_login(args.split(maxsplit=1)[0]) if args.split() else None
         if login is None:
             await reply(ctx, USAGE if not args.strip() else f"That is not a Twitch login. {USAGE}")

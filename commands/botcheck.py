@@ -1,35 +1,26 @@
-"""`!botcheck [window]` and `!botcheck help`: who is really in this chat right now."""
+"""`!botcheck [window]`, `!botcheck help` and `!botcheck forget`: who is really in this chat."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from twitchio.ext import commands
 
-from bot.capture import CaptureBusy, CaptureProgress
-from bot.chat import prefix_keeping_link
-from bot.forget import forget_channel
-from bot.helix import HelixError
-from bot.web import new_report_token
-from commands.common import OncePer, audit, is_moderator, reply
-from reports.text import num
+from bot.checks import CheckRequest
+from bot.history import forget_channel
+from commands.common import CommandComponent, audit, moderators_only, reply
 from reports.window import parse_window
-from storage import CaptureStatus
 
 if TYPE_CHECKING:
-    from bot.twitch import BotCheckBot
-
-log = logging.getLogger(__name__)
+    from bot.bot import BotCheckBot
 
 USAGE = (
     "!botcheck checks who is in this chat: account ages, waves of accounts made on the same "
     "days, known bots, chatters against viewers, with a report link. "
-    "Add a window to look only at recent accounts: !botcheck 30d or !botcheck 8w. "
-    "Also: !report (latest report), !report keep (keep it), !whois <login>."
+    "Add a window to look only at recent accounts: !botcheck 30d or !botcheck 8w."
 )
 BAD_WINDOW = (
     "That is not a window I can read: use days or weeks, like !botcheck 30d or !botcheck 8w "
@@ -40,40 +31,32 @@ FORGET_ASK = (
     "This deletes everything botcheck keeps about this channel: reports, chat history, "
     "statistics. To confirm, type !botcheck forget confirm within 60 s."
 )
-# Say "checking N chatters, about T s" at once when the capture will take longer than this.
-ANNOUNCE_AFTER_S = 3.0
 
 
-def progress_sentence(p: CaptureProgress) -> str:
-    seen = f"{num(p.chatters_seen)} of {num(p.total)}" if p.total else num(p.chatters_seen)
-    eta = f", about {max(1, round(p.eta_s))} s left" if p.eta_s else ""
-    return f"Already checking this chat: {seen} chatters so far{eta}."
+def help_text(command_names: Iterable[str]) -> str:
+    """The usage, then every command the bot answers in this channel."""
+    names = ", ".join(f"!{name}" for name in sorted(command_names))
+    return f"{USAGE} Commands: {names} (!botcheck forget: the broadcaster only)."
 
 
-class BotCheck(commands.Component):
-    """Runs captures, one per channel at a time, with a per-channel cooldown."""
+class BotCheck(CommandComponent):
+    """Runs checks, one per channel at a time, with a per-channel cooldown."""
 
     def __init__(self, bot: BotCheckBot) -> None:
-        self.bot = bot
-        cooldown = bot.services.settings.cooldown_s
-        self._cooldown_s = cooldown
+        super().__init__(bot)
+        self._cooldown_s = bot.services.settings.cooldown_s
         self._last_run: dict[str, float] = {}
         self._cooldown_told: set[str] = set()
-        self._refusals = OncePer(max(cooldown, 30.0))
         self._forget_asked: dict[str, float] = {}
 
+    @moderators_only()
     @commands.command(name="botcheck")
     async def botcheck(self, ctx: commands.Context[Any], *, args: str = "") -> None:
         """Check who is in this chat; `!botcheck help` for usage."""
         channel = ctx.broadcaster.id
-        if not is_moderator(ctx):
-            if self._refusals.allow(channel):
-                await reply(ctx, "Sorry, !botcheck is for the broadcaster and moderators.")
-            await audit(ctx, "botcheck", args, "refused", "not a moderator")
-            return
         word = args.strip().lower()
         if word in ("help", "?", "usage"):
-            await reply(ctx, USAGE)
+            await reply(ctx, help_text(self.bot.commands))
             await audit(ctx, "botcheck", args, "help")
             return
         if word.split()[:1] == ["forget"]:
@@ -89,10 +72,10 @@ class BotCheck(commands.Component):
                 await audit(ctx, "botcheck", args, "bad-argument", str(exc))
                 return
 
-        running = self.bot.services.capturer.progress(int(channel))
-        if running is not None:
-            await reply(ctx, progress_sentence(running))
-            await audit(ctx, "botcheck", args, "busy")
+        busy = self.bot.services.checks.busy(int(channel))
+        if busy is not None:
+            await reply(ctx, busy.text)
+            await audit(ctx, "botcheck", args, busy.outcome, busy.detail)
             return
         left = self._cooldown_left(channel)
         if left > 0:
@@ -143,63 +126,17 @@ class BotCheck(commands.Component):
         return 0.0 if last is None else self._cooldown_s - (time.monotonic() - last)
 
     async def _run(self, ctx: commands.Context[Any], args: str, window: timedelta | None) -> None:
-        services = self.bot.services
-        announced: list[asyncio.Task[str]] = []
-
-        def on_progress(p: CaptureProgress) -> None:
-            if not announced and p.eta_s is not None and p.eta_s > ANNOUNCE_AFTER_S:
-                total = num(p.total) if p.total is not None else "the"
-                text = f"Checking {total} chatters, about {round(p.eta_s)} s."
-                announced.append(asyncio.create_task(reply(ctx, text)))
-
-        try:
-            result = await services.capturer.capture(
-                channel_id=int(ctx.broadcaster.id),
-                moderator_id=int(self.bot.bot_id),
-                requested_by_id=int(ctx.chatter.id),
-                requested_by_login=ctx.chatter.name or "",
-                report_token=new_report_token(),
-                on_progress=on_progress,
-            )
-        except CaptureBusy as busy:
-            await reply(ctx, progress_sentence(busy.progress))
-            await audit(ctx, "botcheck", args, "busy")
-            return
-        except HelixError as exc:
-            log.warning("capture in %s failed: %s", ctx.broadcaster.name, exc)
-            await reply(
-                ctx,
-                "The check could not start: Twitch did not answer as expected. "
-                "Please try again in a minute.",
-            )
-            await audit(ctx, "botcheck", args, "failed", str(exc))
-            return
-        finally:
-            if announced:
-                await asyncio.gather(*announced, return_exceptions=True)
-
-        capture = result.capture
-        if capture.status not in (CaptureStatus.COMPLETE, CaptureStatus.PARTIAL):
-            await reply(
-                ctx, f"The check did not finish: {capture.status_reason or 'unknown reason'}."
-            )
-            await audit(ctx, "botcheck", args, capture.status.value, capture.status_reason)
-            return
-        title = f"Chatters of {ctx.broadcaster.name or ctx.broadcaster.id}"
-        built = await services.reports.build(result, title=title, window=window)
-        text = built.summary
-        if capture.status is CaptureStatus.PARTIAL:
-            prefix = f"Partial check ({capture.status_reason})."
-            text = prefix_keeping_link(prefix, text, built.links.page)
-        await reply(ctx, text)
-        await audit(
-            ctx,
-            "botcheck",
-            args,
-            capture.status.value,
-            f"capture {capture.capture_id}, {capture.chatter_count} chatters, "
-            f"verdict {built.analysis.verdict.level.value}",
+        request = CheckRequest(
+            channel_id=int(ctx.broadcaster.id),
+            channel_name=ctx.broadcaster.name or str(ctx.broadcaster.id),
+            moderator_id=int(self.bot.bot_id),
+            requested_by_id=int(ctx.chatter.id),
+            requested_by_login=ctx.chatter.name or "",
+            window=window,
         )
+        answer = await self.bot.services.checks.run(request, lambda text: reply(ctx, text))
+        await reply(ctx, answer.text)
+        await audit(ctx, "botcheck", args, answer.outcome, answer.detail)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -1,4 +1,9 @@
-"""What every command family shares: who may run it, how it answers, what it records."""
+"""What every command family shares: who may run it, how it answers, what it records.
+
+Each family is a `CommandComponent`: its commands are guarded with TwitchIO's guards
+(`moderators_only`), and its `component_command_error` answers every failure, a refusal or
+anything unexpected, in one plain sentence, audits it and logs the cause.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,29 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import aiohttp
 import twitchio
+from twitchio.ext import commands
+from twitchio.ext.commands import GuardFailure
 
 from bot.chat import safe_text
 
 if TYPE_CHECKING:
-    from twitchio.ext import commands
-
-    from bot.twitch import BotCheckBot
+    from bot.bot import BotCheckBot
 
 log = logging.getLogger("botcheck.audit")
+failures = logging.getLogger(__name__)
 
 # A reply that Twitch fails with a 5xx, a 429 or a dropped connection is tried again.
 SEND_ATTEMPTS = 3
 SEND_RETRY_S = 0.5
+
+T = TypeVar("T")
+
+
+FAILED = "Sorry, that did not work this time; it has been logged. Please try again later."
 
 
 def bot_of(ctx: commands.Context[Any]) -> BotCheckBot:
@@ -30,11 +41,79 @@ def bot_of(ctx: commands.Context[Any]) -> BotCheckBot:
 
 
 def is_moderator(ctx: commands.Context[Any]) -> bool:
-    """The broadcaster, the channel's moderators and the bot's owner run mod commands."""
+    """The broadcaster, the channel's moderators and the bot's owner run mod commands.
+
+    Badges and ids only, never names: a viewer called like a moderator is still a viewer.
+    """
     chatter = ctx.chatter
     if getattr(chatter, "broadcaster", False) or getattr(chatter, "moderator", False):
         return True
     return bot_of(ctx).is_owner(chatter.id)
+
+
+class NotModerator(GuardFailure):
+    """The chatter is not the broadcaster, a moderator of the channel or the bot's owner."""
+
+
+def moderators_only(
+    *, open_when: Callable[[commands.Context[Any]], bool] | None = None
+) -> Callable[[T], T]:
+    """Guard a command: broadcaster, moderators and owner only (or anyone when `open_when`)."""
+
+    def predicate(ctx: commands.Context[Any]) -> bool:
+        if is_moderator(ctx) or (open_when is not None and open_when(ctx)):
+            return True
+        raise NotModerator("not a moderator")
+
+    return cast("Callable[[T], T]", commands.guard(predicate))
+
+
+class CommandComponent(commands.Component):
+    """A command family: refusals and failures are answered here, once per window."""
+
+    def __init__(self, bot: BotCheckBot) -> None:
+        self.bot = bot
+        window = max(bot.services.settings.cooldown_s, 30.0)
+        self._refusals = OncePer(window)
+        self._failures = OncePer(window)
+
+    async def component_command_error(self, payload: commands.CommandErrorPayload) -> bool | None:
+        """Answer any failure of a command in one plain sentence, audit it, log its cause."""
+        ctx = payload.context
+        error = payload.exception
+        name = ctx.command.name if ctx.command is not None else str(ctx.invoked_with or "?")
+        args = str(ctx.kwargs.get("args", "") or "")
+        channel = str(ctx.broadcaster.id)
+        if isinstance(error, NotModerator):
+            if self._refusals.allow(f"{channel}:{name}"):
+                await self._answer(ctx, f"Sorry, !{name} is for the broadcaster and moderators.")
+            await self._audit(ctx, name, args, "refused", "not a moderator")
+            return False
+        cause: BaseException = getattr(error, "original", None) or error
+        failures.error(
+            "!%s in #%s failed",
+            name,
+            ctx.broadcaster.name or channel,
+            exc_info=(type(cause), cause, cause.__traceback__),
+        )
+        if self._failures.allow(channel):
+            await self._answer(ctx, FAILED)
+        await self._audit(ctx, name, args, "error", type(cause).__name__)
+        return False  # handled: TwitchIO's own handler would log it once more
+
+    async def _answer(self, ctx: commands.Context[Any], text: str) -> None:
+        try:
+            await reply(ctx, text)
+        except Exception:
+            failures.exception("could not answer in #%s", ctx.broadcaster.name)
+
+    async def _audit(
+        self, ctx: commands.Context[Any], name: str, args: str, outcome: str, detail: str
+    ) -> None:
+        try:
+            await audit(ctx, name, args, outcome, detail)
+        except Exception:
+            failures.exception("could not audit !%s in #%s", name, ctx.broadcaster.name)
 
 
 class OncePer:

@@ -3,16 +3,13 @@ and keeping it past retention."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from twitchio.ext import commands
 
-from commands.common import OncePer, audit, is_moderator, reply
+from commands.common import CommandComponent, audit, moderators_only, reply
 from reports.stream_text import duration
 from reports.text import clock
-
-if TYPE_CHECKING:
-    from bot.twitch import BotCheckBot
 
 USAGE = (
     "Use !report for the latest report, !report keep to keep it past retention, "
@@ -20,20 +17,12 @@ USAGE = (
 )
 
 
-class ReportCommands(commands.Component):
-    def __init__(self, bot: BotCheckBot) -> None:
-        self.bot = bot
-        self._refusals = OncePer(max(bot.services.settings.cooldown_s, 30.0))
-
+class ReportCommands(CommandComponent):
+    @moderators_only()
     @commands.command(name="report")
     async def report(self, ctx: commands.Context[Any], *, args: str = "") -> None:
         """Give the latest report link; `!report keep` pins it."""
         channel = ctx.broadcaster.id
-        if not is_moderator(ctx):
-            if self._refusals.allow(channel):
-                await reply(ctx, "Sorry, !report is for the broadcaster and moderators.")
-            await audit(ctx, "report", args, "refused", "not a moderator")
-            return
         word = " ".join(args.lower().split())
         if word in ("stream", "stream keep"):
             await self._stream(ctx, args, keep=word.endswith("keep"))

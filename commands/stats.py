@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from twitchio.ext import commands
 
 from bot.chat import parse_login
-from commands.common import OncePer, audit, is_moderator, reply
+from commands.common import CommandComponent, OncePer, audit, is_moderator, moderators_only, reply
 from reports.stream_text import (
     ChannelFigures,
     chatstats_text,
@@ -23,37 +23,28 @@ from reports.stream_text import (
 )
 
 if TYPE_CHECKING:
-    from bot.twitch import BotCheckBot
+    from bot.bot import BotCheckBot
 
 WEEK = timedelta(days=7)
 TOP_USAGE = "Use !top for the top chatters of all time, or !top 7d for the last 7 days."
 STATS_USAGE = "Use !stats <login> for one chatter's figures here (or !stats for your own)."
 
 
-class StatsCommands(commands.Component):
+def _stats_are_public(ctx: commands.Context[Any]) -> bool:
+    return bool(ctx.bot.services.settings.stats_public)
+
+
+class StatsCommands(CommandComponent):
     """Statistics over the channel's recorded chat (storage/stats.py)."""
 
     def __init__(self, bot: BotCheckBot) -> None:
-        self.bot = bot
-        settings = bot.services.settings
-        self._public = settings.stats_public
-        self._refusals = OncePer(max(settings.cooldown_s, 30.0))
-        self._per_user = OncePer(settings.stats_user_cooldown_s)
+        super().__init__(bot)
+        self._per_user = OncePer(bot.services.settings.stats_user_cooldown_s)
 
-    async def _mod_only(self, ctx: commands.Context[Any], command: str, args: str) -> bool:
-        """True if the chatter may go on; a refusal is said at most once per window."""
-        if is_moderator(ctx):
-            return True
-        if self._refusals.allow(f"{ctx.broadcaster.id}:{command}"):
-            await reply(ctx, f"Sorry, !{command} is for the broadcaster and moderators.")
-        await audit(ctx, command, args, "refused", "not a moderator")
-        return False
-
+    @moderators_only()
     @commands.command(name="chatstats")
     async def chatstats(self, ctx: commands.Context[Any], *, args: str = "") -> None:
         """Chat now, in the last 7 days and in all: rate, chatters, busiest hour, emotes."""
-        if not await self._mod_only(ctx, "chatstats", args):
-            return
         services = self.bot.services
         stats = services.db.stats
         channel = int(ctx.broadcaster.id)
@@ -71,11 +62,10 @@ class StatsCommands(commands.Component):
         await reply(ctx, chatstats_text(figures))
         await audit(ctx, "chatstats", args, "ok")
 
+    @moderators_only()
     @commands.command(name="top")
     async def top(self, ctx: commands.Context[Any], *, args: str = "") -> None:
         """The top chatters of all time, or of the last 7 days with the rising ones."""
-        if not await self._mod_only(ctx, "top", args):
-            return
         word = args.strip().lower()
         if word not in ("", "7d", "week"):
             await reply(ctx, TOP_USAGE)
@@ -94,17 +84,15 @@ class StatsCommands(commands.Component):
         await reply(ctx, text)
         await audit(ctx, "top", args, "ok")
 
+    @moderators_only(open_when=_stats_are_public)
     @commands.command(name="stats")
     async def stats(self, ctx: commands.Context[Any], *, args: str = "") -> None:
         """One chatter's figures: messages and standing, hours, first/last seen, replies."""
         channel = ctx.broadcaster.id
-        if not is_moderator(ctx):
-            if not self._public:
-                await self._mod_only(ctx, "stats", args)
-                return
-            if not self._per_user.allow(f"{channel}:{ctx.chatter.id}"):
-                await audit(ctx, "stats", args, "cooldown")
-                return
+        # Past the guard, a viewer is here because stats are public: they wait between their own.
+        if not is_moderator(ctx) and not self._per_user.allow(f"{channel}:{ctx.chatter.id}"):
+            await audit(ctx, "stats", args, "cooldown")
+            return
         word = args.strip()
         login = parse_login(word) if word else (ctx.chatter.name or "").lower()
         if not login:
@@ -123,11 +111,10 @@ class StatsCommands(commands.Component):
         await reply(ctx, user_text(user, replies, now=services.clock()))
         await audit(ctx, "stats", args, "ok", f"user {user_id}")
 
+    @moderators_only()
     @commands.command(name="stream")
     async def stream(self, ctx: commands.Context[Any], *, args: str = "") -> None:
         """The current stream, or else the last one, in figures, with its report link."""
-        if not await self._mod_only(ctx, "stream", args):
-            return
         services = self.bot.services
         streams = self.bot.services.stream_reports
         session = await streams.latest(int(ctx.broadcaster.id))

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.oauth import BOT_SCOPES
-from bot.tokens import save_token
+from bot.twitch.oauth import BOT_SCOPES
+from bot.twitch.tokens import save_token
 from storage import Database
 from twitchsim import TwitchSim
 from twitchsim.scenarios import build

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from bot.helix import Helix
-from bot.ratelimit import RateLimiters
+from bot.helix.ratelimit import RateLimiters
 from storage import Database
 from twitchsim import SimConfig, TwitchSim, World
 

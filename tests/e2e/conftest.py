@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot import endpoints
 from bot.app import Running, free_port, running_bot
+from bot.services import Services
 from bot.settings import Settings, load_settings
+from bot.twitch import patches
 from tests.simworld import (  # noqa: F401 (re-exported for the suites)
     BOT,
     OWNER,
@@ -80,8 +81,9 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
         authorized: bool = True,
         live: bool = True,
         extra: dict[str, str] | None = None,
+        adjust: Callable[[Services], Services] | None = None,
     ) -> AsyncIterator[Env]:
-        previous = endpoints.current()
+        previous = patches.current()
         async with TwitchSim(config=config or SimConfig()) as sim:
             cast = populate(sim, channels, live=live)
             port = free_port()
@@ -91,7 +93,7 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
             if authorized:
                 await authorize_bot(sim, cast, settings.db_path)
             try:
-                async with running_bot(settings, join_interval_s=0.5) as running:
+                async with running_bot(settings, join_interval_s=0.5, adjust=adjust) as running:
                     e = Env(
                         sim=sim,
                         settings=settings,
@@ -102,13 +104,13 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
                     if authorized:
                         await wait_for(
                             lambda: (
-                                len(running.bot.joined) == len(channels) and not running.bot._tasks
+                                len(running.bot.joined) == len(channels) and running.bot.settled
                             ),
                             timeout=20,
                             what="the bot to join its channels",
                         )
                     yield e
             finally:
-                endpoints.apply(previous)
+                patches.apply(previous)
 
     return make

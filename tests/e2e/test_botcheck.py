@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from bot.oauth import auth_link
+from bot.twitch import patches
+from bot.twitch.oauth import auth_link
 from storage import CaptureStatus, Database
 from tests.e2e.conftest import OWNER, VIEWER, Channel, wait_for
 from twitchsim import SimConfig
@@ -249,7 +250,7 @@ async def test_past_300_subscriptions_the_bot_opens_another_socket(make_env: Any
     # Six subscriptions a channel: 51 channels need 306, one socket holds 300.
     channels = [Channel(f"room_{i:02d}", "organic", 5) for i in range(51)]
     async with make_env(channels) as env:
-        sockets = env.bot._websockets[env.bot.bot_id]
+        sockets = patches.sockets_of(env.bot, env.bot.bot_id)
         assert len(sockets) == 2
         assert sum(s.subscription_count for s in sockets.values()) == 306
         last = channels[-1].login

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from bot.web import new_report_token
+from bot.pages import new_report_token
 from storage import ChatMessage, Database, ModAction, ModerationEvent, ViewerSample
 from tests.e2e.conftest import VIEWER, Env
 

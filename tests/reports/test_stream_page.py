@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.stream_reports import StreamReports
+from bot.pages.streams import StreamReports
 from reports.stream_chart import stream_chart_png
 from reports.stream_export import csv_text
 from reports.stream_model import StreamReport, bucket_for

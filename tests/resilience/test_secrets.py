@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.oauth import auth_link
+from bot.twitch.oauth import auth_link
 from tests.resilience.conftest import OWNER, ROOT, Channel, wait_for
 
 

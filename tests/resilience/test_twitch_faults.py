@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.oauth import auth_link
+from bot.twitch.oauth import auth_link
 from storage import CaptureStatus, Database
 from tests.resilience.conftest import (
     BOT,

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.oauth import auth_link
+from bot.twitch.oauth import auth_link
 from tests.resilience.conftest import BOT, OWNER, Channel, wait_for, wait_for_async
 
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+)/r/([A-Za-z0-9_-]+)$")

@@ -1,0 +1,217 @@
+"""Chatter capture: every chatter of a channel, with creation dates, as fast as Helix allows.
+
+`Capturer` runs captures, one per channel at a time and a few in all; each is a `CaptureRun`
+(`bot.capture.pipeline`: fetcher, matcher, lookup workers, writer). The capture row is written
+first and ends ``complete``, ``partial`` (with the reason), ``failed`` or ``interrupted``. A
+process that dies leaves it ``running``, and `Capturer.recover` marks it interrupted at the next
+start: never counted as complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.capture.model import (
+    PROCESS_STOPPED,
+    CaptureBusy,
+    CaptureProgress,
+    CaptureResult,
+)
+from bot.capture.pipeline import CaptureRun
+from bot.helix.client import Helix
+from storage import CaptureStatus, Database
+
+__all__ = ["Capturer"]
+
+log = logging.getLogger(__name__)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Capturer:
+    """Runs captures: one per channel at a time, at most `max_concurrent` in all."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        helix: Helix,
+        max_concurrent: int = 3,
+        clock: Callable[[], datetime] = _utc_now,
+        lookup_workers: int = 10,
+    ) -> None:
+        self._db = db
+        self._helix = helix
+        self._clock = clock
+        self._slots = asyncio.Semaphore(max_concurrent)
+        self._lookup_workers = lookup_workers
+        self._jobs: dict[int, _Job] = {}
+
+    def progress(self, channel_id: int) -> CaptureProgress | None:
+        """Return the progress of the channel's running (or queued) capture, if there is one."""
+        job = self._jobs.get(channel_id)
+        return job.progress() if job is not None else None
+
+    async def recover(self) -> int:
+        """Mark captures left running by a dead process as interrupted; return how many."""
+        count = await self._db.captures.mark_interrupted(at=self._clock(), reason=PROCESS_STOPPED)
+        if count:
+            log.warning("marked %d capture(s) interrupted: the process stopped during them", count)
+        return count
+
+    async def cancel(self, channel_id: int, reason: str) -> bool:
+        """Stop the channel's running capture (it ends interrupted); False if none ran."""
+        job = self._jobs.get(channel_id)
+        if job is None or job.task is None:
+            return False
+        job.cancel_reason = reason
+        job.task.cancel()
+        await asyncio.wait([job.task])
+        return True
+
+    async def cancel_all(self, reason: str) -> None:
+        """Stop every running capture; each ends interrupted with `reason`."""
+        tasks = []
+        for job in list(self._jobs.values()):
+            job.cancel_reason = reason
+            if job.task is not None:
+                job.task.cancel()
+                tasks.append(job.task)
+        if tasks:
+            await asyncio.wait(tasks)
+
+    async def capture(
+        self,
+        *,
+        channel_id: int,
+        moderator_id: int,
+        requested_by_id: int | None,
+        requested_by_login: str,
+        report_token: str,
+        on_progress: Callable[[CaptureProgress], None] | None = None,
+    ) -> CaptureResult:
+        """Capture the channel's chatters; raise CaptureBusy if a capture of it already runs.
+
+        The channel must be in storage (`db.channels.join`). The result's capture row says how
+        it ended; a capture stopped by `cancel`/`cancel_all` returns as interrupted.
+        """
+        running = self._jobs.get(channel_id)
+        if running is not None:
+            raise CaptureBusy(running.progress())
+        job = _Job(channel_id=channel_id, queued_at=self._clock())
+        self._jobs[channel_id] = job
+        try:
+            job.task = asyncio.create_task(
+                self._execute(
+                    job,
+                    moderator_id=moderator_id,
+                    requested_by_id=requested_by_id,
+                    requested_by_login=requested_by_login,
+                    report_token=report_token,
+                    on_progress=on_progress,
+                ),
+                name=f"capture-{channel_id}",
+            )
+            try:
+                return await asyncio.shield(job.task)
+            except asyncio.CancelledError:
+                # Our caller was cancelled: stop the capture too, let it record how it ended.
+                if not job.task.done():
+                    job.cancel_reason = job.cancel_reason or "the request was cancelled"
+                    job.task.cancel()
+                    await asyncio.wait([job.task])
+                raise
+        finally:
+            self._jobs.pop(channel_id, None)
+
+    async def _execute(
+        self,
+        job: _Job,
+        *,
+        moderator_id: int,
+        requested_by_id: int | None,
+        requested_by_login: str,
+        report_token: str,
+        on_progress: Callable[[CaptureProgress], None] | None,
+    ) -> CaptureResult:
+        async with self._slots:
+            started_at = self._clock()
+            t0 = time.monotonic()
+            row = await self._db.captures.start(
+                channel_id=job.channel_id,
+                requested_by_id=requested_by_id,
+                requested_by_login=requested_by_login,
+                report_token=report_token,
+                started_at=started_at,
+            )
+            job.run = CaptureRun(
+                db=self._db,
+                helix=self._helix,
+                channel_id=job.channel_id,
+                moderator_id=moderator_id,
+                capture_id=row.capture_id,
+                started_at=started_at,
+                clock=self._clock,
+                on_progress=on_progress,
+                lookup_workers=self._lookup_workers,
+            )
+            out = await job.run.execute()
+            reason = out.reason
+            if out.status is CaptureStatus.INTERRUPTED:
+                reason = job.cancel_reason or "cancelled"
+            await self._db.captures.finish(
+                row.capture_id,
+                status=out.status,
+                finished_at=self._clock(),
+                reason=reason,
+                chatter_total=out.total,
+                looked_up_count=out.looked_up,
+                viewer_count=out.viewer_count,
+            )
+            job.run.report()
+            log.info(
+                "capture %d of channel %d: %s, %d chatters, %d looked up, %.1f s %s",
+                row.capture_id,
+                job.channel_id,
+                out.status.value,
+                out.chatters,
+                out.looked_up,
+                time.monotonic() - t0,
+                reason,
+            )
+            renames = await self._db.accounts.earlier_logins(list(out.known_before))
+            final = await self._db.captures.get(row.capture_id)
+            assert final is not None
+            return CaptureResult(final, out.accounts, out.viewer_count, renames)
+
+
+@dataclass(slots=True)
+class _Job:
+    """One requested capture: queued for a slot, then running (`run`)."""
+
+    channel_id: int
+    queued_at: datetime
+    task: asyncio.Task[CaptureResult] | None = None
+    run: CaptureRun | None = None
+    cancel_reason: str | None = None
+
+    def progress(self) -> CaptureProgress:
+        if self.run is not None:
+            return self.run.progress()
+        return CaptureProgress(
+            channel_id=self.channel_id,
+            pages=0,
+            chatters_seen=0,
+            total=None,
+            looked_up=0,
+            to_look_up=0,
+            eta_s=None,
+            started_at=self.queued_at,
+        )

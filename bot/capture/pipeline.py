@@ -1,0 +1,374 @@
+"""One capture's pipeline: the fetcher, the matcher, the lookup workers and the writer.
+
+Three parts run at once. The fetcher follows the Get Chatters cursor page after page and does
+nothing else: that chain cannot run in parallel, so nothing may slow it. The matcher checks each
+page against storage: known accounts are matched (a new login is a rename), the others go into
+batches of 100 for Get Users. A pool of lookup workers sends those batches concurrently on the
+app token and, while it has points to spare, on the moderator's token too: two buckets are faster
+than one. Creation dates never change, so an account is looked up once in its life. Storage
+writes happen behind all three, a few thousand rows at a time.
+
+`bot.capture.capturer.Capturer` owns the capture row: it makes one `CaptureRun` per capture with
+all it needs, and gets one `RunOutcome` back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from bot.capture.model import UNAVAILABLE, CaptureProgress, RunOutcome, reason_for
+from bot.helix.client import MAX_CHATTERS_PAGE, MAX_IDS, Chatter, ChattersPage, Helix
+from bot.helix.errors import HelixError
+from bot.helix.ratelimit import Priority
+from storage import Account, CaptureStatus, Database
+
+log = logging.getLogger(__name__)
+
+# Rows buffered before they are written. Every aiosqlite call is a hand-off between threads that
+# costs milliseconds while the event loop is busy, so a capture writes every few pages, not every
+# page; a capture that dies loses nothing it claimed (it ends interrupted, never complete).
+_FLUSH_ROWS = 2000
+
+
+class CaptureRun:
+    """One running capture: its pipeline and the figures its progress reports."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        helix: Helix,
+        channel_id: int,
+        moderator_id: int,
+        capture_id: int,
+        started_at: datetime,
+        clock: Callable[[], datetime],
+        on_progress: Callable[[CaptureProgress], None] | None,
+        lookup_workers: int,
+    ) -> None:
+        self.db = db
+        self.helix = helix
+        self.channel_id = channel_id
+        self.moderator_id = moderator_id
+        self.capture_id = capture_id
+        self.started_at = started_at
+        self.clock = clock
+        self.on_progress = on_progress
+        self.lookup_workers = lookup_workers
+        self.t0 = time.monotonic()
+        self.pages = 0
+        self.total: int | None = None
+        # id -> (login, display name). Plain tuples: the garbage collector stops tracking
+        # them, where 100,000 objects would make every full collection of a capture slower.
+        self.seen: dict[int, tuple[str, str]] = {}
+        self.accounts: dict[int, Account] = {}
+        self.looked_up = 0
+        self.matched = 0  # chatters the matcher has checked against storage
+        self.unknown = 0  # of those, how many needed a lookup
+        self.lookups_done = 0  # of those, how many are answered (found, gone or failed)
+        self.failed_lookups: list[int] = []
+        self.lookup_error: HelixError | None = None
+        self._pending: list[Chatter] = []
+        self._batches: asyncio.Queue[list[Chatter] | None] = asyncio.Queue()
+        self._fresh: list[Account] = []  # looked up, not yet stored
+        self._gone: list[tuple[int, str, str]] = []
+        self._renamed: list[tuple[int, str, str]] = []  # known accounts under a new name
+        self._unchanged: list[int] = []  # known accounts under the names we have
+        self._rows: list[tuple[int, str]] = []  # capture chatters not yet stored
+        self._write_lock = asyncio.Lock()
+        self._flush_wanted = asyncio.Event()
+        self._closing = False
+        self._eager = False
+        self.known_before: list[int] = []  # ids storage knew: only they can have earlier names
+        self.viewer_count: int | None = None
+
+    # --- progress -------------------------------------------------------------------------------
+
+    def progress(self) -> CaptureProgress:
+        return CaptureProgress(
+            channel_id=self.channel_id,
+            pages=self.pages,
+            chatters_seen=len(self.seen),
+            total=self.total,
+            looked_up=self.looked_up,
+            to_look_up=self.unknown - self.lookups_done,
+            eta_s=self._eta(),
+            started_at=self.started_at,
+        )
+
+    def _pages_left(self) -> int:
+        """Pages still to fetch, by the latest `total` (chatters come and go meanwhile)."""
+        if self.total is None:
+            return 1
+        return max(0, math.ceil(self.total / MAX_CHATTERS_PAGE) - self.pages)
+
+    def _eta(self) -> float | None:
+        if self.total is None or self.pages == 0:
+            return None
+        per_page = (time.monotonic() - self.t0) / self.pages
+        pages_left = self._pages_left()
+        unknown_share = self.unknown / max(1, self.matched)
+        unmatched = max(0, self.total - self.matched)
+        calls = math.ceil((self.unknown - self.lookups_done + unknown_share * unmatched) / MAX_IDS)
+        keys = (None, str(self.moderator_id))
+        bucket_s = self.helix.limiters.seconds_for(calls + pages_left, keys, Priority.CAPTURE)
+        tail = per_page if calls else 0.0  # the last page's lookups come after it
+        return max(pages_left * per_page, bucket_s) + tail
+
+    def report(self) -> None:
+        if self.on_progress is None:
+            return
+        try:
+            self.on_progress(self.progress())
+        except Exception:
+            log.exception("capture progress callback failed")
+
+    # --- pipeline -------------------------------------------------------------------------------
+
+    async def execute(self) -> RunOutcome:
+        """Run the whole pipeline and say how it ended; never raises but for cancellation.
+
+        Cancelled (the capturer stops it), it ends ``interrupted``; a failure of our own ends
+        ``failed``, with its traceback in the log. What was captured is written either way.
+        """
+        try:
+            reason = await self.fetch()
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            status, reason = CaptureStatus.INTERRUPTED, ""
+            with contextlib.suppress(Exception):
+                await self.flush()
+        except Exception as exc:
+            log.exception("capture %d of channel %d failed", self.capture_id, self.channel_id)
+            status, reason = CaptureStatus.FAILED, f"internal error: {exc}"
+            with contextlib.suppress(Exception):
+                await self.flush()
+        else:
+            if not reason:
+                status = CaptureStatus.COMPLETE
+            elif self.seen:
+                status = CaptureStatus.PARTIAL
+            else:
+                status = CaptureStatus.FAILED
+        return RunOutcome(
+            status=status,
+            reason=reason,
+            total=self.total,
+            chatters=len(self.seen),
+            looked_up=self.looked_up,
+            viewer_count=self.viewer_count,
+            accounts=self.all_accounts(),
+            known_before=tuple(self.known_before),
+        )
+
+    async def fetch(self) -> str:
+        """Fetch every page, match it in storage, and look up the accounts we never saw.
+
+        Return "" when the chatter list is complete, else why it is not.
+        """
+        workers = [
+            asyncio.create_task(self._lookup_worker(), name=f"lookup-{self.channel_id}-{i}")
+            for i in range(self.lookup_workers)
+        ]
+        streams: asyncio.Task[int | None] = asyncio.create_task(self._viewer_count())
+        # Pages go to a separate matcher so that storage never delays the next page: the
+        # cursor chain is the one part of a capture that cannot run in parallel.
+        pages: asyncio.Queue[ChattersPage | None] = asyncio.Queue()
+        matcher = asyncio.create_task(self._match_pages(pages))
+        writer = asyncio.create_task(self._write_behind())
+        reason = ""
+        try:
+            cursor: str | None = None
+            while not matcher.done():  # a matcher that died ends the capture (raised below)
+                try:
+                    page = await self._page(cursor)
+                except HelixError as exc:
+                    log.warning("capture of %d stopped: %s", self.channel_id, exc)
+                    reason = reason_for(exc)
+                    break
+                # Count it and pass it on as it is: the matcher reads its chatters, off the chain.
+                self.pages += 1
+                self.total = page.total
+                pages.put_nowait(page)
+                cursor = page.cursor
+                if not cursor or not page.chatters:
+                    break
+            pages.put_nowait(None)
+            await matcher
+            for _ in workers:
+                self._batches.put_nowait(None)
+            await asyncio.gather(*workers)
+            self._closing = True
+            self._flush_wanted.set()
+            await writer
+            await self.flush()
+            self.viewer_count = await streams
+        except BaseException:
+            # The writer is not cancelled mid-write (that would roll its rows back): it stops
+            # at its next wake-up, and whatever is still buffered is written by the caller.
+            self._closing = True
+            self._flush_wanted.set()
+            for task in (*workers, streams, matcher):
+                task.cancel()
+            await asyncio.gather(*workers, streams, matcher, writer, return_exceptions=True)
+            raise
+        if self.failed_lookups:
+            missing = f"{len(self.failed_lookups)} accounts could not be looked up"
+            why = reason_for(self.lookup_error) if self.lookup_error else UNAVAILABLE
+            reason = f"{reason}; {missing} ({why})" if reason else f"{missing} ({why})"
+        return reason
+
+    async def _page(self, cursor: str | None) -> ChattersPage:
+        return await self.helix.get_chatters(
+            self.channel_id, self.moderator_id, after=cursor, priority=Priority.CAPTURE
+        )
+
+    async def _viewer_count(self) -> int | None:
+        try:
+            streams = await self.helix.get_streams([self.channel_id], priority=Priority.CAPTURE)
+        except HelixError as exc:
+            log.warning("no viewer count for %d: %s", self.channel_id, exc)
+            return None
+        return streams[0].viewer_count if streams else None
+
+    def _take_page(self, page: ChattersPage) -> list[Chatter]:
+        """Return the chatters a page adds."""
+        fresh = []
+        for c in page.chatters:
+            # Pages shift while people come and go: a chatter listed twice counts once.
+            if c.user_id not in self.seen:
+                self.seen[c.user_id] = (c.login, c.display_name)
+                fresh.append(c)
+        return fresh
+
+    async def _match_pages(self, pages: asyncio.Queue[ChattersPage | None]) -> None:
+        while (page := await pages.get()) is not None:
+            await self._match(self._take_page(page))
+            self.report()  # promptly after the first page: the bot announces it at once
+        self._queue_lookups(final=True)
+        # From here on, write as lookups land: the last write after the last lookup is small.
+        self._eager = True
+        self._flush_wanted.set()
+
+    async def _match(self, fresh: list[Chatter]) -> None:
+        """Split chatters into known accounts (renames recorded) and lookups; store them."""
+        if not fresh:
+            return
+        known = await self.db.accounts.get_many([c.user_id for c in fresh])
+        self.matched += len(fresh)
+        self.known_before.extend(known)
+        for c in fresh:
+            acc = known.get(c.user_id)
+            if acc is not None and acc.created_at is not None:
+                if acc.login != c.login or acc.display_name != c.display_name:
+                    acc = replace(acc, login=c.login, display_name=c.display_name)
+                    self._renamed.append((c.user_id, c.login, c.display_name))
+                else:
+                    self._unchanged.append(c.user_id)
+                self.accounts[c.user_id] = acc
+            else:
+                self._pending.append(c)
+                self.unknown += 1
+        self._queue_lookups(final=False)
+        self._rows.extend((c.user_id, c.login) for c in fresh)
+        self._maybe_flush()
+
+    def _queue_lookups(self, *, final: bool) -> None:
+        while len(self._pending) >= MAX_IDS or (final and self._pending):
+            batch, self._pending = self._pending[:MAX_IDS], self._pending[MAX_IDS:]
+            self._batches.put_nowait(batch)
+
+    async def _lookup_worker(self) -> None:
+        me = self.moderator_id
+        while (batch := await self._batches.get()) is not None:
+            ids = [c.user_id for c in batch]
+            try:
+                found = await self.helix.get_users(
+                    ids,
+                    priority=Priority.CAPTURE,
+                    via=(None, me),
+                    # Leave the moderator's token enough points for the pages still to come.
+                    spare={me: self._pages_left() + 2},
+                )
+            except HelixError as exc:
+                log.warning("lookup of %d accounts failed: %s", len(ids), exc)
+                self.lookup_error = exc
+                self.failed_lookups.extend(ids)
+                self.lookups_done += len(ids)
+                continue
+            by_id = {a.user_id: a for a in found}
+            now = self.clock()
+            for a in found:
+                self.accounts[a.user_id] = a
+            self._fresh.extend(found)
+            for c in batch:
+                if c.user_id not in by_id:
+                    # Get Users no longer returns it: deleted or suspended.
+                    self._gone.append((c.user_id, c.login, c.display_name))
+                    self.accounts[c.user_id] = Account(
+                        c.user_id, c.login, c.display_name, first_seen_at=now, gone_at=now
+                    )
+            self.looked_up += len(found)
+            self.lookups_done += len(ids)
+            self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        buffered = len(self._rows) + len(self._fresh) + len(self._gone) + len(self._renamed)
+        if buffered >= _FLUSH_ROWS or (self._eager and buffered):
+            self._flush_wanted.set()
+
+    async def _write_behind(self) -> None:
+        """Write buffered rows in the background: no page or lookup ever waits for storage."""
+        while not self._closing:
+            await self._flush_wanted.wait()
+            self._flush_wanted.clear()
+            if not self._closing:
+                await self.flush()
+
+    async def flush(self) -> None:
+        """Write everything buffered; rows stay buffered if the write fails."""
+        async with self._write_lock:
+            fresh, self._fresh = self._fresh, []
+            gone, self._gone = self._gone, []
+            renamed, self._renamed = self._renamed, []
+            unchanged, self._unchanged = self._unchanged, []
+            rows, self._rows = self._rows, []
+            now = self.clock()
+            try:
+                if fresh:
+                    await self.db.accounts.upsert_many(fresh, seen_at=now)
+                    fresh = []
+                if gone:
+                    await self.db.accounts.add_gone(gone, at=now)
+                    gone = []
+                if renamed:
+                    # A known id under a new name is a rename: touch_seen records the history.
+                    await self.db.accounts.touch_seen(renamed, seen_at=now)
+                    renamed = []
+                if unchanged:
+                    await self.db.accounts.touch_seen_unchanged(unchanged, seen_at=now)
+                    unchanged = []
+                if rows:
+                    await self.db.captures.add_chatters_bulk(self.capture_id, rows)
+                    rows = []
+            finally:
+                # Whatever was not written goes back in front of what arrived meanwhile.
+                self._fresh[:0], self._gone[:0] = fresh, gone
+                self._renamed[:0], self._unchanged[:0], self._rows[:0] = renamed, unchanged, rows
+
+    def all_accounts(self) -> tuple[Account, ...]:
+        """Return every captured chatter's account, in the order Twitch listed them."""
+        out = []
+        for uid, (login, display_name) in self.seen.items():
+            acc = self.accounts.get(uid)
+            out.append(acc if acc is not None else Account(uid, login, display_name))
+        return tuple(out)

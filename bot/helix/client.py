@@ -1,0 +1,375 @@
+"""Our Helix client for captures and polling: one httpx client, paced by the shared limiter.
+
+TwitchIO 3 neither paces nor retries, so everything that can come in bulk goes through here.
+Every request waits for its point in the token's bucket, 429s wait until Twitch's reset, 5xx
+and timeouts are retried with backoff and jitter, and a 401 refreshes the token once.
+
+The exceptions are in `bot.helix.errors`; the layers a request goes through (retries, the 401
+refresh, the limiter) in `bot.helix.layers`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum, auto
+from types import TracebackType
+from typing import Any, NamedTuple, Self
+from urllib.parse import quote
+
+import httpx
+
+from bot.helix.errors import (
+    HelixBadRequest,
+    HelixError,
+    HelixForbidden,
+    HelixUnavailable,
+)
+from bot.helix.layers import PACING, PacedTransport, Pacing, Retries, TokenAuth, TokenSource
+from bot.helix.ratelimit import Priority, RateLimiters
+from storage.models import Account
+
+log = logging.getLogger(__name__)
+
+MAX_CHATTERS_PAGE = 1000
+MAX_IDS = 100
+
+
+class Chatter(NamedTuple):
+    """One entry of Get Chatters (a tuple: a page makes 1,000 of them on the capture's chain)."""
+
+    user_id: int
+    login: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChattersPage:
+    chatters: tuple[Chatter, ...]
+    total: int
+    cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamInfo:
+    user_id: int
+    login: str
+    viewer_count: int
+    started_at: datetime
+    title: str
+    game_name: str
+    stream_id: str = ""  # Twitch's id of the broadcast ("" if the answer had none)
+
+
+@dataclass(frozen=True, slots=True)
+class ModeratedChannel:
+    broadcaster_id: int
+    login: str
+    display_name: str
+
+
+class _State(Enum):
+    UNOPENED = auto()
+    OPENED = auto()
+    CLOSED = auto()
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _query(params: Mapping[str, Any]) -> str:
+    """Encode a query string (repeated keys for lists); ids stay as they are."""
+    parts = []
+    for key, value in params.items():
+        for v in value if isinstance(value, list | tuple) else (value,):
+            parts.append(f"{key}={v}" if isinstance(v, int) else f"{key}={quote(str(v), safe='')}")
+    return "&".join(parts)
+
+
+def _message(resp: httpx.Response) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        return resp.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("error") or "")
+    return ""
+
+
+class Helix:
+    """The Helix endpoints a capture needs. Use as ``async with Helix(...) as helix:``."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        tokens: TokenSource,
+        limiters: RateLimiters | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout_s: float = 10.0,
+        max_retries: int = 4,
+        backoff_s: float = 0.25,
+        max_backoff_s: float = 8.0,
+        max_rate_wait_s: float = 90.0,
+        max_connections: int = 16,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.client_id = client_id
+        self.limiters = limiters if limiters is not None else RateLimiters()
+        self._tokens = tokens
+        self._transport = transport
+        self._timeout_s = timeout_s
+        self._retries = Retries(
+            max_retries=max_retries, backoff_s=backoff_s, max_backoff_s=max_backoff_s, rng=rng
+        )
+        self._max_rate_wait_s = max_rate_wait_s
+        self._max_connections = max_connections
+        self._client: httpx.AsyncClient | None = None
+        self._state = _State.UNOPENED
+        self.calls = 0  # requests sent, retries included
+
+    # --- life -----------------------------------------------------------------------------------
+
+    async def open(self) -> Self:
+        if self._state is not _State.UNOPENED:
+            raise HelixError("a Helix client can be opened once; make a new one")
+        limits = httpx.Limits(
+            max_connections=self._max_connections,
+            max_keepalive_connections=self._max_connections,
+        )
+        inner = self._transport or httpx.AsyncHTTPTransport(limits=limits)
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            transport=PacedTransport(inner, on_send=self._count),
+            timeout=httpx.Timeout(self._timeout_s),
+            limits=limits,
+            headers={"Client-Id": self.client_id, "Accept": "application/json"},
+        )
+        self._state = _State.OPENED
+        return self
+
+    async def close(self) -> None:
+        """Close the HTTP client; safe to call twice."""
+        if self._state is _State.CLOSED:
+            return
+        self._state = _State.CLOSED
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return await self.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # --- endpoints ------------------------------------------------------------------------------
+
+    async def get_chatters(
+        self,
+        broadcaster_id: int,
+        moderator_id: int,
+        *,
+        after: str | None = None,
+        first: int = MAX_CHATTERS_PAGE,
+        priority: Priority = Priority.CAPTURE,
+    ) -> ChattersPage:
+        """Return one page of the channel's chatters (the moderator's user token pays)."""
+        params: dict[str, Any] = {
+            "broadcaster_id": broadcaster_id,
+            "moderator_id": moderator_id,
+            "first": max(1, min(MAX_CHATTERS_PAGE, first)),
+        }
+        if after:
+            params["after"] = after
+        body = await self._call("chat/chatters", params, user=str(moderator_id), priority=priority)
+        chatters = tuple(
+            Chatter(int(d["user_id"]), d["user_login"], d.get("user_name") or d["user_login"])
+            for d in body.get("data", ())
+        )
+        cursor = (body.get("pagination") or {}).get("cursor") or None
+        return ChattersPage(chatters, int(body.get("total", len(chatters))), cursor)
+
+    async def get_users(
+        self,
+        ids: Sequence[int],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+        via: Sequence[int | None] = (None,),
+        spare: Mapping[int | None, int] | None = None,
+    ) -> list[Account]:
+        """Look up at most 100 accounts by id; ids Twitch does not return are gone.
+
+        `via` lists the tokens that may pay (None is the app token); the one with the most
+        points left is used, keeping `spare` points of each for other work.
+        """
+        if len(ids) > MAX_IDS:
+            raise ValueError(f"get_users takes at most {MAX_IDS} ids, got {len(ids)}")
+        if not ids:
+            return []
+        keys = [None if v is None else str(v) for v in via]
+        held = {None if k is None else str(k): n for k, n in (spare or {}).items()}
+        body = await self._call(
+            "users",
+            {"id": list(ids)},
+            user=None,
+            priority=priority,
+            pool=keys,
+            spare=held,
+            defer=priority is Priority.CAPTURE,
+        )
+        return self._accounts(body)
+
+    async def get_users_by_login(
+        self, logins: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
+    ) -> list[Account]:
+        """Look up at most 100 accounts by login (the app token pays)."""
+        if len(logins) > MAX_IDS:
+            raise ValueError(f"get_users_by_login takes at most {MAX_IDS} logins")
+        if not logins:
+            return []
+        body = await self._call(
+            "users", {"login": [x.lower() for x in logins]}, user=None, priority=priority
+        )
+        return self._accounts(body)
+
+    async def get_streams(
+        self, user_ids: Sequence[int], *, priority: Priority = Priority.INTERACTIVE
+    ) -> list[StreamInfo]:
+        """Return the live streams among at most 100 broadcasters (the app token pays)."""
+        if len(user_ids) > MAX_IDS:
+            raise ValueError(f"get_streams takes at most {MAX_IDS} ids")
+        if not user_ids:
+            return []
+        params = {"user_id": list(user_ids), "first": MAX_IDS}
+        body = await self._call("streams", params, user=None, priority=priority)
+        return [
+            StreamInfo(
+                user_id=int(d["user_id"]),
+                login=d["user_login"],
+                viewer_count=int(d.get("viewer_count", 0)),
+                started_at=_parse_time(d["started_at"]),
+                title=d.get("title", ""),
+                game_name=d.get("game_name", ""),
+                stream_id=str(d.get("id") or ""),
+            )
+            for d in body.get("data", ())
+            if d.get("type", "live") == "live"
+        ]
+
+    async def get_moderated_channels(
+        self, user_id: int, *, priority: Priority = Priority.INTERACTIVE
+    ) -> list[ModeratedChannel]:
+        """Return every channel `user_id` moderates, following the cursor (user token)."""
+        out: list[ModeratedChannel] = []
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {"user_id": user_id, "first": 100}
+            if after:
+                params["after"] = after
+            body = await self._call(
+                "moderation/channels", params, user=str(user_id), priority=priority
+            )
+            out.extend(
+                ModeratedChannel(
+                    int(d["broadcaster_id"]), d["broadcaster_login"], d["broadcaster_name"]
+                )
+                for d in body.get("data", ())
+            )
+            after = (body.get("pagination") or {}).get("cursor") or None
+            if not after or not body.get("data"):
+                return out
+
+    # --- inside ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _accounts(body: Mapping[str, Any]) -> list[Account]:
+        now = datetime.now(UTC)
+        return [
+            Account(
+                user_id=int(d["id"]),
+                login=d["login"],
+                display_name=d.get("display_name") or d["login"],
+                created_at=_parse_time(d["created_at"]),
+                type=d.get("type", ""),
+                broadcaster_type=d.get("broadcaster_type", ""),
+                profile_image_url=d.get("profile_image_url", ""),
+                description=d.get("description", ""),
+                looked_up_at=now,
+            )
+            for d in body.get("data", ())
+        ]
+
+    def _count(self) -> None:
+        self.calls += 1
+
+    async def _call(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        user: str | None,
+        priority: Priority,
+        pool: Sequence[str | None] | None = None,
+        spare: Mapping[str | None, int] | None = None,
+        defer: bool = False,
+    ) -> dict[str, Any]:
+        """GET `path` through the layers (`bot.helix.layers`) and return the answer's body.
+
+        `defer` lets other ready tasks run before the answer is parsed: bulk lookups answer
+        together with the chatter page that a capture waits on, and that page should go first.
+        """
+        if self._client is None:
+            raise HelixError("the Helix client is not open")
+        client = self._client
+        # Encoded once, by hand: httpx's own encoding of 100 ids costs more than the request.
+        url = f"{path}?{_query(params)}"
+        deadline = asyncio.get_running_loop().time() + self._max_rate_wait_s
+
+        async def attempt() -> httpx.Response:
+            key = self.limiters.pick(pool, priority, spare=spare) if pool else user
+            pacing = Pacing(
+                self.limiters.bucket(key), priority, path, deadline, self._max_rate_wait_s
+            )
+            return await client.get(
+                url,
+                auth=TokenAuth(self._tokens, key, path),
+                extensions={PACING: pacing},
+            )
+
+        resp = await self._retries.send(path, attempt)
+        return await self._body(path, resp, defer=defer)
+
+    @staticmethod
+    async def _body(path: str, resp: httpx.Response, *, defer: bool) -> dict[str, Any]:
+        """Map a refusal to its error; read an answer."""
+        status = resp.status_code
+        if status == 403:
+            raise HelixForbidden(
+                f"Twitch refused {path}: {_message(resp) or 'forbidden'}", status=403
+            )
+        if status >= 400:
+            raise HelixBadRequest(
+                f"Twitch refused {path} ({status}): {_message(resp)}", status=status
+            )
+        if defer:
+            await asyncio.sleep(0)
+        try:
+            body = resp.json()
+        except ValueError as exc:
+            raise HelixUnavailable(f"Twitch sent an unreadable answer to {path}") from exc
+        if not isinstance(body, dict):
+            raise HelixUnavailable(f"Twitch sent an unexpected answer to {path}")
+        return body

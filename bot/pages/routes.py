@@ -1,0 +1,183 @@
+"""Report routes: `/r/<token>` (page) and `/r/<token>.png|.csv|.json`, on any aiohttp app.
+
+The bot mounts them on TwitchIO's `AiohttpAdapter` (an `aiohttp.web.Application`). A token is
+checked against `TOKEN_RE` before anything else; paths are never built from the request, only
+from the directory `resolve(token)` returns and fixed file names (a botcheck report's, or a
+stream report's `stream-chat.csv` and `stream.json`). Every answer from these
+routes, 404s and 429s included, carries the security and no-cache headers, and a small per-IP
+token bucket keeps one client from hammering them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.pages.links import NAME_RE, PREFIX, TOKEN_RE, new_report_token
+from reports.page import page_csp
+from reports.stream_page import STREAM_MARKER, stream_page_csp
+
+__all__ = ["TOKEN_RE", "RateLimit", "add_report_routes", "chain_resolvers", "new_report_token"]
+
+log = logging.getLogger(__name__)
+
+
+Resolver = Callable[[str], Awaitable[Path | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    filenames: tuple[str, ...]  # the first one present is served (botcheck, then stream reports)
+    content_type: str
+    download: bool  # as an attachment under its file name, else inline
+
+
+_KINDS: dict[str | None, _Kind] = {
+    None: _Kind(("index.html",), "text/html; charset=utf-8", False),
+    "png": _Kind(("chart.png",), "image/png", False),
+    "csv": _Kind(("chatters.csv", "stream-chat.csv"), "text/csv; charset=utf-8", True),
+    "json": _Kind(("analysis.json", "stream.json"), "application/json; charset=utf-8", True),
+}
+
+_FILE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+_COMMON_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "private, no-store, max-age=0",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def chain_resolvers(*resolvers: Resolver) -> Resolver:
+    """Return a resolver that asks each in turn (botcheck reports, then stream reports)."""
+
+    async def resolve(token: str) -> Path | None:
+        for one in resolvers:
+            found = await one(token)
+            if found is not None:
+                return found
+        return None
+
+    return resolve
+
+
+def security_headers(csp: str = _FILE_CSP) -> dict[str, str]:
+    """Return the headers every report-route answer carries."""
+    return {**_COMMON_HEADERS, "Content-Security-Policy": csp}
+
+
+class RateLimit:
+    """A token bucket per client address: `burst` requests at once, `per_second` after."""
+
+    MAX_CLIENTS = 10_000  # forget the quietest clients beyond this many
+
+    def __init__(
+        self,
+        burst: int = 60,
+        per_second: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.burst = float(burst)
+        self.per_second = per_second
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, at)
+
+    @property
+    def clients(self) -> int:
+        """How many addresses the limiter remembers."""
+        return len(self._buckets)
+
+    def allow(self, address: str) -> float:
+        """Take one request for `address`; return 0 if allowed, else seconds to wait."""
+        now = self._clock()
+        tokens, at = self._buckets.get(address, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.per_second)
+        if tokens < 1.0:
+            self._buckets[address] = (tokens, now)
+            return (1.0 - tokens) / self.per_second
+        if len(self._buckets) >= self.MAX_CLIENTS and address not in self._buckets:
+            self._forget_full(now)
+        self._buckets[address] = (tokens - 1.0, now)
+        return 0.0
+
+    def _forget_full(self, now: float) -> None:
+        refill = self.burst / self.per_second
+        for key, (_, at) in list(self._buckets.items()):
+            if now - at >= refill:  # back to a full bucket: nothing to remember
+                del self._buckets[key]
+        if len(self._buckets) >= self.MAX_CLIENTS:
+            self._buckets.clear()  # a flood of addresses: start over rather than grow
+
+
+def add_report_routes(
+    app: web.Application,
+    resolve: Resolver,
+    *,
+    prefix: str = PREFIX,
+    rate_limit: RateLimit | None = None,
+) -> None:
+    """Serve report files under `prefix`; `resolve(token)` gives a report's directory or None.
+
+    `rate_limit` defaults to 60 requests at once and one a second after that, per address.
+    """
+    limiter = rate_limit if rate_limit is not None else RateLimit()
+
+    async def report(request: web.Request) -> web.StreamResponse:
+        wait = limiter.allow(request.remote or "?")
+        if wait > 0:
+            return _error(429, "Too many requests.", {"Retry-After": str(max(1, round(wait)))})
+        m = NAME_RE.fullmatch(request.match_info.get("name", ""))
+        if m is None:
+            return _not_found()
+        kind = _KINDS[m.group("ext")]
+        try:
+            directory = await resolve(m.group("token"))
+        except Exception:
+            log.exception("resolving a report token failed")
+            return _error(503, "Reports are unavailable right now.")
+        if directory is None:
+            return _not_found()
+        path = next((directory / n for n in kind.filenames if (directory / n).is_file()), None)
+        if path is None:
+            log.warning("report directory %s has no %s", directory, kind.filenames[0])
+            return _not_found()
+        headers = security_headers(_FILE_CSP if m.group("ext") else _page_csp(directory))
+        headers["Content-Type"] = kind.content_type
+        if kind.download:
+            headers["Content-Disposition"] = f'attachment; filename="{path.name}"'
+        return web.FileResponse(path, headers=headers)
+
+    async def not_found(request: web.Request) -> web.StreamResponse:
+        if limiter.allow(request.remote or "?") > 0:
+            return _error(429, "Too many requests.")
+        return _not_found()
+
+    base = prefix.rstrip("/")
+    app.router.add_get(base + "/{name}", report)
+    # Anything else under the prefix (extra segments, dot tricks, an empty token) gets the same
+    # headered 404 rather than aiohttp's bare one.
+    app.router.add_get(base + "/{tail:.*}", not_found)
+    app.router.add_get(base, not_found)
+
+
+def _page_csp(directory: Path) -> str:
+    """Each page gets the policy that allows its own stylesheet and nothing more."""
+    return stream_page_csp() if (directory / STREAM_MARKER).is_file() else page_csp()
+
+
+def _not_found() -> web.Response:
+    return _error(404, "No report here: the link is wrong or the report has expired.")
+
+
+def _error(status: int, message: str, extra: dict[str, str] | None = None) -> web.Response:
+    headers = security_headers()
+    headers.update(extra or {})
+    return web.Response(status=status, text=message + "\n", headers=headers)

@@ -1,0 +1,81 @@
+"""Any failure inside a command gets one plain answer, one audit row and a logged cause."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.capture import CaptureResult
+from bot.checks import Checks
+from bot.pages import BuiltReport
+from bot.services import Services
+from commands.common import FAILED
+from tests.e2e import conftest as e2e
+from tests.simworld import VIEWER
+
+make_env = e2e.make_env  # the e2e fixture: twitchsim + the running bot
+
+SECRET = "db password is hunter2"
+
+
+class BrokenReports:
+    """Reports whose build fails the way a bug would (the exception text must stay out of chat)."""
+
+    def links(self, token: str) -> Any:
+        raise AssertionError("not used")
+
+    async def build(self, result: CaptureResult, *, title: str, window: Any = None) -> BuiltReport:
+        raise RuntimeError(SECRET)
+
+    def directory(self, token: str) -> Path:
+        raise AssertionError("not used")
+
+
+def broken_checks(services: Services) -> Services:
+    checks = Checks(capturer=services.capturer, reports=BrokenReports())  # type: ignore[arg-type]
+    return dataclasses.replace(services, checks=checks)
+
+
+async def test_a_failing_service_gets_one_plain_answer_an_audit_row_and_a_logged_cause(
+    make_env: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with make_env(cooldown_s=0, adjust=broken_checks) as env:
+        mod = env.moderators["chan_a"]
+        await env.say("chan_a", mod, "!botcheck")
+        sent = await env.wait_sent("chan_a", 1)
+        await env.say("chan_a", mod, "!botcheck")  # fails again: audited, not said again
+        await e2e.wait_for(lambda: _audited(caplog) == 2, what="two audited failures")
+        await asyncio.sleep(0.3)
+        assert env.sent("chan_a") == [FAILED]
+        assert SECRET not in sent[0] and "Traceback" not in sent[0]
+        rows = await env.running.services.db.audit.recent(limit=10)
+        assert [(r.command, r.outcome, r.detail) for r in rows] == [
+            ("botcheck", "error", "RuntimeError"),
+            ("botcheck", "error", "RuntimeError"),
+        ]
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
+    assert len(failures) == 2
+    assert all(SECRET in str(r.exc_info[1]) for r in failures if r.exc_info)
+    # TwitchIO's own handler does not log the same failure once more.
+    assert not [r for r in caplog.records if "Ignoring exception in command" in r.getMessage()]
+
+
+def _audited(caplog: pytest.LogCaptureFixture) -> int:
+    return sum("-> error" in r.getMessage() for r in caplog.records)
+
+
+async def test_unknown_commands_from_viewers_are_not_errors(
+    make_env: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with make_env() as env:
+        await env.say("chan_a", VIEWER, "!nosuchcommand please")
+        await env.say("chan_a", VIEWER, "!so somebody")
+        await env.say("chan_a", VIEWER, "!report")  # answered: the two before were dispatched
+        await env.wait_sent("chan_a", 1)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
