@@ -1,0 +1,99 @@
+"""The seam between the repositories and the two engines (SQLite, PostgreSQL).
+
+Repositories write SQL with PostgreSQL's numbered placeholders (``$1``, ``$2``); the SQLite
+engine turns them into SQLite's ``?1``, ``?2``, which bind the same way. Everything else that
+differs between the dialects is named by a `Dialect` (the few shared spellings) or sits in one
+small table of statements at the top of the repository that needs it.
+
+Rows come back as `Row`s (``aiosqlite.Row`` or ``asyncpg.Record``): both index by column name
+and by position. Repositories turn them into frozen dataclasses and never hand them out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+EngineName = Literal["sqlite", "postgres"]
+
+
+class Row(Protocol):
+    """A result row: by column name or position."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+
+class Executor(Protocol):
+    """Run statements; on a transaction's connection, or (reads) on the database."""
+
+    async def fetch(self, sql: str, *args: object) -> list[Row]: ...
+
+    async def fetchrow(self, sql: str, *args: object) -> Row | None: ...
+
+    async def fetchval(self, sql: str, *args: object) -> Any: ...
+
+    async def execute(self, sql: str, *args: object) -> int:
+        """Run one statement; return how many rows it changed."""
+        ...
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None: ...
+
+
+class Store(Executor, Protocol):
+    """What a repository needs of the database: reads, write transactions, the dialect."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Executor]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """The spellings shared by every repository that differ between the engines."""
+
+    name: EngineName
+
+    @property
+    def postgres(self) -> bool:
+        return self.name == "postgres"
+
+    def greatest(self, a: str, b: str) -> str:
+        """The larger of two SQL values (SQLite's two-argument max is GREATEST elsewhere)."""
+        return f"GREATEST({a}, {b})" if self.postgres else f"MAX({a}, {b})"
+
+    def in_ids(self, param: int) -> str:
+        """`IN` one list parameter of integers (see `ids`): one statement for any length."""
+        if self.postgres:
+            return f"= ANY(${param}::bigint[])"
+        return f"IN (SELECT value FROM json_each(${param}))"
+
+    def ids(self, values: Iterable[int]) -> object:
+        """The list parameter for `in_ids`: an array on PostgreSQL, JSON text on SQLite."""
+        return list(values) if self.postgres else json.dumps(list(values))
+
+    def indexed_by(self, index: str) -> str:
+        """SQLite's index hint (PostgreSQL's planner chooses alone)."""
+        return "" if self.postgres else f"INDEXED BY {index}"
+
+    def text(self, value: str | None) -> str | None:
+        """Text as the engine can store it: PostgreSQL text cannot hold NUL characters."""
+        if value is None or not self.postgres or "\x00" not in value:
+            return value
+        return value.replace("\x00", "\ufffd")
+
+
+SQLITE = Dialect("sqlite")
+POSTGRES = Dialect("postgres")
+
+
+def columns(rows: Sequence[Sequence[object]], width: int) -> list[list[object]]:
+    """Turn rows into one list per column (PostgreSQL's `unnest` of array parameters)."""
+    return [[row[i] for row in rows] for i in range(width)] if rows else [[] for _ in range(width)]
