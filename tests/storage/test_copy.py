@@ -164,7 +164,7 @@ async def test_a_target_with_rows_is_refused_unless_forced(db: Database, tmp_pat
     await fill(db)
     async with Database(tmp_path / "target.db") as target:
         await target.channels.join(7, "seven", "Seven", at=T0)
-        with pytest.raises(CopyError, match="not empty .*channels 1.*--force"):
+        with pytest.raises(CopyError, match=r"not empty .*channels 1.*--force"):
             await copy_database(db, target)
         assert (await table_counts(target))["channels"] == 1
         await copy_database(db, target, force=True)
