@@ -70,7 +70,7 @@ async def running_bot(
         raise SettingsError(f"BOTCHECK_KNOWN_BOTS_FILE: {exc}.") from None
     tokens = TwitchIOTokens()
     async with (
-        Database(settings.db_path) as db,
+        Database(settings.database, pool_size=settings.db_pool_size) as db,
         Helix(
             base_url=settings.api_url, client_id=settings.client_id or "", tokens=tokens
         ) as helix,

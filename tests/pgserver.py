@@ -49,8 +49,9 @@ def free_port() -> int:
 class PgServer:
     """One server: `start()`, `url(dbname)`, `stop()`."""
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable
         self.tmp = Path(tempfile.mkdtemp(prefix="botcheck-pg-"))
         self.data = self.tmp / "data"
         self.port = free_port()
@@ -86,10 +87,13 @@ class PgServer:
             "--locale=C",
             "--no-sync",
         )
+        # Tests: no fsync at all. Benchmarks (durable): fsync on, commits acknowledged before
+        # their WAL flush, which is the promise of SQLite's WAL with synchronous=NORMAL.
+        safety = "" if self.durable else "-c fsync=off -c full_page_writes=off "
         options = (
             f"-c port={self.port} -c listen_addresses=127.0.0.1 "
-            f"-c unix_socket_directories={self.tmp} -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
+            f"-c unix_socket_directories={self.tmp} -c synchronous_commit=off {safety}"
+            "-c max_connections=200 -c shared_buffers=128MB"
         )
         self._run(
             str(self.bindir / "pg_ctl"),
