@@ -8,6 +8,7 @@ binaries on the machine the PostgreSQL cases skip, saying why; `make test` needs
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -25,6 +26,8 @@ def pg_server() -> Iterator[PgServer]:
     """The session's PostgreSQL server, started on first use and stopped at the end."""
     bindir = find_binaries()
     if bindir is None:
+        if os.environ.get("BOTCHECK_REQUIRE_POSTGRES"):
+            pytest.fail("BOTCHECK_REQUIRE_POSTGRES is set but no PostgreSQL binaries were found")
         pytest.skip(
             "no PostgreSQL server binaries (initdb, pg_ctl) found in /usr/lib/postgresql/*/bin, "
             "on PATH or in BOTCHECK_TEST_PG_BIN; install Debian's postgresql package to run "
@@ -57,13 +60,27 @@ async def pg_url(pg_server: PgServer) -> str:
     return await create_database(pg_server)
 
 
-@pytest.fixture(params=ENGINES)
-async def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
-    """Where this test's database lives: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
+@pytest.fixture
+def engine() -> str:
+    """The engine of a running bot's database (`make_env`): SQLite unless a suite overrides
+    this fixture with `params=ENGINES` (tests/e2e does)."""
+    return "sqlite"
+
+
+async def database_target(
+    request: pytest.FixtureRequest, engine: str, tmp_path: Path
+) -> Path | str:
+    """A SQLite file in tmp_path, or a new database on the session's PostgreSQL server."""
+    if engine == "sqlite":
         return tmp_path / "botcheck.db"
     server: PgServer = request.getfixturevalue("pg_server")
     return await create_database(server)
+
+
+@pytest.fixture(params=ENGINES)
+async def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where this test's database lives: a SQLite file, or a new PostgreSQL database."""
+    return await database_target(request, request.param, tmp_path)
 
 
 @pytest.fixture
