@@ -2,7 +2,8 @@
 
 `db` (and `db_target`) run each test that uses them twice: on a SQLite file in tmp_path and
 on a fresh database of the session's own PostgreSQL server (`pg_server`). Without PostgreSQL
-binaries on the machine the PostgreSQL cases skip, saying why; `make test` needs no server.
+binaries on the machine (or with BOTCHECK_TEST_POSTGRES=off) the PostgreSQL cases skip, saying
+why; `make test` needs no server.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ _names = itertools.count(1)
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """The session's PostgreSQL server, started on first use and stopped at the end."""
+    if os.environ.get("BOTCHECK_TEST_POSTGRES", "").lower() in ("0", "off", "no"):
+        pytest.skip("BOTCHECK_TEST_POSTGRES is off: the PostgreSQL cases do not run")
     bindir = find_binaries()
     if bindir is None:
         if os.environ.get("BOTCHECK_REQUIRE_POSTGRES"):
