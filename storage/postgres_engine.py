@@ -27,6 +27,11 @@ from storage.url import mask
 
 log = logging.getLogger(__name__)
 
+# Per-connection settings: the "PRAGMA tuning" of this engine. JIT compiling costs ~25 ms a
+# statement, more than it saves on the statistics queries; 32 MB of work_mem lets their sorts
+# and hash aggregates over a million-message channel stay in memory (4 MB spilled to disk).
+SERVER_SETTINGS = {"application_name": "botcheck", "jit": "off", "work_mem": "32MB"}
+
 # pg_advisory_lock key for migrations: any constant, the same in every botcheck process.
 MIGRATION_LOCK = 0x626F74636865636B  # "botcheck"
 
@@ -141,6 +146,7 @@ class PostgresEngine:
                     max_size=self._pool_size,
                     timeout=self._timeout,
                     command_timeout=None,
+                    server_settings=SERVER_SETTINGS,
                 )
             except ValueError as exc:  # asyncpg's parser: a malformed URL or option
                 raise StorageUnavailable(
