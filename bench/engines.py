@@ -123,7 +123,7 @@ async def load(db: Database) -> None:
     await db.channels.join(CHANNEL, "chan", "Chan", at=NOW - timedelta(days=DAYS + 1))
     async with db.transaction() as tx:
         for rows in history_rows(rng):
-            await db.engine.insert_rows(tx, "chat_messages", _COLUMNS, rows)
+            await tx.copy_records("chat_messages", _COLUMNS, rows)
     events = [
         ModerationEvent(
             f"ev-{i}",

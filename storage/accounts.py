@@ -5,21 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from storage.engine import Dialect, Store, columns
+from storage.engine import Dialect, Store
 from storage.models import Account, NameRecord, ts
 
 _ACCOUNT_COLUMNS = (
     "user_id, login, display_name, created_at, type, broadcaster_type, profile_image_url, "
     "description, looked_up_at, first_seen_at, last_seen_at"
 )
-# PostgreSQL takes a whole capture's accounts as one array per column (one statement).
-_ACCOUNT_ARRAYS = (
-    "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], "
-    "$6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[])"
-)
-_NAME_ARRAYS = (
-    "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])"
-)
+_NAME_COLUMNS = "user_id, login, display_name, first_seen_at, last_seen_at"
+_ACCOUNT_NAMES = tuple(c.strip() for c in _ACCOUNT_COLUMNS.split(","))
+_NAME_NAMES = tuple(c.strip() for c in _NAME_COLUMNS.split(","))
+# PostgreSQL takes a whole capture's accounts by COPY into staging tables (storage.engine.STAGING)
+# and one upsert from each.
+_ACCOUNT_STAGED = f"SELECT {_ACCOUNT_COLUMNS} FROM accounts_in"
+_NAME_STAGED = f"SELECT {_NAME_COLUMNS} FROM names_in"
 
 
 def _statements(d: Dialect) -> dict[str, str]:
@@ -46,12 +45,12 @@ ON CONFLICT (user_id, login, display_name) DO UPDATE SET
     return {
         "upsert_looked_up": f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES ({marks11})"
         + upsert_tail,
-        "upsert_looked_up_arrays": f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) {_ACCOUNT_ARRAYS}"
+        "upsert_looked_up_staged": f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) {_ACCOUNT_STAGED}"
         + upsert_tail,
         "upsert_name": "INSERT INTO account_names (user_id, login, display_name, first_seen_at, "
         "last_seen_at) VALUES ($1, $2, $3, $4, $5)" + name_tail,
-        "upsert_name_arrays": "INSERT INTO account_names (user_id, login, display_name, "
-        f"first_seen_at, last_seen_at) {_NAME_ARRAYS}" + name_tail,
+        "upsert_name_staged": f"INSERT INTO account_names ({_NAME_COLUMNS}) {_NAME_STAGED}"
+        + name_tail,
         "touch": "UPDATE accounts SET login = $1, display_name = $2, "
         f"last_seen_at = {d.greatest('COALESCE(last_seen_at, 0)', '$3')} WHERE user_id = $4",
         "touch_unchanged": "UPDATE accounts SET "
@@ -113,12 +112,10 @@ class Accounts:
             return 0
         async with self._db.transaction() as tx:
             if self._d.postgres:
-                await tx.execute(
-                    self._sql["upsert_looked_up_arrays"], *columns(_last_by_key(rows, 1), 11)
-                )
-                await tx.execute(
-                    self._sql["upsert_name_arrays"], *columns(_last_by_key(names, 3), 5)
-                )
+                await tx.copy_records("accounts_in", _ACCOUNT_NAMES, _last_by_key(rows, 1))
+                await tx.copy_records("names_in", _NAME_NAMES, _last_by_key(names, 3))
+                await tx.execute(self._sql["upsert_looked_up_staged"])
+                await tx.execute(self._sql["upsert_name_staged"])
             else:
                 await tx.executemany(self._sql["upsert_looked_up"], rows)
                 await tx.executemany(self._sql["upsert_name"], names)

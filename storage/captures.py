@@ -10,14 +10,14 @@ from storage.engine import Executor, Store
 from storage.models import Capture, CaptureChatter, CaptureStatus, Presence, from_ts, ts
 
 # Any number of chatters in one statement, without a round trip per row: one JSON parameter
-# on SQLite, one array per column on PostgreSQL.
+# on SQLite, COPY into a staging table on PostgreSQL.
 _ADD_CHATTERS = {
     "sqlite": "INSERT OR IGNORE INTO capture_chatters (capture_id, user_id, login) "
     "SELECT $1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]') "
     "FROM json_each($2) AS j",
+    # After COPY into the staging table chatters_in (storage.engine.STAGING).
     "postgres": "INSERT INTO capture_chatters (capture_id, user_id, login) "
-    "SELECT $1, u, l FROM unnest($2::bigint[], $3::text[]) AS c (u, l) "
-    "ON CONFLICT DO NOTHING",
+    "SELECT capture_id, user_id, login FROM chatters_in ON CONFLICT DO NOTHING",
 }
 
 
@@ -33,9 +33,9 @@ class Captures:
         self, tx: Executor, capture_id: int, chatters: Sequence[tuple[int, str]]
     ) -> None:
         if self._d.postgres:
-            ids = [uid for uid, _ in chatters]
-            logins = [login for _, login in chatters]
-            await tx.execute(self._add_chatters, capture_id, ids, logins)
+            rows = [(capture_id, uid, login) for uid, login in chatters]
+            await tx.copy_records("chatters_in", ("capture_id", "user_id", "login"), rows)
+            await tx.execute(self._add_chatters)
         else:
             await tx.execute(self._add_chatters, capture_id, json.dumps(chatters))
 

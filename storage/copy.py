@@ -240,7 +240,7 @@ async def copy_database(
             sql = f"SELECT {', '.join(cols)} FROM {table} ORDER BY {_order(table, source.name)}"
             copied = 0
             async for rows in source.engine.stream(sql, batch=batch):
-                await target.engine.insert_rows(tx, table, cols, [convert(r) for r in rows])
+                await tx.copy_records(table, cols, [convert(r) for r in rows])
                 copied += len(rows)
             if progress is not None:
                 progress(table, copied)

@@ -60,10 +60,6 @@ class Engine(Protocol):
 
     def stream(self, sql: str, *args: object, batch: int = ...) -> AsyncIterator[list[Row]]: ...
 
-    async def insert_rows(
-        self, tx: Executor, table: str, cols: Sequence[str], rows: Sequence[Sequence[object]]
-    ) -> None: ...
-
     async def after_copy(self, tx: Executor) -> None: ...
 
 
@@ -203,3 +199,9 @@ class Database:
     async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         async with self.transaction() as tx:
             await tx.executemany(sql, rows)
+
+    async def copy_records(
+        self, table: str, cols: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        async with self.transaction() as tx:
+            await tx.copy_records(table, cols, rows)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.engine import Dialect, Executor, Store, columns
+from storage.engine import Dialect, Executor, Store
 from storage.models import (
     ChatMessage,
     ModerationEvent,
@@ -24,12 +24,13 @@ _MESSAGE_COLUMNS = (
     "message_id, channel_id, user_id, login, display_name, text, text_length, badges, bits, "
     "emotes, reply_parent_id, reply_parent_user_id, sent_at, deleted_at"
 )
+_COLUMN_NAMES = tuple(c.strip() for c in _MESSAGE_COLUMNS.split(","))
 
 # All of a batch's messages in one statement. On SQLite the rows are one JSON array:
 # executemany would release and retake the GIL once per row; under a busy event loop each
 # retake waits for the loop thread to let go, and a flood's batches fell seconds behind
 # (ingest benchmark: worst lag ~5 s with executemany, ~1 s with this). On PostgreSQL they are
-# one array per column.
+# COPied into a staging table first.
 _INSERT_MESSAGES = {
     "sqlite": f"""
 INSERT OR IGNORE INTO chat_messages ({_MESSAGE_COLUMNS})
@@ -40,11 +41,10 @@ SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(va
     json_extract(value, '$[12]'), json_extract(value, '$[13]')
 FROM json_each($1)
 """,
+    # After COPY into the staging table chat_in (storage.engine.STAGING).
     "postgres": f"""
 INSERT INTO chat_messages ({_MESSAGE_COLUMNS})
-SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
-    $6::text[], $7::int[], $8::text[], $9::int[], $10::text[], $11::text[], $12::bigint[],
-    $13::bigint[], $14::bigint[])
+SELECT {_MESSAGE_COLUMNS} FROM chat_in
 ON CONFLICT DO NOTHING
 """,
 }
@@ -153,7 +153,8 @@ class History:
     async def _insert(self, tx: Executor, messages: Sequence[ChatMessage]) -> None:
         rows = [_message_row(m, self._d) for m in messages]
         if self._d.postgres:
-            await tx.execute(self._insert_messages, *columns(rows, 14))
+            await tx.copy_records("chat_in", _COLUMN_NAMES, rows)
+            await tx.execute(self._insert_messages)
             return
         packed = json.dumps(rows, ensure_ascii=False)
         if "\\u0000" in packed:

@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from storage.engine import POSTGRES, Dialect, Executor, Row
+from storage.engine import POSTGRES, STAGING, Dialect, Executor, Row
 from storage.errors import (
     DatabaseClosedError,
     MigrationError,
@@ -94,6 +94,12 @@ class PostgresExecutor:
         with self._faults():
             await self._conn.executemany(sql, rows)
 
+    async def copy_records(
+        self, table: str, cols: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        with self._faults():
+            await self._conn.copy_records_to_table(table, records=rows, columns=list(cols))
+
 
 @contextmanager
 def unavailable_as_storage_error(where: str) -> Iterator[None]:
@@ -107,6 +113,12 @@ def unavailable_as_storage_error(where: str) -> Iterator[None]:
             f"PostgreSQL at {where} (BOTCHECK_DATABASE_URL) is unavailable: "
             f"{mask(str(exc)) or type(exc).__name__}"
         ) from exc
+
+
+async def _create_staging(conn: asyncpg.Connection) -> None:
+    """Create the bulk paths' temporary tables on a new pooled connection (see STAGING)."""
+    for name, columns in STAGING.items():
+        await conn.execute(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DELETE ROWS")
 
 
 class PostgresEngine:
@@ -147,6 +159,7 @@ class PostgresEngine:
                     timeout=self._timeout,
                     command_timeout=None,
                     server_settings=SERVER_SETTINGS,
+                    init=_create_staging,
                 )
             except ValueError as exc:  # asyncpg's parser: a malformed URL or option
                 raise StorageUnavailable(
@@ -246,14 +259,6 @@ class PostgresEngine:
             cursor = await conn.cursor(sql, *args)
             while rows := await cursor.fetch(batch):
                 yield list(rows)
-
-    async def insert_rows(
-        self, tx: Executor, table: str, cols: Sequence[str], rows: Sequence[Sequence[object]]
-    ) -> None:
-        """COPY rows in (the copy's write path)."""
-        assert isinstance(tx, PostgresExecutor) and isinstance(tx._conn, asyncpg.Connection)
-        with unavailable_as_storage_error(self.where):
-            await tx._conn.copy_records_to_table(table, records=rows, columns=list(cols))
 
     async def after_copy(self, tx: Executor) -> None:
         """Move each identity sequence past the largest id the copy inserted."""

@@ -56,6 +56,14 @@ class SqliteExecutor:
     async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         await self._conn.executemany(to_sqlite(sql), rows)
 
+    async def copy_records(
+        self, table: str, cols: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        marks = ", ".join(f"?{i}" for i in range(1, len(cols) + 1))
+        await self._conn.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows
+        )
+
 
 class SqliteEngine:
     """One file, created 0600, migrated on open."""
@@ -157,13 +165,6 @@ class SqliteEngine:
         async with self.conn.execute(to_sqlite(sql), args) as cur:
             while rows := await cur.fetchmany(batch):
                 yield list[Row](rows)
-
-    async def insert_rows(
-        self, tx: Executor, table: str, cols: Sequence[str], rows: Sequence[Sequence[object]]
-    ) -> None:
-        """Insert rows as they are (the copy's write path)."""
-        marks = ", ".join(f"${i}" for i in range(1, len(cols) + 1))
-        await tx.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows)
 
     async def after_copy(self, tx: Executor) -> None:
         """Nothing to do: AUTOINCREMENT follows the largest id inserted."""

@@ -95,19 +95,28 @@ class PgServer:
             f"-c unix_socket_directories={self.tmp} -c synchronous_commit=off {safety}"
             "-c max_connections=200 -c shared_buffers=128MB"
         )
+        self._options = options
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the (initialised) server again after `halt`."""
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
             str(self.data),
-            "-l",
+            "-l",  # without a log file the server would hold our output pipes open
             str(self.tmp / "log"),
             "-o",
-            options,
+            self._options,
             "-w",
             "-t",
             "60",
             "start",
         )
+
+    def halt(self) -> None:
+        """Stop the server, keeping its data (`resume` starts it again)."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         try:

@@ -168,29 +168,41 @@ async def test_a_server_restart_is_storage_unavailable_then_writes_work_again(
     pg_server: PgServer, pg_url: str
 ) -> None:
     """The recorder's contract: a lost server raises StorageUnavailable, nothing half-written,
-    and the same call works once the server is back."""
+    and the same batch stores once the server is back (new connections, new staging tables)."""
     from datetime import UTC, datetime
 
+    from storage import ChatMessage
+
     at = datetime(2026, 11, 20, tzinfo=UTC)
+    batch = [ChatMessage(f"m{i}", 42, 7, "u", "U", "hi", at, emotes=("Kappa",)) for i in range(3)]
     async with Database(pg_url, pool_size=2) as db:
         await db.channels.join(42, "chan", "Chan", at=at)
-        await asyncio.to_thread(pg_server.restart)
-        for _ in range(50):  # each pooled connection finds out once; then the pool reconnects
+        await asyncio.to_thread(pg_server.halt)
+        try:
+            with pytest.raises(StorageUnavailable) as caught:
+                await db.history.write_batch(messages=batch)
+            assert "BOTCHECK_DATABASE_URL" in str(caught.value)
+            assert PASSWORD not in str(caught.value)
+        finally:
+            await asyncio.to_thread(pg_server.resume)
+        for _ in range(100):  # a pooled connection may find out once; the pool reconnects
             try:
-                await db.audit.record(
-                    at=at,
-                    channel_id=42,
-                    user_id=1,
-                    user_login="u",
-                    command="c",
-                    args="",
-                    outcome="ok",
+                await db.history.write_batch(messages=batch)
+                break
+            except StorageUnavailable:
+                await asyncio.sleep(0.1)
+        assert [m.message_id for m in await db.history.messages(42)] == ["m0", "m1", "m2"]
+        # A restart while connections are idle in the pool: they reconnect on their own.
+        await asyncio.to_thread(pg_server.restart)
+        for _ in range(100):
+            try:
+                await db.history.write_batch(
+                    messages=[*batch, ChatMessage("m3", 42, 7, "u", "U", "again", at)]
                 )
                 break
-            except StorageUnavailable as exc:
-                assert PASSWORD not in str(exc)
+            except StorageUnavailable:
                 await asyncio.sleep(0.1)
-        assert [e.command for e in await db.audit.recent()] == ["c"]
+        assert await db.history.count_messages(42) == 4
 
 
 async def test_chat_history_survives_the_move_to_a_rowid_table(tmp_path: Path) -> None:
