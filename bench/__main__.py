@@ -7,7 +7,7 @@ import importlib.util
 import sys
 import time
 
-BENCHMARKS = ("storage", "capture", "detection", "ingest", "render")
+BENCHMARKS = ("storage", "capture", "detection", "ingest", "render", "engines")
 
 
 def main(argv: list[str]) -> int:

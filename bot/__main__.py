@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.cli import analyze as cli_analyze
+from bot.cli import db as cli_db
 from bot.cli import sim as cli_sim
 from bot.settings import SettingsError
 
@@ -61,6 +62,10 @@ def build_parser(*, sim: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--channel", required=True, metavar="LOGIN", help="the channel's login")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(handler=_lazy("bot.cli.purge", "purge"))
+
+    p = sub.add_parser("db", help="copy a database between engines, or check one")
+    cli_db.add_arguments(p)
+    p.set_defaults(handler=_lazy("bot.cli.db", "run"))
     return parser
 
 

@@ -78,7 +78,9 @@ async def running_bot(
     ttl = timedelta(days=settings.report_ttl_days)
     async with contextlib.AsyncExitStack() as stack:
         stack.callback(log.info, "botcheck stopped")
-        db = await stack.enter_async_context(Database(settings.db_path))
+        db = await stack.enter_async_context(
+            Database(settings.database, pool_size=settings.db_pool_size)
+        )
         helix = await stack.enter_async_context(
             Helix(base_url=settings.api_url, client_id=settings.client_id or "", tokens=tokens)
         )

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     )
 
     db_path: Path = Field(Path("botcheck.db"), validation_alias=_env("BOTCHECK_DB"))
+    # Unset: the SQLite file BOTCHECK_DB. postgresql://user:password@host:port/dbname selects
+    # PostgreSQL; the password is a secret (never logged, masked in errors).
+    database_url: SecretStr | None = Field(None, validation_alias=_env("BOTCHECK_DATABASE_URL"))
+    db_pool_size: int = Field(10, ge=1, le=200, validation_alias=_env("BOTCHECK_DB_POOL_SIZE"))
     data_dir: Path = Field(Path("botcheck-data"), validation_alias=_env("BOTCHECK_DATA_DIR"))
     public_url: str = Field("http://localhost:4343", validation_alias=_env("BOTCHECK_PUBLIC_URL"))
     web_host: str = Field("127.0.0.1", validation_alias=_env("BOTCHECK_WEB_HOST"))
@@ -74,6 +78,20 @@ class Settings(BaseSettings):
     eventsub_ws_url: str = Field(
         "wss://eventsub.wss.twitch.tv/ws", validation_alias=_env("TWITCH_EVENTSUB_WS_URL")
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from storage.url import parse
+
+            parse(value.get_secret_value())  # DatabaseUrlError is a ValueError: one sentence
+        return value
+
+    @property
+    def database(self) -> Path | str:
+        """What to open: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url else self.db_path
 
     @field_validator("api_url", "auth_url", "public_url")
     @classmethod
@@ -142,7 +160,7 @@ def _sentence(exc: ValidationError) -> str:
     if hint.startswith("Value error, "):
         hint = hint.removeprefix("Value error, ")
     got = err.get("input")
-    hidden = "SECRET" in name or "WEBHOOK" in name  # secrets are never echoed
+    hidden = any(word in name for word in ("SECRET", "WEBHOOK", "DATABASE_URL"))  # never echoed
     shown = "" if got is None or hidden else f" (got {str(got)[:60]!r})"
     return f"{name} {hint}{shown}: fix it in .env or the environment (see .env.example)."
 

@@ -1,12 +1,13 @@
-"""Storage: one SQLite file, numbered migrations, frozen records out."""
+"""Storage: SQLite (default) or PostgreSQL behind one API, numbered migrations, frozen records."""
 
-from storage.database import (
-    SCHEMA_VERSION,
-    Database,
+from storage.database import SCHEMA_VERSION, Database
+from storage.errors import (
     DatabaseClosedError,
+    DatabaseUrlError,
     MigrationError,
     SchemaTooNewError,
     StorageError,
+    StorageUnavailable,
 )
 from storage.models import (
     Account,
@@ -36,6 +37,7 @@ __all__ = [
     "ChatMessage",
     "Database",
     "DatabaseClosedError",
+    "DatabaseUrlError",
     "MigrationError",
     "ModAction",
     "ModerationEvent",
@@ -44,6 +46,7 @@ __all__ = [
     "Presence",
     "SchemaTooNewError",
     "StorageError",
+    "StorageUnavailable",
     "StreamSession",
     "ViewerSample",
 ]

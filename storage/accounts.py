@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from storage.engine import Dialect, Store
 from storage.models import Account, NameRecord, ts
 
-if TYPE_CHECKING:
-    from storage.database import Database
+_ACCOUNT_COLUMNS = (
+    "user_id, login, display_name, created_at, type, broadcaster_type, profile_image_url, "
+    "description, looked_up_at, first_seen_at, last_seen_at"
+)
+_NAME_COLUMNS = "user_id, login, display_name, first_seen_at, last_seen_at"
+_ACCOUNT_NAMES = tuple(c.strip() for c in _ACCOUNT_COLUMNS.split(","))
+_NAME_NAMES = tuple(c.strip() for c in _NAME_COLUMNS.split(","))
+# PostgreSQL takes a whole capture's accounts by COPY into staging tables (storage.engine.STAGING)
+# and one upsert from each.
+_ACCOUNT_STAGED = f"SELECT {_ACCOUNT_COLUMNS} FROM accounts_in"
+_NAME_STAGED = f"SELECT {_NAME_COLUMNS} FROM names_in"
 
-_UPSERT_LOOKED_UP = """
-INSERT INTO accounts (user_id, login, display_name, created_at, type, broadcaster_type,
-                      profile_image_url, description, looked_up_at, first_seen_at, last_seen_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+def _statements(d: Dialect) -> dict[str, str]:
+    """The statements whose spelling differs between the engines; the rest are inline."""
+    upsert_tail = f"""
 ON CONFLICT (user_id) DO UPDATE SET
     login = excluded.login,
     display_name = excluded.display_name,
@@ -26,50 +34,63 @@ ON CONFLICT (user_id) DO UPDATE SET
     description = excluded.description,
     looked_up_at = excluded.looked_up_at,
     first_seen_at = COALESCE(accounts.first_seen_at, excluded.first_seen_at),
-    last_seen_at = MAX(COALESCE(accounts.last_seen_at, 0), excluded.last_seen_at),
+    last_seen_at = {d.greatest("COALESCE(accounts.last_seen_at, 0)", "excluded.last_seen_at")},
     gone_at = NULL
 """
-
-_UPSERT_NAME = """
-INSERT INTO account_names (user_id, login, display_name, first_seen_at, last_seen_at)
-VALUES (?, ?, ?, ?, ?)
+    name_tail = f"""
 ON CONFLICT (user_id, login, display_name) DO UPDATE SET
-    last_seen_at = MAX(account_names.last_seen_at, excluded.last_seen_at)
+    last_seen_at = {d.greatest("account_names.last_seen_at", "excluded.last_seen_at")}
 """
+    marks11 = ", ".join(f"${i}" for i in range(1, 12))
+    return {
+        "upsert_looked_up": f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES ({marks11})"
+        + upsert_tail,
+        "upsert_looked_up_staged": f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) {_ACCOUNT_STAGED}"
+        + upsert_tail,
+        "upsert_name": "INSERT INTO account_names (user_id, login, display_name, first_seen_at, "
+        "last_seen_at) VALUES ($1, $2, $3, $4, $5)" + name_tail,
+        "upsert_name_staged": f"INSERT INTO account_names ({_NAME_COLUMNS}) {_NAME_STAGED}"
+        + name_tail,
+        "touch": "UPDATE accounts SET login = $1, display_name = $2, "
+        f"last_seen_at = {d.greatest('COALESCE(last_seen_at, 0)', '$3')} WHERE user_id = $4",
+        "touch_unchanged": "UPDATE accounts SET "
+        f"last_seen_at = {d.greatest('COALESCE(last_seen_at, 0)', '$1')} "
+        f"WHERE user_id {d.in_ids(2)}",
+        # The name record that matches the account's current names is the one seen now.
+        "touch_unchanged_names": "UPDATE account_names SET "
+        f"last_seen_at = {d.greatest('last_seen_at', '$1')} "
+        f"WHERE user_id {d.in_ids(2)} "
+        "AND login = (SELECT a.login FROM accounts a WHERE a.user_id = account_names.user_id) "
+        "AND display_name = "
+        "(SELECT a.display_name FROM accounts a WHERE a.user_id = account_names.user_id)",
+    }
 
-_TOUCH = """
-UPDATE accounts SET login = ?, display_name = ?, last_seen_at = MAX(COALESCE(last_seen_at, 0), ?)
-WHERE user_id = ?
-"""
 
-# One JSON array parameter instead of thousands of placeholders: a single statement for any size.
-_IDS = "SELECT value FROM json_each(?)"
+# The SQLite statements, for the storage benchmark's plain-sqlite3 baseline.
+_SQLITE = _statements(Dialect("sqlite"))
+_UPSERT_LOOKED_UP = _SQLITE["upsert_looked_up"].replace("$", "?")
+_UPSERT_NAME = _SQLITE["upsert_name"].replace("$", "?")
 
-_TOUCH_UNCHANGED = """
-UPDATE accounts SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?1)
-WHERE user_id IN (SELECT value FROM json_each(?2))
-"""
 
-# The name record that matches the account's current names is the one seen now.
-_TOUCH_UNCHANGED_NAMES = """
-UPDATE account_names SET last_seen_at = MAX(last_seen_at, ?1)
-WHERE user_id IN (SELECT value FROM json_each(?2))
-  AND login = (SELECT a.login FROM accounts a WHERE a.user_id = account_names.user_id)
-  AND display_name = (SELECT a.display_name FROM accounts a WHERE a.user_id = account_names.user_id)
-"""
+def _last_by_key(rows: list[tuple[object, ...]], width: int) -> list[tuple[object, ...]]:
+    """Keep the last row of each key (the first `width` values): one statement may not
+    update a row twice on PostgreSQL, where SQLite's row-by-row upsert lets the last one win."""
+    return list({row[:width]: row for row in rows}.values())
 
 
 class Accounts:
     """Every account botcheck has looked up, looked up once in its life."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self._db = db
+        self._d = db.dialect
+        self._sql = _statements(db.dialect)
 
     async def upsert_many(self, accounts: Iterable[Account], *, seen_at: datetime) -> int:
         """Store accounts as Get Users returned them; keep created_at, record new names."""
         seen = ts(seen_at)
-        rows = []
-        names = []
+        rows: list[tuple[object, ...]] = []
+        names: list[tuple[object, ...]] = []
         for a in accounts:
             rows.append(
                 (
@@ -89,9 +110,15 @@ class Accounts:
             names.append((a.user_id, a.login, a.display_name, seen, seen))
         if not rows:
             return 0
-        async with self._db.transaction() as conn:
-            await conn.executemany(_UPSERT_LOOKED_UP, rows)
-            await conn.executemany(_UPSERT_NAME, names)
+        async with self._db.transaction() as tx:
+            if self._d.postgres:
+                await tx.copy_records("accounts_in", _ACCOUNT_NAMES, _last_by_key(rows, 1))
+                await tx.copy_records("names_in", _NAME_NAMES, _last_by_key(names, 3))
+                await tx.execute(self._sql["upsert_looked_up_staged"])
+                await tx.execute(self._sql["upsert_name_staged"])
+            else:
+                await tx.executemany(self._sql["upsert_looked_up"], rows)
+                await tx.executemany(self._sql["upsert_name"], names)
         return len(rows)
 
     async def touch_seen(
@@ -101,10 +128,13 @@ class Accounts:
         if not chatters:
             return
         seen = ts(seen_at)
-        async with self._db.transaction() as conn:
-            await conn.executemany(_TOUCH, [(login, dn, seen, uid) for uid, login, dn in chatters])
-            await conn.executemany(
-                _UPSERT_NAME, [(uid, login, dn, seen, seen) for uid, login, dn in chatters]
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                self._sql["touch"], [(login, dn, seen, uid) for uid, login, dn in chatters]
+            )
+            await tx.executemany(
+                self._sql["upsert_name"],
+                [(uid, login, dn, seen, seen) for uid, login, dn in chatters],
             )
 
     async def touch_seen_unchanged(self, user_ids: Sequence[int], *, seen_at: datetime) -> None:
@@ -115,18 +145,18 @@ class Accounts:
         """
         if not user_ids:
             return
-        seen, ids = ts(seen_at), json.dumps(list(user_ids))
-        async with self._db.transaction() as conn:
-            await conn.execute(_TOUCH_UNCHANGED, (seen, ids))
-            await conn.execute(_TOUCH_UNCHANGED_NAMES, (seen, ids))
+        seen, ids = ts(seen_at), self._d.ids(user_ids)
+        async with self._db.transaction() as tx:
+            await tx.execute(self._sql["touch_unchanged"], seen, ids)
+            await tx.execute(self._sql["touch_unchanged_names"], seen, ids)
 
     async def mark_gone(self, user_ids: Iterable[int], *, at: datetime) -> None:
         """Record that Get Users no longer returns these accounts (deleted or suspended)."""
         rows = [(ts(at), uid) for uid in user_ids]
         if rows:
-            async with self._db.transaction() as conn:
-                await conn.executemany(
-                    "UPDATE accounts SET gone_at = COALESCE(gone_at, ?) WHERE user_id = ?", rows
+            async with self._db.transaction() as tx:
+                await tx.executemany(
+                    "UPDATE accounts SET gone_at = COALESCE(gone_at, $1) WHERE user_id = $2", rows
                 )
 
     async def add_gone(self, chatters: Iterable[tuple[int, str, str]], *, at: datetime) -> None:
@@ -134,79 +164,69 @@ class Accounts:
         when = ts(at)
         rows = [(uid, login, dn, when, when, when) for uid, login, dn in chatters]
         if rows:
-            async with self._db.transaction() as conn:
-                await conn.executemany(
+            async with self._db.transaction() as tx:
+                await tx.executemany(
                     "INSERT INTO accounts (user_id, login, display_name, first_seen_at, "
-                    "last_seen_at, gone_at) VALUES (?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (user_id) DO UPDATE SET gone_at = COALESCE(gone_at, "
+                    "last_seen_at, gone_at) VALUES ($1, $2, $3, $4, $5, $6) "
+                    "ON CONFLICT (user_id) DO UPDATE SET gone_at = COALESCE(accounts.gone_at, "
                     "excluded.gone_at)",
                     rows,
                 )
-                await conn.executemany(
-                    _UPSERT_NAME, [(uid, login, dn, when, when) for uid, login, dn, *_ in rows]
+                await tx.executemany(
+                    self._sql["upsert_name"],
+                    [(uid, login, dn, when, when) for uid, login, dn, *_ in rows],
                 )
 
     async def get(self, user_id: int) -> Account | None:
-        async with self._db.conn.execute(
-            "SELECT * FROM accounts WHERE user_id = ?", (user_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetchrow("SELECT * FROM accounts WHERE user_id = $1", user_id)
         return Account.from_row(row) if row else None
 
     async def get_many(self, user_ids: Iterable[int]) -> dict[int, Account]:
         """Return the known accounts among user_ids, by id."""
-        ids = json.dumps(list(user_ids))
-        async with self._db.conn.execute(
-            f"SELECT * FROM accounts WHERE user_id IN ({_IDS})", (ids,)
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await self._db.fetch(
+            f"SELECT * FROM accounts WHERE user_id {self._d.in_ids(1)}", self._d.ids(user_ids)
+        )
         return {row["user_id"]: Account.from_row(row) for row in rows}
 
     async def looked_up_ids(self, user_ids: Iterable[int]) -> set[int]:
         """Return the ids among user_ids whose creation date is already known."""
-        ids = json.dumps(list(user_ids))
-        async with self._db.conn.execute(
-            f"SELECT user_id FROM accounts WHERE created_at IS NOT NULL AND user_id IN ({_IDS})",
-            (ids,),
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await self._db.fetch(
+            "SELECT user_id FROM accounts WHERE created_at IS NOT NULL "
+            f"AND user_id {self._d.in_ids(1)}",
+            self._d.ids(user_ids),
+        )
         return {row[0] for row in rows}
 
     async def by_login(self, login: str) -> Account | None:
         """Find an account by its current login, or else by a login it used to have."""
         login = login.lower()
-        async with self._db.conn.execute(
-            "SELECT * FROM accounts WHERE login = ? ORDER BY last_seen_at DESC LIMIT 1", (login,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetchrow(
+            "SELECT * FROM accounts WHERE login = $1 ORDER BY last_seen_at DESC LIMIT 1", login
+        )
         if row is None:
-            async with self._db.conn.execute(
+            row = await self._db.fetchrow(
                 "SELECT a.* FROM account_names n JOIN accounts a USING (user_id) "
-                "WHERE n.login = ? ORDER BY n.last_seen_at DESC LIMIT 1",
-                (login,),
-            ) as cur:
-                row = await cur.fetchone()
+                "WHERE n.login = $1 ORDER BY n.last_seen_at DESC LIMIT 1",
+                login,
+            )
         return Account.from_row(row) if row else None
 
     async def names(self, user_id: int) -> list[NameRecord]:
         """Return every name the account was seen with, oldest first."""
-        async with self._db.conn.execute(
-            "SELECT * FROM account_names WHERE user_id = ? ORDER BY first_seen_at, login",
-            (user_id,),
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await self._db.fetch(
+            "SELECT * FROM account_names WHERE user_id = $1 ORDER BY first_seen_at, login",
+            user_id,
+        )
         return [NameRecord.from_row(r) for r in rows]
 
     async def earlier_logins(self, user_ids: Iterable[int]) -> dict[int, list[str]]:
         """Return, for renamed accounts among user_ids, the logins they had before."""
-        ids = json.dumps(list(user_ids))
-        async with self._db.conn.execute(
+        rows = await self._db.fetch(
             "SELECT n.user_id, n.login FROM account_names n JOIN accounts a USING (user_id) "
-            f"WHERE n.user_id IN ({_IDS}) AND n.login != a.login "
+            f"WHERE n.user_id {self._d.in_ids(1)} AND n.login != a.login "
             "ORDER BY n.user_id, n.first_seen_at",
-            (ids,),
-        ) as cur:
-            rows = await cur.fetchall()
+            self._d.ids(user_ids),
+        )
         result: dict[int, list[str]] = {}
         for uid, login in rows:
             logins = result.setdefault(uid, [])

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from storage.engine import Store
 from storage.models import AuditEntry, ts
-
-if TYPE_CHECKING:
-    from storage.database import Database
 
 
 class Audit:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self._db = db
 
     async def record(
@@ -27,21 +24,30 @@ class Audit:
         outcome: str,
         detail: str = "",
     ) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 "INSERT INTO audit_log (at, channel_id, user_id, user_login, command, args, "
-                "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (ts(at), channel_id, user_id, user_login, command, args, outcome, detail),
+                "outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                ts(at),
+                channel_id,
+                user_id,
+                user_login,
+                command,
+                args,
+                outcome,
+                detail,
             )
 
     async def recent(self, *, channel_id: int | None = None, limit: int = 50) -> list[AuditEntry]:
         """Return the newest entries first, for one channel or all."""
         if channel_id is None:
-            sql = "SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT ?"
-            params: tuple[int, ...] = (limit,)
+            rows = await self._db.fetch(
+                "SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT $1", limit
+            )
         else:
-            sql = "SELECT * FROM audit_log WHERE channel_id = ? ORDER BY audit_id DESC LIMIT ?"
-            params = (channel_id, limit)
-        async with self._db.conn.execute(sql, params) as cur:
-            rows = await cur.fetchall()
+            rows = await self._db.fetch(
+                "SELECT * FROM audit_log WHERE channel_id = $1 ORDER BY audit_id DESC LIMIT $2",
+                channel_id,
+                limit,
+            )
         return [AuditEntry.from_row(r) for r in rows]

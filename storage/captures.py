@@ -5,26 +5,39 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from storage.engine import Executor, Store
 from storage.models import Capture, CaptureChatter, CaptureStatus, Presence, from_ts, ts
 
-if TYPE_CHECKING:
-    from storage.database import Database
-
-# One JSON parameter for any number of rows: the statement runs without a round trip per row.
-_ADD_CHATTERS_JSON = (
-    "INSERT OR IGNORE INTO capture_chatters (capture_id, user_id, login) "
-    "SELECT ?1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]') "
-    "FROM json_each(?2) AS j"
-)
+# Any number of chatters in one statement, without a round trip per row: one JSON parameter
+# on SQLite, COPY into a staging table on PostgreSQL.
+_ADD_CHATTERS = {
+    "sqlite": "INSERT OR IGNORE INTO capture_chatters (capture_id, user_id, login) "
+    "SELECT $1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]') "
+    "FROM json_each($2) AS j",
+    # After COPY into the staging table chatters_in (storage.engine.STAGING).
+    "postgres": "INSERT INTO capture_chatters (capture_id, user_id, login) "
+    "SELECT capture_id, user_id, login FROM chatters_in ON CONFLICT DO NOTHING",
+}
 
 
 class Captures:
     """Capture rows move from running to complete, partial, failed or interrupted."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self._db = db
+        self._d = db.dialect
+        self._add_chatters = _ADD_CHATTERS[db.dialect.name]
+
+    async def _insert_chatters(
+        self, tx: Executor, capture_id: int, chatters: Sequence[tuple[int, str]]
+    ) -> None:
+        if self._d.postgres:
+            rows = [(capture_id, uid, login) for uid, login in chatters]
+            await tx.copy_records("chatters_in", ("capture_id", "user_id", "login"), rows)
+            await tx.execute(self._add_chatters)
+        else:
+            await tx.execute(self._add_chatters, capture_id, json.dumps(chatters))
 
     async def start(
         self,
@@ -36,46 +49,43 @@ class Captures:
         started_at: datetime,
     ) -> Capture:
         """Open a running capture and return it."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
+        async with self._db.transaction() as tx:
+            row = await tx.fetchrow(
                 "INSERT INTO captures (channel_id, requested_by_id, requested_by_login, "
-                "started_at, report_token) VALUES (?, ?, ?, ?, ?)",
-                (channel_id, requested_by_id, requested_by_login, ts(started_at), report_token),
+                "started_at, report_token) VALUES ($1, $2, $3, $4, $5) RETURNING *",
+                channel_id,
+                requested_by_id,
+                requested_by_login,
+                ts(started_at),
+                report_token,
             )
-            capture_id = cur.lastrowid
-        capture = await self.get(capture_id or 0)
-        assert capture is not None
-        return capture
+        assert row is not None
+        return Capture.from_row(row)
 
     async def add_chatters(self, capture_id: int, chatters: Sequence[tuple[int, str]]) -> int:
         """Store (user_id, login) pairs for a capture; a chatter seen twice is stored once."""
         if not chatters:
             return 0
-        async with self._db.transaction() as conn:
-            await conn.executemany(
-                "INSERT OR IGNORE INTO capture_chatters (capture_id, user_id, login) "
-                "VALUES (?, ?, ?)",
-                [(capture_id, uid, login) for uid, login in chatters],
-            )
-            cur = await conn.execute(
+        async with self._db.transaction() as tx:
+            await self._insert_chatters(tx, capture_id, chatters)
+            count = await tx.fetchval(
                 "UPDATE captures SET chatter_count = "
-                "(SELECT count(*) FROM capture_chatters WHERE capture_id = ?) "
-                "WHERE capture_id = ? RETURNING chatter_count",
-                (capture_id, capture_id),
+                "(SELECT count(*) FROM capture_chatters WHERE capture_id = $1) "
+                "WHERE capture_id = $1 RETURNING chatter_count",
+                capture_id,
             )
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        return int(count or 0)
 
     async def add_chatters_bulk(self, capture_id: int, chatters: Sequence[tuple[int, str]]) -> None:
         """Store (user_id, login) pairs in one statement; a chatter seen twice is stored once.
 
-        For captures that write while they fetch: no per-row round trip, and chatter_count is
-        left to `finish` (or `mark_interrupted`), which count the rows anyway.
+        For captures that write while they fetch: chatter_count is left to `finish` (or
+        `mark_interrupted`), which count the rows anyway.
         """
         if not chatters:
             return
-        async with self._db.transaction() as conn:
-            await conn.execute(_ADD_CHATTERS_JSON, (capture_id, json.dumps(chatters)))
+        async with self._db.transaction() as tx:
+            await self._insert_chatters(tx, capture_id, chatters)
 
     async def finish(
         self,
@@ -89,81 +99,74 @@ class Captures:
         viewer_count: int | None = None,
     ) -> None:
         """Close a running capture with its outcome."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE captures SET status = ?, status_reason = ?, finished_at = ?, "
-                "chatter_total = ?, looked_up_count = ?, viewer_count = ?, "
-                "chatter_count = (SELECT count(*) FROM capture_chatters WHERE capture_id = ?) "
-                "WHERE capture_id = ?",
-                (
-                    status.value,
-                    reason,
-                    ts(finished_at),
-                    chatter_total,
-                    looked_up_count,
-                    viewer_count,
-                    capture_id,
-                    capture_id,
-                ),
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE captures SET status = $1, status_reason = $2, finished_at = $3, "
+                "chatter_total = $4, looked_up_count = $5, viewer_count = $6, "
+                "chatter_count = (SELECT count(*) FROM capture_chatters WHERE capture_id = $7) "
+                "WHERE capture_id = $7",
+                status.value,
+                reason,
+                ts(finished_at),
+                chatter_total,
+                looked_up_count,
+                viewer_count,
+                capture_id,
             )
 
     async def set_result(self, capture_id: int, *, verdict: str, summary: str) -> None:
         """Record the verdict level and the chat summary of a finished capture."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE captures SET verdict = ?, summary = ? WHERE capture_id = ?",
-                (verdict, summary, capture_id),
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE captures SET verdict = $1, summary = $2 WHERE capture_id = $3",
+                verdict,
+                summary,
+                capture_id,
             )
 
     async def mark_interrupted(self, *, at: datetime, reason: str) -> int:
         """Close every capture still marked running (the process stopped); return how many."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE captures SET status = 'interrupted', status_reason = ?, "
-                "finished_at = ?, "
+        async with self._db.transaction() as tx:
+            return await tx.execute(
+                "UPDATE captures SET status = 'interrupted', status_reason = $1, "
+                "finished_at = $2, "
                 "chatter_count = (SELECT count(*) FROM capture_chatters c "
                 "WHERE c.capture_id = captures.capture_id) "
                 "WHERE status = 'running'",
-                (reason, ts(at)),
+                reason,
+                ts(at),
             )
-            return cur.rowcount
 
     async def get(self, capture_id: int) -> Capture | None:
-        async with self._db.conn.execute(
-            "SELECT * FROM captures WHERE capture_id = ?", (capture_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetchrow("SELECT * FROM captures WHERE capture_id = $1", capture_id)
         return Capture.from_row(row) if row else None
 
     async def by_token(self, report_token: str) -> Capture | None:
-        async with self._db.conn.execute(
-            "SELECT * FROM captures WHERE report_token = ?", (report_token,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetchrow(
+            "SELECT * FROM captures WHERE report_token = $1", report_token
+        )
         return Capture.from_row(row) if row else None
 
     async def latest(self, channel_id: int, *, finished_only: bool = True) -> Capture | None:
         """Return the channel's newest capture (by default the newest that has a report)."""
         where = "AND status IN ('complete', 'partial')" if finished_only else ""
-        async with self._db.conn.execute(
-            f"SELECT * FROM captures WHERE channel_id = ? {where} "
+        row = await self._db.fetchrow(
+            f"SELECT * FROM captures WHERE channel_id = $1 {where} "
             "ORDER BY started_at DESC, capture_id DESC LIMIT 1",
-            (channel_id,),
-        ) as cur:
-            row = await cur.fetchone()
+            channel_id,
+        )
         return Capture.from_row(row) if row else None
 
     async def pin(self, capture_id: int, pinned: bool = True) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE captures SET pinned = ? WHERE capture_id = ?", (int(pinned), capture_id)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE captures SET pinned = $1 WHERE capture_id = $2", int(pinned), capture_id
             )
 
     async def chatters(self, capture_id: int) -> list[CaptureChatter]:
-        async with self._db.conn.execute(
-            "SELECT * FROM capture_chatters WHERE capture_id = ? ORDER BY user_id", (capture_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await self._db.fetch(
+            "SELECT * FROM capture_chatters WHERE capture_id = $1 ORDER BY user_id", capture_id
+        )
         return [CaptureChatter.from_row(r) for r in rows]
 
     async def count_with_user(self, channel_id: int, user_id: int) -> int:
@@ -172,39 +175,37 @@ class Captures:
 
     async def presence(self, channel_id: int, user_id: int) -> Presence:
         """Return how often, and from when to when, captures in the channel saw the user."""
-        async with self._db.conn.execute(
+        seen = await self._db.fetchrow(
             "SELECT count(*), min(p.started_at), max(p.started_at) "
             "FROM capture_chatters c JOIN captures p USING (capture_id) "
-            "WHERE p.channel_id = ? AND c.user_id = ?",
-            (channel_id, user_id),
-        ) as cur:
-            seen = await cur.fetchone()
-        async with self._db.conn.execute(
-            "SELECT count(*) FROM captures WHERE channel_id = ? "
+            "WHERE p.channel_id = $1 AND c.user_id = $2",
+            channel_id,
+            user_id,
+        )
+        total = await self._db.fetchval(
+            "SELECT count(*) FROM captures WHERE channel_id = $1 "
             "AND status IN ('complete', 'partial')",
-            (channel_id,),
-        ) as cur:
-            total = await cur.fetchone()
-        assert seen is not None and total is not None
+            channel_id,
+        )
+        assert seen is not None
         return Presence(
             captures_with_user=int(seen[0]),
-            captures_in_channel=int(total[0]),
+            captures_in_channel=int(total),
             first_seen_at=from_ts(seen[1]),
             last_seen_at=from_ts(seen[2]),
         )
 
     async def expired(self, *, before: datetime) -> list[Capture]:
         """Return unpinned captures started before the cut-off (their reports may go)."""
-        async with self._db.conn.execute(
-            "SELECT * FROM captures WHERE pinned = 0 AND started_at < ? AND status != 'running'",
-            (ts(before),),
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await self._db.fetch(
+            "SELECT * FROM captures WHERE pinned = 0 AND started_at < $1 AND status != 'running'",
+            ts(before),
+        )
         return [Capture.from_row(r) for r in rows]
 
     async def delete(self, capture_ids: Sequence[int]) -> None:
         if capture_ids:
-            async with self._db.transaction() as conn:
-                await conn.executemany(
-                    "DELETE FROM captures WHERE capture_id = ?", [(c,) for c in capture_ids]
+            async with self._db.transaction() as tx:
+                await tx.executemany(
+                    "DELETE FROM captures WHERE capture_id = $1", [(c,) for c in capture_ids]
                 )

@@ -1,57 +1,66 @@
-"""The one SQLite database: connection, life cycle, migrations and transactions.
+"""The database: one engine (SQLite or PostgreSQL), its life cycle, and the repositories.
 
-Exceptions::
-
-    StorageError                the storage layer failed; the message is for people
-    ├── SchemaTooNewError       the file was written by a newer botcheck
-    ├── MigrationError          a migration failed and was rolled back
-    └── DatabaseClosedError     used before open() or after close()
+``Database(path)`` opens a SQLite file; ``Database("postgresql://…")`` a PostgreSQL pool. Both
+give the same repositories (``db.accounts``, ``db.captures``, ``db.history``, ``db.stats``,
+``db.channels``, ``db.audit``, ``db.tokens``) returning the same frozen dataclasses. The
+exceptions are in `storage.errors`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
-import re
-import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from enum import Enum, auto
-from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Self
-
-import aiosqlite
+from typing import Any, Protocol, Self
 
 from storage.accounts import Accounts
 from storage.audit import Audit
 from storage.captures import Captures
 from storage.channels import Channels
+from storage.engine import Dialect, Executor, Row
+from storage.errors import DatabaseClosedError
 from storage.history import History
+from storage.migrations import latest
+from storage.migrations import migrations as _migrations
 from storage.stats import Stats
 from storage.tokens import Tokens
+from storage.url import Target, parse
 
-log = logging.getLogger(__name__)
-
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-class StorageError(Exception):
-    """The storage layer failed; the message is meant for people."""
+SCHEMA_VERSION = latest("sqlite")
 
 
-class SchemaTooNewError(StorageError):
-    """The database was written by a newer botcheck."""
+def migrations() -> tuple[tuple[int, str, str], ...]:
+    """Return SQLite's packaged migrations as (version, name, sql), in order."""
+    return _migrations("sqlite")
 
 
-class MigrationError(StorageError):
-    """A migration failed; nothing of it was applied."""
+class Engine(Protocol):
+    """What `Database` needs of an engine (storage.sqlite_engine, storage.postgres_engine)."""
 
+    dialect: Dialect
 
-class DatabaseClosedError(StorageError):
-    """The database is not open."""
+    @property
+    def reader(self) -> Executor: ...
+
+    def describe(self) -> str: ...
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def schema_version(self) -> int: ...
+
+    async def migrate(self) -> None: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Executor]: ...
+
+    async def integrity_check(self) -> str: ...
+
+    def stream(self, sql: str, *args: object, batch: int = ...) -> AsyncIterator[list[Row]]: ...
+
+    async def after_copy(self, tx: Executor) -> None: ...
 
 
 class _State(Enum):
@@ -60,38 +69,32 @@ class _State(Enum):
     CLOSED = auto()
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """Return the packaged migrations as (version, name, sql), in order."""
-    found = []
-    for entry in resources.files("storage.migrations").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    versions = [v for v, _, _ in found]
-    if versions != list(range(1, len(versions) + 1)):
-        raise MigrationError(
-            f"migrations must be numbered 0001, 0002, ... without gaps: {versions}"
-        )
-    return found
+def _engine(target: Target, *, pool_size: int, busy_timeout_s: float) -> Engine:
+    if target.engine == "postgres":
+        from storage.postgres_engine import PostgresEngine  # asyncpg only when asked for
 
+        assert target.url is not None
+        return PostgresEngine(target.url, pool_size=pool_size)
+    from storage.sqlite_engine import SqliteEngine
 
-SCHEMA_VERSION = len(migrations())
+    assert target.path is not None
+    return SqliteEngine(target.path, busy_timeout_s=busy_timeout_s)
 
 
 class Database:
-    """One aiosqlite connection in WAL mode, migrated on open.
+    """One database, migrated on open.
 
-    Use it as ``async with Database(path) as db:``. Writes go through ``transaction()``, which
-    serialises them: the connection is shared by every coroutine of the process.
+    Use it as ``async with Database(path_or_url) as db:``. Writes go through ``transaction()``;
+    on SQLite they are serialised (one connection for the process), on PostgreSQL each takes a
+    pooled connection (``pool_size``, default 10).
     """
 
-    def __init__(self, path: Path | str, *, busy_timeout_s: float = 5.0) -> None:
-        self.path = Path(path)
-        self._busy_timeout_ms = int(busy_timeout_s * 1000)
-        self._conn: aiosqlite.Connection | None = None
+    def __init__(
+        self, target: Path | str, *, pool_size: int = 10, busy_timeout_s: float = 5.0
+    ) -> None:
+        self.target = parse(target)
+        self.engine = _engine(self.target, pool_size=pool_size, busy_timeout_s=busy_timeout_s)
         self._state = _State.UNOPENED
-        self._write_lock = asyncio.Lock()
         self.accounts = Accounts(self)
         self.channels = Channels(self)
         self.captures = Captures(self)
@@ -100,52 +103,53 @@ class Database:
         self.history = History(self)
         self.stats = Stats(self)
 
+    def __repr__(self) -> str:
+        return f"Database({self.target.describe()})"
+
     @property
-    def conn(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise DatabaseClosedError(f"database {self.path} is not open")
-        return self._conn
+    def path(self) -> Path:
+        """The SQLite file (only for a SQLite database)."""
+        if self.target.path is None:
+            raise AttributeError("a PostgreSQL database has no file path")
+        return self.target.path
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.engine.dialect
+
+    @property
+    def name(self) -> str:
+        """The engine's name: 'sqlite' or 'postgres'."""
+        return self.engine.dialect.name
+
+    @property
+    def known_schema_version(self) -> int:
+        """The newest schema version this botcheck knows for the engine."""
+        return latest(self.name)
+
+    def describe(self) -> str:
+        """The engine and where it is, the password masked."""
+        return self.engine.describe()
 
     async def open(self) -> Self:
-        """Open the file (created 0600 if missing), set pragmas, apply pending migrations."""
+        """Connect, apply pending migrations; refuse a schema from a newer botcheck."""
         if self._state is not _State.UNOPENED:
             raise DatabaseClosedError("a Database can be opened once; make a new one")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            # Created here with 0600 so tokens at rest are readable by the owner only;
-            # SQLite gives the -wal and -shm files the same mode.
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        try:
-            conn = await aiosqlite.connect(self.path, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open database {self.path}: {exc}") from exc
-        conn.row_factory = aiosqlite.Row
-        self._conn = conn
         self._state = _State.OPENED
         try:
-            await conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            # Up to 64 MiB of page cache (default 2 MiB), filled only as pages are read: chat
-            # history inserts touch five indexes of chat_messages and its message-id key at
-            # random places, account upserts the accounts table and its names; the small
-            # default cache made a chat row cost about a third more SQLite CPU.
-            await conn.execute("PRAGMA cache_size = -65536")
-            await self._migrate()
+            await self.engine.open()
+            await self.engine.migrate()
         except BaseException:
             await self.close()
             raise
         return self
 
     async def close(self) -> None:
-        """Close the connection; safe to call twice."""
+        """Close the connection (or pool); safe to call twice."""
         if self._state is _State.CLOSED:
             return
         self._state = _State.CLOSED
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            await conn.close()
+        await self.engine.close()
 
     async def __aenter__(self) -> Self:
         return await self.open()
@@ -158,46 +162,46 @@ class Database:
     ) -> None:
         await self.close()
 
+    def _reader(self) -> Executor:
+        if self._state is not _State.OPENED:
+            raise DatabaseClosedError(f"database {self.target.describe()} is not open")
+        return self.engine.reader
+
     async def schema_version(self) -> int:
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        self._reader()
+        return await self.engine.schema_version()
 
-    async def _migrate(self) -> None:
-        current = await self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise SchemaTooNewError(
-                f"database {self.path} has schema version {current}, but this botcheck knows "
-                f"versions up to {SCHEMA_VERSION}: upgrade botcheck, or point BOTCHECK_DB at "
-                "another file"
-            )
-        for version, name, sql in migrations():
-            if version <= current:
-                continue
-            log.info("applying migration %s to %s", name, self.path)
-            script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;\n"
-            try:
-                await self.conn.executescript(script)
-            except sqlite3.Error as exc:
-                if self.conn.in_transaction:
-                    await self.conn.rollback()
-                raise MigrationError(f"migration {name} failed and was rolled back: {exc}") from exc
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    def transaction(self) -> AbstractAsyncContextManager[Executor]:
         """Run the body in one write transaction, committed on success, rolled back on error."""
-        async with self._write_lock:
-            conn = self.conn
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                await conn.rollback()
-                raise
-            await conn.commit()
+        self._reader()
+        return self.engine.transaction()
 
     async def integrity_check(self) -> str:
-        """Return SQLite's integrity verdict ('ok' when healthy)."""
-        async with self.conn.execute("PRAGMA integrity_check") as cur:
-            row = await cur.fetchone()
-        return str(row[0]) if row else "no answer"
+        """Return the engine's integrity verdict ('ok' when healthy)."""
+        self._reader()
+        return await self.engine.integrity_check()
+
+    # -- reads outside a transaction (the Executor protocol) -------------------------------------
+
+    async def fetch(self, sql: str, *args: object) -> list[Row]:
+        return await self._reader().fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: object) -> Row | None:
+        return await self._reader().fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args: object) -> Any:
+        return await self._reader().fetchval(sql, *args)
+
+    async def execute(self, sql: str, *args: object) -> int:
+        async with self.transaction() as tx:
+            return await tx.execute(sql, *args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        async with self.transaction() as tx:
+            await tx.executemany(sql, rows)
+
+    async def copy_records(
+        self, table: str, cols: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        async with self.transaction() as tx:
+            await tx.copy_records(table, cols, rows)

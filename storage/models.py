@@ -7,10 +7,11 @@ Twitch, and the analysis needs their order (ids grow with creation time).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+
+from storage.engine import Row
 
 
 def ts(value: datetime | None) -> int | None:
@@ -56,7 +57,7 @@ class Account:
         return not self.profile_image_url or "user-default-pictures" in self.profile_image_url
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Account:
+    def from_row(cls, row: Row) -> Account:
         return cls(
             user_id=row["user_id"],
             login=row["login"],
@@ -84,7 +85,7 @@ class NameRecord:
     last_seen_at: datetime
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> NameRecord:
+    def from_row(cls, row: Row) -> NameRecord:
         return cls(
             user_id=row["user_id"],
             login=row["login"],
@@ -109,7 +110,7 @@ class Channel:
         return self.left_at is None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Channel:
+    def from_row(cls, row: Row) -> Channel:
         return cls(
             channel_id=row["channel_id"],
             login=row["login"],
@@ -149,7 +150,7 @@ class Capture:
     summary: str | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Capture:
+    def from_row(cls, row: Row) -> Capture:
         return cls(
             capture_id=row["capture_id"],
             channel_id=row["channel_id"],
@@ -179,7 +180,7 @@ class CaptureChatter:
     login: str
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> CaptureChatter:
+    def from_row(cls, row: Row) -> CaptureChatter:
         return cls(capture_id=row["capture_id"], user_id=row["user_id"], login=row["login"])
 
 
@@ -208,7 +209,7 @@ class AuditEntry:
     detail: str
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> AuditEntry:
+    def from_row(cls, row: Row) -> AuditEntry:
         return cls(
             audit_id=row["audit_id"],
             at=_req_ts(row["at"]),
@@ -238,7 +239,7 @@ class OAuthToken:
         return f"OAuthToken(user_id={self.user_id}, login={self.login!r}, scopes={self.scopes!r})"
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> OAuthToken:
+    def from_row(cls, row: Row) -> OAuthToken:
         return cls(
             user_id=row["user_id"],
             login=row["login"],
@@ -285,7 +286,7 @@ class ChatMessage:
     deleted_at: datetime | None = None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> ChatMessage:
+    def from_row(cls, row: Row) -> ChatMessage:
         return cls(
             message_id=row["message_id"],
             channel_id=row["channel_id"],
@@ -332,7 +333,7 @@ class ModerationEvent:
     event_id: int | None = None  # set once stored
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> ModerationEvent:
+    def from_row(cls, row: Row) -> ModerationEvent:
         return cls(
             event_id=row["event_id"],
             dedupe_key=row["dedupe_key"],
@@ -370,7 +371,7 @@ class StreamSession:
         return self.ended_at is None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> StreamSession:
+    def from_row(cls, row: Row) -> StreamSession:
         return cls(
             session_id=row["session_id"],
             channel_id=row["channel_id"],
@@ -393,5 +394,5 @@ class ViewerSample:
     viewers: int
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> ViewerSample:
+    def from_row(cls, row: Row) -> ViewerSample:
         return cls(session_id=row["session_id"], at=_req_ms(row["at"]), viewers=row["viewers"])

@@ -10,10 +10,11 @@ counts per user use `(channel_id, user_id, sent_at)` (covering), windows use
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from storage.engine import Store
 from storage.models import StreamSession, from_ms, from_ts, ts, ts_ms
 from storage.stats_results import (
     ActionCount,
@@ -30,13 +31,9 @@ from storage.stats_results import (
     Writer,
 )
 
-if TYPE_CHECKING:
-    from storage.database import Database
-
 _FOREVER = 2**62
 _HOUR_MS = 3_600_000
 LENGTH_SAMPLE = 1_000  # a user's average message length is taken over this many latest messages
-_Params = Sequence[object] | Mapping[str, object]
 
 
 def _range(since: datetime | None, until: datetime | None) -> tuple[int, int]:
@@ -46,26 +43,25 @@ def _range(since: datetime | None, until: datetime | None) -> tuple[int, int]:
 class Stats:
     """Statistics queries; every answer is a frozen dataclass."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self._db = db
+        self._d = db.dialect
 
-    async def _one(self, sql: str, params: _Params) -> tuple[Any, ...]:
-        async with self._db.conn.execute(sql, params) as cur:
-            row = await cur.fetchone()
+    async def _one(self, sql: str, *params: object) -> tuple[Any, ...]:
+        row = await self._db.fetchrow(sql, *params)
         assert row is not None
         return tuple(row)
 
-    async def _all(self, sql: str, params: _Params) -> list[tuple[Any, ...]]:
-        async with self._db.conn.execute(sql, params) as cur:
-            rows = await cur.fetchall()
-        return [tuple(r) for r in rows]
+    async def _all(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in await self._db.fetch(sql, *params)]
 
     async def login_of(self, channel_id: int, user_id: int) -> str:
         """Return the newest login the user chatted under in the channel ('' if never)."""
         rows = await self._all(
-            "SELECT login FROM chat_messages WHERE channel_id = ? AND user_id = ? "
+            "SELECT login FROM chat_messages WHERE channel_id = $1 AND user_id = $2 "
             "ORDER BY sent_at DESC LIMIT 1",
-            (channel_id, user_id),
+            channel_id,
+            user_id,
         )
         return str(rows[0][0]) if rows else ""
 
@@ -75,9 +71,10 @@ class Stats:
     async def find_user(self, channel_id: int, login: str) -> int | None:
         """Return the user id that most recently chatted in the channel as `login`."""
         rows = await self._all(
-            "SELECT user_id FROM chat_messages WHERE channel_id = ? AND login = ? "
+            "SELECT user_id FROM chat_messages WHERE channel_id = $1 AND login = $2 "
             "ORDER BY sent_at DESC LIMIT 1",
-            (channel_id, login.lower()),
+            channel_id,
+            login.lower(),
         )
         return int(rows[0][0]) if rows else None
 
@@ -92,14 +89,16 @@ class Stats:
             # Unbounded: the (channel_id, user_id, sent_at) index answers both counts alone.
             sql = (
                 "SELECT count(*), count(DISTINCT user_id) FROM chat_messages "
-                "INDEXED BY chat_messages_channel_user WHERE channel_id = ?"
+                f"{self._d.indexed_by('chat_messages_channel_user')} WHERE channel_id = $1"
             )
-            row = await self._one(sql, (channel_id,))
+            row = await self._one(sql, channel_id)
         else:
             row = await self._one(
                 "SELECT count(*), count(DISTINCT user_id) FROM chat_messages "
-                "WHERE channel_id = ? AND sent_at >= ? AND sent_at < ?",
-                (channel_id, lo, hi),
+                "WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3",
+                channel_id,
+                lo,
+                hi,
             )
         return Activity(int(row[0]), int(row[1]), since, until)
 
@@ -113,8 +112,8 @@ class Stats:
         """The latest viewer count of the channel's live stream (None when offline)."""
         rows = await self._all(
             "SELECT v.viewers FROM stream_sessions s JOIN viewer_samples v USING (session_id) "
-            "WHERE s.channel_id = ? AND s.ended_at IS NULL ORDER BY v.at DESC LIMIT 1",
-            (channel_id,),
+            "WHERE s.channel_id = $1 AND s.ended_at IS NULL ORDER BY v.at DESC LIMIT 1",
+            channel_id,
         )
         return int(rows[0][0]) if rows else None
 
@@ -130,9 +129,12 @@ class Stats:
         lo, hi = _range(since, until)
         rows = await self._all(
             "SELECT user_id, count(*) AS n FROM chat_messages "
-            "WHERE channel_id = ? AND sent_at >= ? AND sent_at < ? "
-            "GROUP BY user_id ORDER BY n DESC, user_id LIMIT ?",
-            (channel_id, lo, hi, limit),
+            "WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3 "
+            "GROUP BY user_id ORDER BY n DESC, user_id LIMIT $4",
+            channel_id,
+            lo,
+            hi,
+            limit,
         )
         logins = await self._logins(channel_id, [int(r[0]) for r in rows])
         return tuple(ChatterCount(int(u), logins[int(u)], int(n)) for u, n in rows)
@@ -148,17 +150,17 @@ class Stats:
         """Chatters who said more in the last period than in the one before, biggest gain first."""
         mid = ts_ms(now - period)
         rows = await self._all(
-            "SELECT user_id, sum(sent_at >= :mid) AS recent, sum(sent_at < :mid) AS before "
-            "FROM chat_messages WHERE channel_id = :c AND sent_at >= :lo AND sent_at < :hi "
-            "GROUP BY user_id HAVING recent > before "
-            "ORDER BY recent - before DESC, recent DESC, user_id LIMIT :limit",
-            {
-                "mid": mid,
-                "c": channel_id,
-                "lo": ts_ms(now - 2 * period),
-                "hi": ts_ms(now),
-                "limit": limit,
-            },
+            "SELECT user_id, recent, earlier FROM (SELECT user_id, "
+            "count(*) FILTER (WHERE sent_at >= $1) AS recent, "
+            "count(*) FILTER (WHERE sent_at < $1) AS earlier "
+            "FROM chat_messages WHERE channel_id = $2 AND sent_at >= $3 AND sent_at < $4 "
+            "GROUP BY user_id) AS per_user WHERE recent > earlier "
+            "ORDER BY recent - earlier DESC, recent DESC, user_id LIMIT $5",
+            mid,
+            channel_id,
+            ts_ms(now - 2 * period),
+            ts_ms(now),
+            limit,
         )
         logins = await self._logins(channel_id, [int(r[0]) for r in rows])
         return tuple(RisingChatter(int(u), logins[int(u)], int(a), int(b)) for u, a, b in rows)
@@ -171,10 +173,13 @@ class Stats:
         # Group by hour since the epoch, which follows the index order and needs no sort, then
         # fold those into hours of the day here.
         rows = await self._all(
-            "SELECT sent_at / ? AS h, count(*) FROM chat_messages "
-            "INDEXED BY chat_messages_channel_time "
-            "WHERE channel_id = ? AND sent_at >= ? AND sent_at < ? GROUP BY h",
-            (_HOUR_MS, channel_id, lo, hi),
+            "SELECT sent_at / $1 AS h, count(*) FROM chat_messages "
+            f"{self._d.indexed_by('chat_messages_channel_time')} "
+            "WHERE channel_id = $2 AND sent_at >= $3 AND sent_at < $4 GROUP BY h",
+            _HOUR_MS,
+            channel_id,
+            lo,
+            hi,
         )
         counts: Counter[int] = Counter()
         for h, n in rows:
@@ -193,9 +198,11 @@ class Stats:
         lo, hi = _range(since, until)
         counts: Counter[str] = Counter()
         for (emotes,) in await self._all(
-            "SELECT emotes FROM chat_messages WHERE channel_id = ? AND sent_at >= ? "
-            "AND sent_at < ? AND emotes != ''",
-            (channel_id, lo, hi),
+            "SELECT emotes FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2 "
+            "AND sent_at < $3 AND emotes != ''",
+            channel_id,
+            lo,
+            hi,
         ):
             counts.update(str(emotes).split())
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
@@ -214,9 +221,13 @@ class Stats:
         lo, hi = _range(since, until)
         rows = await self._all(
             "SELECT user_id, count(*) AS n, avg(text_length) AS a FROM chat_messages "
-            "WHERE channel_id = ? AND sent_at >= ? AND sent_at < ? "
-            "GROUP BY user_id HAVING n >= ? ORDER BY a DESC, n DESC, user_id LIMIT ?",
-            (channel_id, lo, hi, min_messages, limit),
+            "WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3 "
+            "GROUP BY user_id HAVING count(*) >= $4 ORDER BY a DESC, n DESC, user_id LIMIT $5",
+            channel_id,
+            lo,
+            hi,
+            min_messages,
+            limit,
         )
         logins = await self._logins(channel_id, [int(r[0]) for r in rows])
         return tuple(Writer(int(u), logins[int(u)], int(n), float(a)) for u, n, a in rows)
@@ -228,8 +239,11 @@ class Stats:
         lo, hi = _range(since, until)
         rows = await self._all(
             "SELECT action, count(*) AS n FROM moderation_events "
-            "WHERE channel_id = ? AND at >= ? AND at < ? GROUP BY action ORDER BY n DESC, action",
-            (channel_id, lo, hi),
+            "WHERE channel_id = $1 AND at >= $2 AND at < $3 GROUP BY action "
+            "ORDER BY n DESC, action",
+            channel_id,
+            lo,
+            hi,
         )
         return tuple(ActionCount(str(a), int(n)) for a, n in rows)
 
@@ -239,9 +253,11 @@ class Stats:
         """The `!botcheck` captures started in [since, until), oldest first."""
         rows = await self._all(
             "SELECT capture_id, started_at, status, verdict, chatter_count, viewer_count, "
-            "report_token FROM captures WHERE channel_id = ? AND started_at >= ? "
-            "AND started_at <= ? ORDER BY started_at, capture_id",
-            (channel_id, ts(since), ts(until)),
+            "report_token FROM captures WHERE channel_id = $1 AND started_at >= $2 "
+            "AND started_at <= $3 ORDER BY started_at, capture_id",
+            channel_id,
+            ts(since),
+            ts(until),
         )
         out = []
         for cid, at, status, verdict, chatters, viewers, token in rows:
@@ -267,9 +283,13 @@ class Stats:
         lo, hi = _range(since, until)
         width = max(1, int(bucket.total_seconds() * 1000))
         rows = await self._all(
-            "SELECT (sent_at - ?) / ? AS b, count(*), count(DISTINCT user_id) FROM chat_messages "
-            "WHERE channel_id = ? AND sent_at >= ? AND sent_at < ? GROUP BY b",
-            (lo, width, channel_id, lo, hi),
+            "SELECT (sent_at - $1) / $2 AS b, count(*), count(DISTINCT user_id) "
+            "FROM chat_messages WHERE channel_id = $3 AND sent_at >= $1 AND sent_at < $4 "
+            "GROUP BY b",
+            lo,
+            width,
+            channel_id,
+            hi,
         )
         found = {int(b): (int(m), int(c)) for b, m, c in rows}
         slices = max(1, -(-(hi - lo) // width))
@@ -281,38 +301,45 @@ class Stats:
         """The user's figures in the channel, or None if they never chatted there."""
         row = await self._one(
             "SELECT count(*), min(sent_at), max(sent_at) FROM chat_messages "
-            "WHERE channel_id = ? AND user_id = ?",
-            (channel_id, user_id),
+            "WHERE channel_id = $1 AND user_id = $2",
+            channel_id,
+            user_id,
         )
         # Lengths are not in the index: read them for the latest messages only, so a chatter
         # with half a million messages answers as fast as one with fifty.
         length = await self._one(
             "SELECT avg(text_length) FROM (SELECT text_length FROM chat_messages "
-            "WHERE channel_id = ? AND user_id = ? ORDER BY sent_at DESC LIMIT ?)",
-            (channel_id, user_id, LENGTH_SAMPLE),
+            "WHERE channel_id = $1 AND user_id = $2 ORDER BY sent_at DESC LIMIT $3) AS latest",
+            channel_id,
+            user_id,
+            LENGTH_SAMPLE,
         )
         messages = int(row[0])
         if messages == 0:
             return None
         ranks = await self._one(
-            "SELECT count(*), coalesce(sum(n > ?), 0) FROM (SELECT count(*) AS n "
-            "FROM chat_messages WHERE channel_id = ? GROUP BY user_id)",
-            (messages, channel_id),
+            "SELECT count(*), count(*) FILTER (WHERE n > $1) FROM (SELECT count(*) AS n "
+            "FROM chat_messages WHERE channel_id = $2 GROUP BY user_id) AS per_user",
+            messages,
+            channel_id,
         )
         per_hour: Counter[int] = Counter()
         for h, n in await self._all(
-            "SELECT sent_at / ? AS h, count(*) FROM chat_messages "
-            "WHERE channel_id = ? AND user_id = ? GROUP BY h",
-            (_HOUR_MS, channel_id, user_id),
+            "SELECT sent_at / $1 AS h, count(*) FROM chat_messages "
+            "WHERE channel_id = $2 AND user_id = $3 GROUP BY h",
+            _HOUR_MS,
+            channel_id,
+            user_id,
         ):
             per_hour[int(h) % 24] += int(n)
         favourite = min(per_hour, key=lambda h: (-per_hour[h], h)) if per_hour else None
         received = {
             str(action): int(n)
             for action, n in await self._all(
-                "SELECT action, count(*) FROM moderation_events WHERE channel_id = ? "
-                "AND target_id = ? AND action IN ('ban', 'timeout') GROUP BY action",
-                (channel_id, user_id),
+                "SELECT action, count(*) FROM moderation_events WHERE channel_id = $1 "
+                "AND target_id = $2 AND action IN ('ban', 'timeout') GROUP BY action",
+                channel_id,
+                user_id,
             )
         }
         first, last = (from_ms(int(v)) for v in row[1:3])
@@ -337,9 +364,11 @@ class Stats:
         """Whom the user replies to most (Twitch replies), most first."""
         rows = await self._all(
             "SELECT reply_parent_user_id AS t, count(*) AS n FROM chat_messages "
-            "WHERE channel_id = ? AND user_id = ? AND reply_parent_user_id IS NOT NULL "
-            "AND reply_parent_user_id != user_id GROUP BY t ORDER BY n DESC, t LIMIT ?",
-            (channel_id, user_id, limit),
+            "WHERE channel_id = $1 AND user_id = $2 AND reply_parent_user_id IS NOT NULL "
+            "AND reply_parent_user_id != user_id GROUP BY t ORDER BY n DESC, t LIMIT $3",
+            channel_id,
+            user_id,
+            limit,
         )
         logins = await self._logins(channel_id, [int(r[0]) for r in rows])
         return tuple(ReplyTarget(int(t), logins[int(t)] or str(t), int(n)) for t, n in rows)

@@ -64,7 +64,7 @@ def bot_settings(sim: TwitchSim, cast: Cast, tmp_path: Path, port: int) -> dict[
     }
 
 
-async def authorize_bot(sim: TwitchSim, cast: Cast, db_path: Path) -> None:
+async def authorize_bot(sim: TwitchSim, cast: Cast, db_path: Path | str) -> None:
     """Store a user token for the bot account, as if it had gone through OAuth."""
     access, refresh = sim.state.issue_user_token(cast.bot, list(BOT_SCOPES))
     async with Database(db_path) as db:

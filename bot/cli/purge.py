@@ -26,10 +26,10 @@ def purge(args: argparse.Namespace) -> int:
 
 
 async def _purge(settings: Settings, login: str, *, assume_yes: bool) -> int:
-    async with Database(settings.db_path) as db:
+    async with Database(settings.database, pool_size=settings.db_pool_size) as db:
         channel = await db.channels.by_login(login)
         if channel is None:
-            print(f"botcheck purge: no channel called {login} in {settings.db_path}.")
+            print(f"botcheck purge: no channel called {login} in {db.describe()}.")
             return 1
         counts = await db.channels.counts(channel.channel_id)
         listed = ", ".join(f"{n:,} {what}" for what, n in counts.items())

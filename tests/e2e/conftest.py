@@ -1,4 +1,5 @@
-"""A running bot against a running twitchsim, over real sockets, with a real SQLite file."""
+"""A running bot against a running twitchsim, over real sockets, with a real database: every
+test here runs on SQLite and on PostgreSQL (the `engine` fixture below)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.app import Running, free_port, running_bot
 from bot.services import Services
 from bot.settings import Settings, load_settings
 from bot.twitch import patches
+from tests.conftest import ENGINES, database_target
 from tests.simworld import (  # noqa: F401 (re-exported for the suites)
     BOT,
     OWNER,
@@ -68,8 +70,14 @@ async def wait_for(predicate: Callable[[], bool], *, timeout: float = 30.0, what
         await asyncio.sleep(0.02)
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The end-to-end tests run on both engines."""
+    return str(request.param)
+
+
 @pytest.fixture
-def make_env(tmp_path: Path) -> Callable[..., Any]:
+def make_env(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> Callable[..., Any]:
     """Start twitchsim + the bot; the bot account has already authorized (token in the DB)."""
 
     @asynccontextmanager
@@ -89,9 +97,12 @@ def make_env(tmp_path: Path) -> Callable[..., Any]:
             port = free_port()
             env = bot_settings(sim, cast, tmp_path, port)
             env |= {"BOTCHECK_COOLDOWN_S": str(cooldown_s)} | (extra or {})
+            target = await database_target(request, engine, tmp_path)
+            if isinstance(target, str):
+                env["BOTCHECK_DATABASE_URL"] = target
             settings = load_settings(env)
             if authorized:
-                await authorize_bot(sim, cast, settings.db_path)
+                await authorize_bot(sim, cast, settings.database)
             try:
                 async with running_bot(settings, join_interval_s=0.5, adjust=adjust) as running:
                     e = Env(

@@ -2,7 +2,8 @@
 process), a bot in its own process (`botcheck run`, for SIGKILL and for reading its real log
 output), and small helpers.
 
-Every test here talks to twitchsim over real sockets and to a real SQLite file.
+Every test here talks to twitchsim over real sockets and to a real database: a SQLite file, or
+(where a module overrides the `engine` fixture, as test_restarts does) PostgreSQL too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pytest
 
 from bot.app import free_port
 from tests.bot import conftest as bot_fixtures
+from tests.conftest import database_target
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import wait_for
 from tests.simworld import BOT, OWNER, VIEWER, Channel, authorize_bot, bot_settings, populate
@@ -63,8 +65,12 @@ def channel_id(world: Any, login: str) -> int:
     return int(world.user(login).user_id)
 
 
-def integrity(db_path: Path) -> str:
-    """`PRAGMA integrity_check` on the file, read-only, as a separate connection."""
+def integrity(db_path: Path | str) -> str:
+    """`PRAGMA integrity_check` on the file, read-only, as a separate connection.
+
+    PostgreSQL keeps its own integrity (WAL replay after a crash): 'ok' for a URL."""
+    if isinstance(db_path, str):
+        return "ok"
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
@@ -89,7 +95,8 @@ class BotProcess:
 
     sim: TwitchSim
     env: dict[str, str]
-    db_path: Path
+    db_path: Path  # the SQLite file (absent when `database` is a PostgreSQL URL)
+    database: Path | str  # what the bot opens
     log_path: Path
     channels: list[str]
     moderators: dict[str, str]
@@ -166,7 +173,7 @@ class BotProcess:
 
 
 @pytest.fixture
-def bot_process(tmp_path: Path) -> Callable[..., Any]:
+def bot_process(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> Callable[..., Any]:
     """Start twitchsim here and the bot in a child process: `async with bot_process(...) as p`."""
 
     @asynccontextmanager
@@ -188,11 +195,15 @@ def bot_process(tmp_path: Path) -> Callable[..., Any]:
                 "BOTCHECK_COOLDOWN_S": "0",
                 "BOTCHECK_LOG_LEVEL": "DEBUG",
             } | (extra or {})
-            await authorize_bot(sim, cast, db_path)
+            database = await database_target(request, engine, tmp_path)
+            if isinstance(database, str):
+                env["BOTCHECK_DATABASE_URL"] = database
+            await authorize_bot(sim, cast, database)
             process = BotProcess(
                 sim=sim,
                 env=env,
                 db_path=db_path,
+                database=database,
                 log_path=tmp_path / "bot.log",
                 channels=[c.login for c in channels],
                 moderators=cast.moderators,

@@ -1,5 +1,5 @@
 """The bot process killed with SIGKILL (no handler runs) during a capture and during heavy chat,
-then started again on the same database."""
+then started again on the same database; each test on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import asyncio
 import time
 from typing import Any
 
+import pytest
+
 from storage import CaptureStatus, Database
+from tests.conftest import ENGINES
 from tests.resilience.conftest import (
     VIEWER,
     Channel,
@@ -25,6 +28,12 @@ from twitchsim import SimConfig
 LOSS_WINDOW_S = 4.0
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The restart tests run on both engines."""
+    return str(request.param)
+
+
 async def test_sigkill_during_a_capture_leaves_it_interrupted_and_the_db_intact(
     bot_process: Any,
 ) -> None:
@@ -40,19 +49,19 @@ async def test_sigkill_during_a_capture_leaves_it_interrupted_and_the_db_intact(
             what="the capture to be under way",
         )
         p.kill()
-        assert integrity(p.db_path) == "ok"  # as the kill left it, WAL included
+        assert integrity(p.database) == "ok"  # as the kill left it, WAL included
 
         p.start()
         await p.wait_ready()
         assert "marked interrupted" in p.since_start()
-        assert integrity(p.db_path) == "ok"
+        assert integrity(p.database) == "ok"
         # The restarted bot serves the channel again.
         before = len(world.sent_messages("chan_a"))
         await world.say("chan_a", p.moderators["chan_a"], "!botcheck help")
         await wait_for(lambda: len(world.sent_messages("chan_a")) > before, timeout=20)
         assert await p.stop() == 0
 
-    async with Database(p.db_path) as db:
+    async with Database(p.database) as db:
         cid = channel_id(world, "chan_a")
         capture = await db.captures.latest(cid, finished_only=False)
         assert capture is not None
@@ -78,14 +87,14 @@ async def test_sigkill_during_heavy_chat_loses_at_most_the_last_batch(bot_proces
             await asyncio.sleep(0.004)
         killed_at = time.monotonic()
         p.kill()
-        assert integrity(p.db_path) == "ok"
+        assert integrity(p.database) == "ok"
 
         p.start()
         await p.wait_ready()
-        assert integrity(p.db_path) == "ok"
+        assert integrity(p.database) == "ok"
         # Chat after the restart is recorded again.
         after = await world.say(channels[0].login, VIEWER, "after the restart")
-        async with Database(p.db_path) as live:
+        async with Database(p.database) as live:
             await wait_for_async(
                 lambda: live.history.message(after), timeout=20, what="the new message stored"
             )
@@ -94,7 +103,7 @@ async def test_sigkill_during_heavy_chat_loses_at_most_the_last_batch(bot_proces
     total = sum(len(v) for v in said.values())
     lost_total = 0
     oldest_lost_age = 0.0
-    async with Database(p.db_path) as db:
+    async with Database(p.database) as db:
         for c in channels:
             cid = channel_id(world, c.login)
             stored = {m.message_id for m in await db.history.messages(cid)}
@@ -135,11 +144,11 @@ async def test_sigterm_during_a_capture_and_chat_stops_cleanly_and_loses_nothing
         assert await p.stop() == 0  # SIGTERM
         assert "botcheck stopped" in p.since_start()
 
-    async with Database(p.db_path) as db:
+    async with Database(p.database) as db:
         cid = channel_id(world, "chan_a")
         capture = await db.captures.latest(cid, finished_only=False)
         assert capture is not None and capture.status is CaptureStatus.INTERRUPTED
         assert "stopped" in capture.status_reason
         stored = {m.message_id for m in await db.history.messages(cid)}
         assert set(said) <= stored  # every message received before SIGTERM was written
-    assert integrity(p.db_path) == "ok"
+    assert integrity(p.database) == "ok"

@@ -1,0 +1,178 @@
+"""The SQLite engine: one aiosqlite connection in WAL mode, writes serialised by a lock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.engine import SQLITE, Dialect, Executor, Row
+from storage.errors import DatabaseClosedError, MigrationError, SchemaTooNewError, StorageError
+from storage.migrations import latest, migrations
+
+log = logging.getLogger(__name__)
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+@lru_cache(maxsize=512)
+def to_sqlite(sql: str) -> str:
+    """Turn PostgreSQL's ``$n`` placeholders into SQLite's ``?n`` (they bind alike)."""
+    return _PLACEHOLDER.sub(r"?\1", sql)
+
+
+class SqliteExecutor:
+    """Statements on one aiosqlite connection."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def fetch(self, sql: str, *args: object) -> list[Row]:
+        async with self._conn.execute(to_sqlite(sql), args) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchrow(self, sql: str, *args: object) -> Row | None:
+        async with self._conn.execute(to_sqlite(sql), args) as cur:
+            row: Row | None = await cur.fetchone()
+            return row
+
+    async def fetchval(self, sql: str, *args: object) -> Any:
+        row = await self.fetchrow(sql, *args)
+        return None if row is None else row[0]
+
+    async def execute(self, sql: str, *args: object) -> int:
+        async with self._conn.execute(to_sqlite(sql), args) as cur:
+            return int(cur.rowcount)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        await self._conn.executemany(to_sqlite(sql), rows)
+
+    async def copy_records(
+        self, table: str, cols: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        marks = ", ".join(f"?{i}" for i in range(1, len(cols) + 1))
+        await self._conn.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows
+        )
+
+
+class SqliteEngine:
+    """One file, created 0600, migrated on open."""
+
+    dialect: Dialect = SQLITE
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 5.0) -> None:
+        self.path = path
+        self._busy_timeout_ms = int(busy_timeout_s * 1000)
+        self._conn: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    def describe(self) -> str:
+        return f"SQLite file {self.path}"
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise DatabaseClosedError(f"database {self.path} is not open")
+        return self._conn
+
+    @property
+    def reader(self) -> Executor:
+        return SqliteExecutor(self.conn)
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            # Created here with 0600 so tokens at rest are readable by the owner only;
+            # SQLite gives the -wal and -shm files the same mode.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open database {self.path}: {exc}") from exc
+        conn.row_factory = aiosqlite.Row
+        self._conn = conn
+        await conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        # Up to 64 MiB of page cache (default 2 MiB), filled only as pages are read: chat
+        # history inserts touch five indexes of chat_messages and its message-id key at
+        # random places, account upserts the accounts table and its names; the small
+        # default cache made a chat row cost about a third more SQLite CPU.
+        await conn.execute("PRAGMA cache_size = -65536")
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close()
+
+    async def schema_version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> None:
+        """Apply pending migrations, each in one transaction; refuse a newer schema."""
+        current = await self.schema_version()
+        if current > latest("sqlite"):
+            raise SchemaTooNewError(
+                too_new_sentence(f"database {self.path}", current, latest("sqlite"), "BOTCHECK_DB")
+            )
+        for version, name, sql in migrations("sqlite"):
+            if version <= current:
+                continue
+            log.info("applying migration %s to %s", name, self.path)
+            script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;\n"
+            try:
+                await self.conn.executescript(script)
+            except sqlite3.Error as exc:
+                if self.conn.in_transaction:
+                    await self.conn.rollback()
+                raise MigrationError(f"migration {name} failed and was rolled back: {exc}") from exc
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Executor]:
+        """One write transaction (BEGIN IMMEDIATE), committed on success, else rolled back."""
+        async with self._write_lock:
+            conn = self.conn
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteExecutor(conn)
+            except BaseException:
+                await conn.rollback()
+                raise
+            await conn.commit()
+
+    async def integrity_check(self) -> str:
+        async with self.conn.execute("PRAGMA integrity_check") as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else "no answer"
+
+    async def stream(
+        self, sql: str, *args: object, batch: int = 10_000
+    ) -> AsyncIterator[list[Row]]:
+        """Yield a query's rows in batches without holding them all."""
+        async with self.conn.execute(to_sqlite(sql), args) as cur:
+            while rows := await cur.fetchmany(batch):
+                yield list[Row](rows)
+
+    async def after_copy(self, tx: Executor) -> None:
+        """Nothing to do: AUTOINCREMENT follows the largest id inserted."""
+
+
+def too_new_sentence(what: str, current: int, known: int, setting: str) -> str:
+    """The one sentence both engines give for a schema from a newer botcheck."""
+    return (
+        f"{what} has schema version {current}, but this botcheck knows versions up to {known}: "
+        f"upgrade botcheck, or point {setting} at another database"
+    )
