@@ -18,8 +18,8 @@ Signals (thresholds in `Thresholds`, scaled by a channel's `Sensitivity`):
 A trip yields a frozen `Raid` with its `Risk` (`reports.risk`). Its kind: ``hate`` when the risk
 category is hate or harassment; ``honest`` when a ``channel.raid`` from a real streamer arrived
 within ``incoming_s`` (told with `note_incoming_raid`); else ``spam``. A raid stays active until
-``quiet_s`` passes without a suspect message; later messages from its accounts or groups join it
-(`active`); a new trip during it is reported only when it is more severe (honest -> spam -> hate).
+``quiet_s`` passes without a suspect message; later messages from its accounts or groups, and
+fresh first-time accounts during a hostile raid, join it (`active`); a new trip during it is reported only when it is more severe (honest -> spam -> hate).
 """
 
 from __future__ import annotations
@@ -196,10 +196,15 @@ class RaidDetector:
         group = self._groups[gid]
         group.add(m)
         self._suspects.append((m, gid))
-        if active is not None and (gid in active.groups or user_id in active.users):
-            self._join_active(active, m)
-        if first_time and created_at is not None and t - created_at.timestamp() < self._fresh_s:
+        fresh = first_time and created_at is not None and t - created_at.timestamp() < self._fresh_s
+        if fresh:
             self._fresh[user_id] = m
+        if active is not None and (
+            gid in active.groups
+            or user_id in active.users
+            or (fresh and active.kind is not RaidKind.HONEST)
+        ):
+            self._join_active(active, m)
         found = self._check_group(group, gid, t)
         if found is None and not self._fresh_tripped and len(self._fresh) >= th.fresh_accounts:
             self._fresh_tripped = True
