@@ -19,7 +19,8 @@ A trip yields a frozen `Raid` with its `Risk` (`reports.risk`). Its kind: ``hate
 category is hate or harassment; ``honest`` when a ``channel.raid`` from a real streamer arrived
 within ``incoming_s`` (told with `note_incoming_raid`); else ``spam``. A raid stays active until
 ``quiet_s`` passes without a suspect message; later messages from its accounts or groups, and
-fresh first-time accounts during a hostile raid, join it (`active`); a new trip during it is reported only when it is more severe (honest -> spam -> hate).
+fresh first-time accounts during a hostile raid, join it (`active`); a new trip during it is
+reported only when it is more severe (honest -> spam -> hate).
 """
 
 from __future__ import annotations
