@@ -8,6 +8,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
+from reports.raid_model import Raid
 from reports.raid_page import (
     RaidLinks,
     raid_csv_text,
@@ -15,7 +16,6 @@ from reports.raid_page import (
     raid_page_csp,
     raid_page_html,
 )
-from reports.raid_model import Raid
 from reports.raids import RaidDetector
 from reports.risk import Category, RuleSet
 
