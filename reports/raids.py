@@ -30,6 +30,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from reports import textnorm
 from reports.raid_model import (
@@ -98,10 +99,12 @@ class _Group:
 
     __slots__ = ("bands", "key", "members", "next_check", "sig", "tripped", "users")
 
-    def __init__(self, sig: textnorm.Signature, key: str) -> None:
+    def __init__(
+        self, sig: textnorm.Signature, bands: tuple[tuple[int, int, int], ...], key: str
+    ) -> None:
         self.sig = sig
         self.key = key
-        self.bands = textnorm.band_keys(sig)
+        self.bands = bands  # the band keys it was indexed under
         self.members: deque[_Msg] = deque()
         self.users: dict[int, int] = {}
         self.tripped = False
@@ -158,6 +161,7 @@ class RaidDetector:
         self._regulars: deque[tuple[float, str]] = deque(maxlen=_REGULARS_KEPT)
         self._fresh: dict[int, _Msg] = {}  # fresh first-time accounts in the window, by user
         self._fresh_tripped = False
+        self._fresh_oldest = 0.0
         self._incoming: IncomingRaid | None = None
         self._active: _Active | None = None
         self.trips = 0
@@ -181,7 +185,12 @@ class RaidDetector:
         """Take one message; return a `Raid` when this message trips the detector."""
         t = at.timestamp()
         th = self.thresholds
-        self._expire(t - th.window_s)
+        before = t - th.window_s
+        suspects = self._suspects
+        if (suspects and suspects[0][0].t < before) or (
+            self._fresh and self._fresh_oldest < before
+        ):
+            self._expire(before)
         young = created_at is not None and t - created_at.timestamp() < self._young_s
         active = self._active
         if active is not None and t - active.last_t > th.quiet_s:
@@ -199,6 +208,8 @@ class RaidDetector:
         self._suspects.append((m, gid))
         fresh = first_time and created_at is not None and t - created_at.timestamp() < self._fresh_s
         if fresh:
+            if not self._fresh:
+                self._fresh_oldest = t
             self._fresh[user_id] = m
         if active is not None and (
             gid in active.groups
@@ -235,17 +246,16 @@ class RaidDetector:
                 for band in group.bands:
                     if self._bands.get(band) == gid:
                         del self._bands[band]
-        if self._fresh:
-            stale = [uid for uid, m in self._fresh.items() if m.t < before]
-            for uid in stale:
-                del self._fresh[uid]
-            if not self._fresh:
+        if self._fresh and self._fresh_oldest < before:
+            fresh = self._fresh
+            for uid in [uid for uid, m in fresh.items() if m.t < before]:
+                del fresh[uid]
+            self._fresh_oldest = min((m.t for m in fresh.values()), default=0.0)
+            if not fresh:
                 self._fresh_tripped = False
 
     def _group_for(self, m: _Msg) -> int:
-        folded = textnorm.skeleton(m.text)
-        sig = textnorm.signature(folded)
-        bands = textnorm.band_keys(sig)
+        sig, bands, key = _shape(m.text)
         for band in bands:
             gid = self._bands.get(band)
             if gid is not None:
@@ -254,7 +264,7 @@ class RaidDetector:
                     return gid
         gid = self._next_group
         self._next_group += 1
-        self._groups[gid] = _Group(sig, textnorm.key(m.text))
+        self._groups[gid] = _Group(sig, bands, key)
         for band in bands:
             self._bands.setdefault(band, gid)
         return gid
@@ -274,9 +284,7 @@ class RaidDetector:
                 return None
         if group.key:
             start = members[0].t
-            hype = sum(
-                1 for rt, text in self._regulars if rt >= start and textnorm.key(text) == group.key
-            )
+            hype = sum(1 for rt, text in self._regulars if rt >= start and _key(text) == group.key)
             if hype >= n:
                 return None
         group.tripped = True
@@ -408,6 +416,19 @@ def _with_members(raid: Raid, members: list[_Msg]) -> Raid:
         messages=tuple(RaidMessage(_dt(m.t), m.user_id, m.login, m.text) for m in ordered),
         timeline=tuple(TimelinePoint(_dt(s), c[0], c[1]) for s, c in sorted(seconds.items())),
     )
+
+
+@lru_cache(maxsize=16_384)
+def _shape(text: str) -> tuple[textnorm.Signature, tuple[tuple[int, int, int], ...], str]:
+    """Return a text's signature, band keys and key (chat repeats itself: "lol", emotes)."""
+    folded = textnorm.skeleton(text)
+    sig = textnorm.signature(folded)
+    return sig, textnorm.band_keys(sig), textnorm.key_of(folded)
+
+
+@lru_cache(maxsize=16_384)
+def _key(text: str) -> str:
+    return textnorm.key(text)
 
 
 def _dt(t: float) -> datetime:

@@ -52,6 +52,10 @@ _TABLE = str.maketrans(
     {**{chr(c): None for c in _INVISIBLE}, **_CONFUSABLES, **_LEET}  # type: ignore[dict-item]
 )
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# Combining marks (accents, "zalgo" stacks), removed after NFKD splits them off their letters.
+_COMBINING = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
 _RUNS = re.compile(r"(.)\1{2,}")  # three or more of one character
 _SPACED = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b")  # "h a t e"
 
@@ -79,9 +83,8 @@ def skeleton(text: str) -> str:
         folded = text.encode().translate(_ASCII).decode()
     else:
         text = unicodedata.normalize("NFKC", text)
-        text = "".join(
-            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-        )
+        if not text.isascii():
+            text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
         folded = _NON_WORD.sub(" ", text.lower().translate(_TABLE))
     if _RUNS.search(folded):
         folded = _RUNS.sub(r"\1\1", folded)
@@ -97,11 +100,12 @@ def words(text: str) -> tuple[str, ...]:
 
 def key(text: str) -> str:
     """Return the skeleton with repeated words dropped: "Pog POG pog" and "pog" share a key."""
-    out: list[str] = []
-    for w in skeleton(text).split():
-        if w not in out:
-            out.append(w)
-    return " ".join(out)
+    return key_of(skeleton(text))
+
+
+def key_of(folded: str) -> str:
+    """Return `key` from a skeleton already made."""
+    return " ".join(dict.fromkeys(folded.split()))
 
 
 def signature(folded: str) -> Signature:
@@ -116,13 +120,14 @@ def signature(folded: str) -> Signature:
         return ()
     mins = [1 << 28] * SIGNATURE_SIZE
     if len(b) <= SHINGLE:
-        grams = [int.from_bytes(b, "big")]
+        grams = {int.from_bytes(b, "big")}
     else:
-        grams = [int.from_bytes(b[i : i + SHINGLE], "big") for i in range(len(b) - SHINGLE + 1)]
+        grams = {(x << 16) | (y << 8) | z for x, y, z in zip(b, b[1:], b[2:], strict=False)}
     for g in grams:
         h = (g * _MULT) & 0xFFFFFFFF
         bin_, value = h >> 28, h & 0x0FFFFFFF
-        mins[bin_] = min(mins[bin_], value)
+        if value < mins[bin_]:  # noqa: PLR1730 (min() costs a call per 3-gram)
+            mins[bin_] = value
     return tuple(_EMPTY if v == 1 << 28 else v for v in mins)
 
 
