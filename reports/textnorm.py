@@ -60,6 +60,7 @@ _RUNS = re.compile(r"(.)\1{2,}")  # three or more of one character
 _SPACED = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b")  # "h a t e"
 
 SHINGLE = 3
+MAX_SIGNED = 160  # characters of a skeleton that count: bounds the cost of a long message
 SIGNATURE_SIZE = 16  # bins of one-permutation MinHash
 BANDS = 8  # 8 bands of 2 bins: candidates from Jaccard ~0.3 up, confirmed by the whole signature
 _EMPTY = -1
@@ -115,7 +116,7 @@ def signature(folded: str) -> Signature:
     scrambled by an odd multiplier; its top bits choose one of `SIGNATURE_SIZE` bins and the
     rest is its value; each bin keeps its smallest value (`_EMPTY` when no 3-gram fell in it).
     """
-    b = folded.replace(" ", "").encode()
+    b = folded.replace(" ", "")[:MAX_SIGNED].encode()
     if not b:
         return ()
     mins = [1 << 28] * SIGNATURE_SIZE
