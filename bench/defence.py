@@ -189,7 +189,7 @@ def cost() -> None:
             f"  {name:34s} bare loop {bare:5.2f} us, detector {mine:6.2f} us (+{mine - bare:.2f})"
         )
     print(
-        f"  ({suspect / len(events):.0%} of the organic messages are from newcomers or young accounts)"
+        f"  ({suspect / len(events):.0%} of the organic messages: newcomers or young accounts)"
     )
 
 
