@@ -188,9 +188,7 @@ def cost() -> None:
         print(
             f"  {name:34s} bare loop {bare:5.2f} us, detector {mine:6.2f} us (+{mine - bare:.2f})"
         )
-    print(
-        f"  ({suspect / len(events):.0%} of the organic messages: newcomers or young accounts)"
-    )
+    print(f"  ({suspect / len(events):.0%} of the organic messages: newcomers or young accounts)")
 
 
 def _met(ok: bool) -> str:
