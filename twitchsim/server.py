@@ -79,6 +79,8 @@ class TwitchSim:
         conduits.max_total_cost = cfg.max_total_cost
         self._life = _Life.UNOPENED
         self._runner: web.AppRunner | None = None
+        # Ban and shield-mode endpoints; tests read shield states here (``moderation.shields``).
+        self.moderation = HelixModeration(self.state, self.config)
 
     # --- addresses ------------------------------------------------------------------------------
 
@@ -147,7 +149,7 @@ class TwitchSim:
     def _add_defence(self, app: web.Application) -> None:
         """Add the ban and shield-mode endpoints and the raid scenarios (chat defence)."""
         raids = ControlRaids(self.state)
-        app.add_routes(HelixModeration(self.state, self.config).routes())
+        app.add_routes(self.moderation.routes())
         app.add_routes(raids.routes())
         app.on_cleanup.append(raids.close)
 

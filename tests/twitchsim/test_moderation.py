@@ -159,6 +159,7 @@ async def test_shield_mode_state(world: Setup, http: aiohttp.ClientSession) -> N
     assert data["data"][0]["last_activated_at"]
     status, data = await _call(http, "GET", url, token, _q(world))
     assert data["data"][0]["is_active"] is True
+    assert world.sim.moderation.shield(world.streamer.user_id).is_active
     status, data = await _call(http, "PUT", url, token, _q(world), {"is_active": "yes"})
     assert status == 400
     ban_only = _token(world, [BAN_SCOPE])
