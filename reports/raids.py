@@ -27,71 +27,23 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from functools import lru_cache
 
 from reports import textnorm
-from reports.raid_model import (
-    IncomingRaid,
-    Raid,
-    RaidAccount,
-    RaidKind,
-    RaidMessage,
-    TimelinePoint,
-)
-from reports.risk import Category, Risk, RuleSet, assess
+from reports.raid_build import Seen, build_raid, with_members
+from reports.raid_model import IncomingRaid, Raid, RaidKind
+from reports.raid_thresholds import Sensitivity, Thresholds
+from reports.risk import Category, RuleSet, assess
 
 log = logging.getLogger(__name__)
+
+__all__ = ["RaidDetector", "Sensitivity", "Thresholds"]
 
 DAY_S = 86_400.0
 MAX_KEPT_MESSAGES = 2_000
 _REGULARS_KEPT = 4_096  # regular messages remembered for the hype check (one window's worth)
 _SEVERITY = {RaidKind.HONEST: 0, RaidKind.SPAM: 1, RaidKind.HATE: 2}
-
-
-class Sensitivity(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """When a window trips; `for_sensitivity` gives a channel's set."""
-
-    window_s: float = 20.0
-    min_messages: int = 8
-    min_accounts: int = 6
-    young_days: float = 30.0
-    similarity: float = 0.5
-    short_chars: int = 8  # a skeleton shorter than this is "short"
-    short_young_share: float = 0.5
-    fresh_days: float = 2.0
-    fresh_accounts: int = 12
-    incoming_s: float = 300.0
-    quiet_s: float = 60.0
-
-    @classmethod
-    def for_sensitivity(cls, sensitivity: Sensitivity | str) -> Thresholds:
-        s = Sensitivity(sensitivity)
-        if s is Sensitivity.LOW:
-            return cls(min_messages=12, min_accounts=9, fresh_accounts=20)
-        if s is Sensitivity.HIGH:
-            return cls(min_messages=5, min_accounts=4, fresh_accounts=8, young_days=90.0)
-        return cls()
-
-
-@dataclass(slots=True, eq=False)
-class _Msg:
-    t: float
-    user_id: int
-    login: str
-    created_at: datetime | None
-    first_time: bool
-    young: bool
-    text: str
 
 
 class _Group:
@@ -105,12 +57,12 @@ class _Group:
         self.sig = sig
         self.key = key
         self.bands = bands  # the band keys it was indexed under
-        self.members: deque[_Msg] = deque()
+        self.members: deque[Seen] = deque()
         self.users: dict[int, int] = {}
         self.tripped = False
         self.next_check = 0
 
-    def add(self, m: _Msg) -> None:
+    def add(self, m: Seen) -> None:
         self.members.append(m)
         self.users[m.user_id] = self.users.get(m.user_id, 0) + 1
 
@@ -133,8 +85,8 @@ class _Active:
         self.kind = raid.kind
         self.incoming = raid.incoming
         self.groups = groups
-        self.users: dict[int, _Msg] = {}
-        self.messages: list[_Msg] = []
+        self.users: dict[int, Seen] = {}
+        self.messages: list[Seen] = []
         self.seen: set[int] = set()  # id() of the messages kept
         self.last_t = last_t
 
@@ -154,12 +106,12 @@ class RaidDetector:
         self.rules = rules or RuleSet.default()
         self._young_s = self.thresholds.young_days * DAY_S
         self._fresh_s = self.thresholds.fresh_days * DAY_S
-        self._suspects: deque[tuple[_Msg, int]] = deque()  # (message, group id)
+        self._suspects: deque[tuple[Seen, int]] = deque()  # (message, group id)
         self._groups: dict[int, _Group] = {}
         self._bands: dict[tuple[int, int, int], int] = {}
         self._next_group = 0
         self._regulars: deque[tuple[float, str]] = deque(maxlen=_REGULARS_KEPT)
-        self._fresh: dict[int, _Msg] = {}  # fresh first-time accounts in the window, by user
+        self._fresh: dict[int, Seen] = {}  # fresh first-time accounts in the window, by user
         self._fresh_tripped = False
         self._fresh_oldest = 0.0
         self._incoming: IncomingRaid | None = None
@@ -197,11 +149,11 @@ class RaidDetector:
             self._active = active = None
         if not (first_time or young):
             if active is not None and user_id in active.users:
-                self._join_active(active, _Msg(t, user_id, login, created_at, False, young, text))
+                self._join_active(active, Seen(t, user_id, login, created_at, False, young, text))
             else:
                 self._regulars.append((t, text))
             return None
-        m = _Msg(t, user_id, login, created_at, first_time, young, text)
+        m = Seen(t, user_id, login, created_at, first_time, young, text)
         gid = self._group_for(m)
         group = self._groups[gid]
         group.add(m)
@@ -231,7 +183,7 @@ class RaidDetector:
         a = self._active
         if a is None:
             return None
-        return _with_members(a.raid, a.messages)
+        return with_members(a.raid, a.messages)
 
     def _expire(self, before: float) -> None:
         suspects, groups = self._suspects, self._groups
@@ -254,7 +206,7 @@ class RaidDetector:
             if not fresh:
                 self._fresh_tripped = False
 
-    def _group_for(self, m: _Msg) -> int:
+    def _group_for(self, m: Seen) -> int:
         sig, bands, key = _shape(m.text)
         for band in bands:
             gid = self._bands.get(band)
@@ -292,7 +244,7 @@ class RaidDetector:
 
     # --- a trip ---------------------------------------------------------------------------------
 
-    def _trip(self, members: list[_Msg], gids: set[int], t: float, why: str) -> Raid | None:
+    def _trip(self, members: list[Seen], gids: set[int], t: float, why: str) -> Raid | None:
         th = self.thresholds
         users = {m.user_id for m in members}
         span = max(1.0, members[-1].t - members[0].t)
@@ -327,7 +279,7 @@ class RaidDetector:
             reasons.append(f"{risk.category.value}: {risk.justification}")
         if incoming is not None:
             reasons.append(f"raid from {incoming.from_login} just before")
-        raid = _build(
+        raid = build_raid(
             self.channel,
             kind,
             members=members,
@@ -350,72 +302,15 @@ class RaidDetector:
                 self._join_active(active, m)
         self.trips += 1
         log.info("raid tripped in %s: %s (%s)", self.channel, kind.value, "; ".join(reasons))
-        return _with_members(raid, active.messages)
+        return with_members(raid, active.messages)
 
-    def _join_active(self, active: _Active, m: _Msg) -> None:
+    def _join_active(self, active: _Active, m: Seen) -> None:
         active.last_t = max(active.last_t, m.t)
         if m.user_id not in active.users:
             active.users[m.user_id] = m
         if len(active.messages) < MAX_KEPT_MESSAGES and id(m) not in active.seen:
             active.seen.add(id(m))
             active.messages.append(m)
-
-
-def _build(
-    channel: str,
-    kind: RaidKind,
-    *,
-    members: list[_Msg],
-    t: float,
-    reasons: tuple[str, ...],
-    risk: Risk,
-    incoming: IncomingRaid | None,
-) -> Raid:
-    raid = Raid(
-        channel=channel,
-        kind=kind,
-        started_at=_dt(members[0].t),
-        detected_at=_dt(t),
-        accounts=(),
-        messages=(),
-        timeline=(),
-        reasons=reasons,
-        risk=risk,
-        incoming=incoming,
-    )
-    return _with_members(raid, members)
-
-
-def _with_members(raid: Raid, members: list[_Msg]) -> Raid:
-    ordered = sorted(members, key=lambda m: m.t)
-    accounts: dict[int, list[_Msg]] = {}
-    for m in ordered:
-        accounts.setdefault(m.user_id, []).append(m)
-    seconds: dict[int, list[int]] = {}
-    seen: set[int] = set()
-    for m in ordered:
-        point = seconds.setdefault(int(m.t), [0, 0])
-        point[0] += 1
-        if m.user_id not in seen:
-            seen.add(m.user_id)
-            point[1] += 1
-    return replace(
-        raid,
-        started_at=min(raid.started_at, _dt(ordered[0].t)) if ordered else raid.started_at,
-        accounts=tuple(
-            RaidAccount(
-                user_id=uid,
-                login=ms[0].login,
-                created_at=ms[0].created_at,
-                first_time=any(x.first_time for x in ms),
-                messages=len(ms),
-                first_at=_dt(ms[0].t),
-            )
-            for uid, ms in accounts.items()
-        ),
-        messages=tuple(RaidMessage(_dt(m.t), m.user_id, m.login, m.text) for m in ordered),
-        timeline=tuple(TimelinePoint(_dt(s), c[0], c[1]) for s, c in sorted(seconds.items())),
-    )
 
 
 @lru_cache(maxsize=16_384)
@@ -429,7 +324,3 @@ def _shape(text: str) -> tuple[textnorm.Signature, tuple[tuple[int, int, int], .
 @lru_cache(maxsize=16_384)
 def _key(text: str) -> str:
     return textnorm.key(text)
-
-
-def _dt(t: float) -> datetime:
-    return datetime.fromtimestamp(t, UTC)
