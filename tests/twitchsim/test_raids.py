@@ -11,6 +11,7 @@ import pytest
 from twitchsim import raids
 
 from .conftest import Setup
+from .test_eventsub import next_of, subscribe
 
 
 @pytest.mark.parametrize("truth", [pytest.param(t, id=t.value) for t in raids.Truth])
@@ -72,3 +73,23 @@ async def test_control_refuses_an_unknown_kind(world: Setup, http: aiohttp.Clien
     url = f"{world.sim.url}/sim/channels/streamer/raid_scenario"
     async with http.post(url, json={"kind": "party"}) as r:
         assert r.status == 400
+
+
+async def test_honest_raid_announces_channel_raid(
+    world: Setup, http: aiohttp.ClientSession
+) -> None:
+    token, _ = world.sim.state.issue_user_token(world.streamer, [])
+    streamer = str(world.streamer.user_id)
+    async with http.ws_connect(world.sim.ws_url) as ws:
+        session_id = (await next_of(ws, "session_welcome"))["payload"]["session"]["id"]
+        status, _ = await subscribe(
+            world, http, token, session_id, "channel.raid", "1", to_broadcaster_user_id=streamer
+        )
+        assert status == 202
+        url = f"{world.sim.url}/sim/channels/streamer/raid_scenario"
+        async with http.post(url, json={"kind": "honest", "seed": 1, "size": 10, "speed": 0}) as r:
+            info = await r.json()
+        note = await next_of(ws, "notification")
+    event = note["payload"]["event"]
+    assert event["from_broadcaster_user_login"] == info["incoming_from"]
+    assert event["viewers"] == 30
