@@ -248,8 +248,8 @@ class RaidDetector:
         th = self.thresholds
         users = {m.user_id for m in members}
         span = max(1.0, members[-1].t - members[0].t)
-        young = sum(1 for uid in users if any(m.young for m in members if m.user_id == uid))
-        first = sum(1 for uid in users if any(m.first_time for m in members if m.user_id == uid))
+        young = len({m.user_id for m in members if m.young})
+        first = len({m.user_id for m in members if m.first_time})
         dup = 1.0 if why == "group" else 0.0
         risk = assess(
             [m.text for m in members],
