@@ -25,11 +25,14 @@ FLAG_NAMES = (
     "renamed",
     "service_bot",
     "known_bot",
+    "remnant",
+    "multi_channel",
 )
 """Per-account flags, in the order the CSV lists them."""
 
 FLAG_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(FLAG_NAMES)}
-FLAGGED_MASK = FLAG_BITS["wave"] | FLAG_BITS["burst"]  # what counts as a flagged account
+# What counts as a flagged account: in a wave, in a burst, or a burst's straggler.
+FLAGGED_MASK = FLAG_BITS["wave"] | FLAG_BITS["burst"] | FLAG_BITS["remnant"]
 
 
 @cache
@@ -58,6 +61,10 @@ class Totals:
     known_bots: tuple[str, ...]  # logins from the known-bot list file
     viewer_count: int | None  # None when the stream was offline
     renamed: int  # chatters with an earlier login on record
+    # Logins seen in the chatter lists of at least K served channels in the same hour
+    # (`reports.presence`); they stay in the statistics, listed apart like known bots.
+    multi_channel: tuple[str, ...] = ()
+    chat_recorded: bool = False  # whether the silent-chatter figures below mean anything
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +108,10 @@ class Traits:
     pattern_share: float  # accounts whose login fits one of `patterns`
     default_avatar_share: float
     empty_description_share: float
+    renamed: int = 0  # accounts with an earlier login on record
+    # Accounts that never wrote a message in this channel, where chat is recorded (else None).
+    silent: int | None = None
+    silent_share: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +146,9 @@ class Burst:
     last_user_id: int
     sample_logins: tuple[str, ...]
     traits: Traits
+    # Stragglers flagged with it: accounts made within hours of it, with ids to match, on days
+    # when almost nobody else in this audience signed up (`reports.remnants`).
+    remnants: int = 0
 
     @property
     def minutes(self) -> float:

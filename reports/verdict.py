@@ -9,7 +9,16 @@ to elevated at most, because ordinary channels vary widely on them.
 from __future__ import annotations
 
 from reports import text
-from reports.model import AgeBucket, Burst, Level, LoginPattern, Totals, Verdict, Wave
+from reports.model import (
+    AgeBucket,
+    Burst,
+    Level,
+    LoginPattern,
+    Totals,
+    Traits,
+    Verdict,
+    Wave,
+)
 
 HIGH_MIN_ACCOUNTS = 10
 HIGH_MIN_SHARE = 0.05  # of analysed chatters in waves or bursts
@@ -19,6 +28,8 @@ KNOWN_BOTS_ELEVATED_SHARE = 0.10
 KNOWN_BOTS_ELEVATED_MIN = 10
 CHATTERS_OVER_VIEWERS = 1.5  # chatters above this multiple of viewers (plus a margin)
 CHATTERS_MARGIN = 20
+MULTI_CHANNEL_ELEVATED_SHARE = 0.05  # of chatters seen in several served channels at once
+MULTI_CHANNEL_ELEVATED_MIN = 10
 MAX_REASONS = 6
 
 
@@ -64,6 +75,16 @@ def decide(
             "lurker-bot list."
         )
         level = max(level, Level.ELEVATED, key=_rank)
+    multi = len(totals.multi_channel)
+    if (
+        multi >= MULTI_CHANNEL_ELEVATED_MIN
+        and multi >= MULTI_CHANNEL_ELEVATED_SHARE * totals.chatters
+    ):
+        reasons.append(
+            f"{text.num(multi)} of {text.num(totals.chatters)} chatters were in the chat of "
+            "several other channels in the same hour."
+        )
+        level = max(level, Level.ELEVATED, key=_rank)
     viewers = totals.viewer_count
     if viewers is not None and totals.chatters > CHATTERS_OVER_VIEWERS * viewers + CHATTERS_MARGIN:
         reasons.append(
@@ -85,27 +106,40 @@ def wave_sentence(w: Wave, analysed: int, bursts: list[Burst] | None = None) -> 
     if bursts:
         b = max(bursts, key=lambda b: b.count)
         out += f"; {text.num(b.count)} of them within {text.minutes(b.start, b.end)}"
+        if b.remnants:
+            out += f" and {text.num(b.remnants)} more within hours of them"
     out += "."
-    return out + _traits(w.traits.default_avatar_share, w.traits.patterns)
+    return out + _traits(w.traits, w.count)
 
 
 def burst_sentence(b: Burst, analysed: int) -> str:
     """Describe a burst as an observation."""
     out = (
         f"{text.num(b.count)} of {text.num(analysed)} accounts ({text.pct(b.share)}) were "
-        f"created within {text.minutes(b.start, b.end)} on {text.clock(b.start)}."
+        f"created within {text.minutes(b.start, b.end)} on {text.clock(b.start)}"
     )
-    return out + _traits(b.traits.default_avatar_share, b.traits.patterns)
+    if b.remnants:
+        out += f", and {text.num(b.remnants)} more within hours of them, on days when almost "
+        out += "no one else here signed up"
+    return out + "." + _traits(b.traits, b.count)
 
 
-def _traits(default_avatar_share: float, patterns: tuple[LoginPattern, ...]) -> str:
+def _traits(traits: Traits, count: int) -> str:
     parts = []
-    if default_avatar_share >= 0.5:
-        parts.append(f"{text.pct(default_avatar_share)} keep the default avatar")
+    if traits.default_avatar_share >= 0.5:
+        parts.append(f"{text.pct(traits.default_avatar_share)} keep the default avatar")
+    patterns: tuple[LoginPattern, ...] = traits.patterns
     if patterns:
         parts.append(
             f"{text.num(patterns[0].count)} share the login pattern “{patterns[0].pattern}”"
         )
+    if traits.renamed:
+        parts.append(f"{text.num(traits.renamed)} have had another login")
+    if traits.silent is not None and traits.silent_share is not None:
+        if traits.silent == count:
+            parts.append(f"none of the {text.num(count)} ever chatted here")
+        elif traits.silent_share >= 0.5:
+            parts.append(f"{text.num(traits.silent)} never chatted here")
     return f" {'; '.join(parts)}." if parts else ""
 
 
