@@ -29,7 +29,7 @@ from reports.model import (
     Wave,
 )
 from reports.patterns import silent_traits, stem_of, stems, traits_of
-from reports.platform import SignupRates, signup_rates
+from reports.platform import SignupRates, signup_rates_from
 from reports.remnants import find_remnants
 from reports.service_bots import service_bot_logins
 from reports.verdict import decide
@@ -105,11 +105,11 @@ def analyze(
     last_day = max(today, int(day_numbers[-1])) if n else today
 
     counts = waves_mod.day_counts(day_numbers, first_day, last_day)
+    user_ids = np.array([a.user_id for a in kept], dtype=np.int64)
     if platform is None:
-        platform = signup_rates((a.user_id, _created(a)) for a in kept)
+        platform = signup_rates_from(seconds, user_ids)
     runs, rate = waves_mod.find_waves(counts, platform.factors(first_day, last_day))
     chains = bursts_mod.find_bursts(seconds, rate, first_day)
-    user_ids = np.array([a.user_id for a in kept], dtype=np.int64)
     remnants = find_remnants(
         seconds,
         user_ids,

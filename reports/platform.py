@@ -59,14 +59,23 @@ class SignupRates:
 
 def signup_rates(sample: Iterable[tuple[int, datetime]]) -> SignupRates:
     """Return platform signups per day from (user id, created_at) pairs of any accounts."""
-    pairs = sorted((c.astimezone(UTC).timestamp(), uid) for uid, c in sample)
-    if len(pairs) < 2:
-        return SignupRates(0, (), len(pairs))
+    pairs = [(c.astimezone(UTC).timestamp(), uid) for uid, c in sample]
     t = np.array([p[0] for p in pairs], dtype=np.float64)
     ids = np.array([p[1] for p in pairs], dtype=np.float64)
+    return signup_rates_from(t, ids)
+
+
+def signup_rates_from(
+    seconds: npt.NDArray[np.float64], user_ids: npt.NDArray[np.float64] | npt.NDArray[np.int64]
+) -> SignupRates:
+    """Return platform signups per day from creation times (epoch seconds) and their user ids."""
+    if len(seconds) < 2:
+        return SignupRates(0, (), len(seconds))
+    order = np.lexsort((user_ids, seconds))
+    t = np.asarray(seconds, dtype=np.float64)[order]
     # Ids rise with time; a few out of order (reserved blocks, clock quirks) must not make the
     # curve run backwards, so the running maximum is the curve.
-    ids = np.maximum.accumulate(ids)
+    ids = np.maximum.accumulate(np.asarray(user_ids, dtype=np.float64)[order])
     first_day = int(t[0] // DAY)
     last_day = int(t[-1] // DAY)
     edges = np.arange(first_day, last_day + 2, dtype=np.float64) * DAY
@@ -78,7 +87,7 @@ def signup_rates(sample: Iterable[tuple[int, datetime]]) -> SignupRates:
     gap = t[np.clip(nxt, 0, len(t) - 1)] - t[np.clip(prv, 0, len(t) - 1)]
     known = (nxt < len(t)) & (prv >= 0) & (gap <= MAX_GAP_DAYS * DAY)
     per_day = np.where(known, per_day, np.nan)
-    return SignupRates(first_day, tuple(per_day.tolist()), len(pairs))
+    return SignupRates(first_day, tuple(per_day.tolist()), len(t))
 
 
 def _on_axis(values: FloatArray, own_first: int, first_day: int, last_day: int) -> FloatArray:

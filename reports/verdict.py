@@ -22,6 +22,13 @@ from reports.model import (
 
 HIGH_MIN_ACCOUNTS = 10
 HIGH_MIN_SHARE = 0.05  # of analysed chatters in waves or bursts
+# "High" also needs one group that people signing up together would not make: more accounts
+# than a class or a raid's newcomers, a sitting at a machine's pace, or a shared login pattern.
+STRONG_MIN_ACCOUNTS = 50
+SITTING_MIN_ACCOUNTS = 10
+SITTING_PACE_S = 60.0  # seconds per account, at most, over the whole burst
+PATTERN_MIN_SHARE = 0.5  # of the group sharing one login pattern
+PATTERN_MIN_ACCOUNTS = 5
 YOUNG_ELEVATED_SHARE = 0.25  # under 30 days
 YOUNG_ELEVATED_MIN = 10
 KNOWN_BOTS_ELEVATED_SHARE = 0.10
@@ -58,7 +65,11 @@ def decide(
     level = Level.LOW
     if waves or bursts:
         level = Level.ELEVATED
-        if flagged >= HIGH_MIN_ACCOUNTS and flagged >= HIGH_MIN_SHARE * analysed:
+        if (
+            flagged >= HIGH_MIN_ACCOUNTS
+            and flagged >= HIGH_MIN_SHARE * analysed
+            and any(map(strong, (*waves, *bursts)))
+        ):
             level = Level.HIGH
     under30 = next((b for b in young if b.days == 30), None)
     if (
@@ -94,6 +105,22 @@ def decide(
     if not reasons:
         reasons.append(_calm(totals))
     return Verdict(level, tuple(reasons[:MAX_REASONS]))
+
+
+def strong(group: Wave | Burst) -> bool:
+    """Tell whether a wave or burst is beyond what friends, a class or a raid would make."""
+    if group.count >= STRONG_MIN_ACCOUNTS:
+        return True
+    if (
+        isinstance(group, Burst)
+        and group.count >= SITTING_MIN_ACCOUNTS
+        and (group.end - group.start).total_seconds() <= SITTING_PACE_S * group.count
+    ):
+        return True
+    patterns = group.traits.patterns
+    return bool(patterns) and patterns[0].count >= max(
+        PATTERN_MIN_ACCOUNTS, PATTERN_MIN_SHARE * group.count
+    )
 
 
 def wave_sentence(w: Wave, analysed: int, bursts: list[Burst] | None = None) -> str:

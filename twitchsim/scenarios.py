@@ -21,14 +21,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from twitchsim import names
+from twitchsim.clusters import Cluster, cluster_times
 from twitchsim.growth import (
     EPOCH,
+    EVENTFUL,
     FIRST_ID,
+    PLAIN,
+    Growth,
     date_for_id,
-    id_at,
     id_for_date,
     ids_per_second,
-    ts_at,
 )
 from twitchsim.users import DAY, DEFAULT_NOW, YEAR, SimUser, lurker_pool, service_bots
 
@@ -36,6 +38,7 @@ __all__ = [
     "DEFAULT_NOW",
     "FIRST_ID",
     "SCENARIO_NAMES",
+    "Cluster",
     "Farm",
     "FarmSpec",
     "Scenario",
@@ -91,6 +94,8 @@ class Scenario:
     service_bot_ids: frozenset[int]
     lurker_bot_ids: frozenset[int]
     organic_ids: frozenset[int] = field(default_factory=frozenset)
+    clusters: tuple[Cluster, ...] = ()  # honest clusters among the organic accounts
+    growth: Growth = field(default=PLAIN, repr=False, compare=False)
 
     def farm_user_ids(self) -> frozenset[int]:
         """Return the ids of every farm member."""
@@ -109,7 +114,9 @@ class Scenario:
 # --- organic audiences --------------------------------------------------------------------------
 
 
-def _day_weights(rng: random.Random, now: datetime) -> tuple[list[float], list[float]]:
+def _day_weights(
+    rng: random.Random, now: datetime, growth: Growth
+) -> tuple[list[float], list[float]]:
     """Return (day start timestamps, cumulative weights) for drawing organic creation days."""
     tau = rng.uniform(1.5, 10.0) * YEAR  # the channel's recency skew
     floor = rng.uniform(0.05, 0.35)  # share of weight that ignores recency
@@ -125,7 +132,8 @@ def _day_weights(rng: random.Random, now: datetime) -> tuple[list[float], list[f
     while t < end:
         day = datetime.fromtimestamp(t, UTC)
         age = end - t
-        weight = ids_per_second(t) * (floor + (1.0 - floor) * math.exp(-age / tau))
+        signups = ids_per_second(t) if not growth.events else growth.ids_per_day(t) / DAY
+        weight = signups * (floor + (1.0 - floor) * math.exp(-age / tau))
         weight *= 1.0 + (loyalty - 1.0) * min(1.0, max(0.0, (settled + boom - t) / boom))
         weekday = (0.97, 0.96, 0.97, 0.99, 1.04, 1.1, 1.08)[day.weekday()]
         doy = day.timetuple().tm_yday
@@ -143,20 +151,41 @@ def _day_weights(rng: random.Random, now: datetime) -> tuple[list[float], list[f
 
 
 def _organic_users(
-    rng: random.Random, size: int, now: datetime, ids: set[int], logins: names.LoginPool
-) -> list[SimUser]:
-    starts, cum = _day_weights(rng, now)
+    rng: random.Random,
+    size: int,
+    now: datetime,
+    ids: set[int],
+    logins: names.LoginPool,
+    *,
+    growth: Growth = PLAIN,
+    clusters: random.Random | None = None,
+) -> tuple[list[SimUser], list[Cluster]]:
+    starts, cum = _day_weights(rng, now, growth)
     end = now.timestamp()
-    days = rng.choices(starts, cum_weights=cum, k=size)
-    out: list[SimUser] = []
     rand = rng.random
-    for day in days:
-        ts = min(day + rand() * DAY, end - 60.0)
-        uid = id_at(ts)
+    found: list[Cluster] = []
+    times: list[float] = []
+    if clusters is not None:
+
+        def draw_day() -> float:
+            return clusters.choices(starts, cum_weights=cum)[0]
+
+        for cluster, members in cluster_times(clusters, size, draw_day, end):
+            if len(times) + len(members) > size // 4:
+                break  # clusters are a part of an audience, never most of it
+            found.append(cluster)
+            times.extend(members)
+    days = rng.choices(starts, cum_weights=cum, k=size - len(times))
+    out: list[SimUser] = []
+    # Ordinary signups first, then the clusters' own times; the draws keep their old order so
+    # an audience without clusters is the one the same seed always gave.
+    for day, fixed in [(d, None) for d in days] + [(0.0, t) for t in times]:
+        ts = min(day + rand() * DAY, end - 60.0) if fixed is None else fixed
+        uid = growth.id_at(ts)
         while uid in ids:
             uid += 1
         ids.add(uid)
-        created = int(ts_at(uid))
+        created = int(growth.ts_at(uid))
         age = (end - created) / YEAR
         parts = names.ordinary_parts(rng)
         login = logins.claim("".join(parts), rng)
@@ -177,7 +206,7 @@ def _organic_users(
                 uid, login, display, datetime.fromtimestamp(created, UTC), "", btype, avatar, desc
             )
         )
-    return out
+    return out, found
 
 
 # --- farms --------------------------------------------------------------------------------------
@@ -209,6 +238,7 @@ def _farm(
     now: datetime,
     ids: set[int],
     logins: names.LoginPool,
+    growth: Growth = PLAIN,
 ) -> tuple[Farm, list[SimUser]]:
     end = now.timestamp()
     span = (spec.days if not spec.sitting else 0) * DAY + 2 * 3600
@@ -220,7 +250,7 @@ def _farm(
     stem = names.farm_stem(rng)
     users: list[SimUser] = []
     for i, ts in enumerate(times):
-        uid = id_at(ts)
+        uid = growth.id_at(ts)
         while uid in ids:
             uid += 1
         ids.add(uid)
@@ -284,8 +314,14 @@ def with_farms(
     service: int = 0,
     lurkers: int = 0,
     name: str = "farms",
+    events: bool = False,
+    clusters: bool = False,
 ) -> Scenario:
-    """Return ``size`` organic chatters plus ``farms``, ``service`` service bots, ``lurkers``."""
+    """Return ``size`` organic chatters plus ``farms``, ``service`` service bots, ``lurkers``.
+
+    ``events``: Twitch-wide event days (`growth.EVENTFUL`) shape every account's id and the
+    organic signups; ``clusters``: the organic audience holds honest clusters (`clusters`).
+    """
     if now.tzinfo is None:
         raise ValueError("naive datetime: use timezone-aware UTC timestamps")
     fixed_service = service_bots()[:service] if service else ()
@@ -294,12 +330,27 @@ def with_farms(
     ids = {u.user_id for u in fixed_service + fixed_lurkers}
     logins = names.LoginPool({u.login for u in service_bots() + pool} | {channel_login})
 
-    organic_users = _organic_users(random.Random(f"{seed}:organic"), size, now, ids, logins)
+    growth = EVENTFUL if events else PLAIN
+    organic_users, found = _organic_users(
+        random.Random(f"{seed}:organic"),
+        size,
+        now,
+        ids,
+        logins,
+        growth=growth,
+        clusters=random.Random(f"{seed}:clusters") if clusters else None,
+    )
     farm_truth: list[Farm] = []
     farm_users: list[SimUser] = []
     for i, spec in enumerate(farms):
         farm, users = _farm(
-            random.Random(f"{seed}:farm{i}"), index=i, spec=spec, now=now, ids=ids, logins=logins
+            random.Random(f"{seed}:farm{i}"),
+            index=i,
+            spec=spec,
+            now=now,
+            ids=ids,
+            logins=logins,
+            growth=growth,
         )
         farm_truth.append(farm)
         farm_users.extend(users)
@@ -319,6 +370,8 @@ def with_farms(
         service_bot_ids=frozenset(u.user_id for u in fixed_service),
         lurker_bot_ids=frozenset(u.user_id for u in fixed_lurkers),
         organic_ids=frozenset(u.user_id for u in organic_users),
+        clusters=tuple(found),
+        growth=growth,
     )
 
 
@@ -330,6 +383,8 @@ def organic(
     channel_login: str = "streamer",
     service: int = 0,
     lurkers: int = 0,
+    events: bool = False,
+    clusters: bool = False,
 ) -> Scenario:
     """Return an organic audience of ``size`` chatters (plus any service and lurker bots)."""
     return with_farms(
@@ -341,6 +396,8 @@ def organic(
         service=service,
         lurkers=lurkers,
         name="organic",
+        events=events,
+        clusters=clusters,
     )
 
 
