@@ -68,7 +68,7 @@ def decide(
         if (
             flagged >= HIGH_MIN_ACCOUNTS
             and flagged >= HIGH_MIN_SHARE * analysed
-            and any(map(strong, (*waves, *bursts)))
+            and (any(strong(w) for w in waves) or any(strong(b) for b in bursts))
         ):
             level = Level.HIGH
     under30 = next((b for b in young if b.days == 30), None)

@@ -150,7 +150,7 @@ def _day_weights(
     return starts, cum
 
 
-def _organic_users(
+def organic_users(
     rng: random.Random,
     size: int,
     now: datetime,
@@ -230,7 +230,7 @@ def _farm_times(rng: random.Random, spec: FarmSpec, start: float) -> list[float]
     return sorted(start + rng.random() * span for _ in range(spec.size))
 
 
-def _farm(
+def make_farm(
     rng: random.Random,
     *,
     index: int,
@@ -331,7 +331,7 @@ def with_farms(
     logins = names.LoginPool({u.login for u in service_bots() + pool} | {channel_login})
 
     growth = EVENTFUL if events else PLAIN
-    organic_users, found = _organic_users(
+    organic_list, found = organic_users(
         random.Random(f"{seed}:organic"),
         size,
         now,
@@ -343,7 +343,7 @@ def with_farms(
     farm_truth: list[Farm] = []
     farm_users: list[SimUser] = []
     for i, spec in enumerate(farms):
-        farm, users = _farm(
+        farm, users = make_farm(
             random.Random(f"{seed}:farm{i}"),
             index=i,
             spec=spec,
@@ -356,7 +356,7 @@ def with_farms(
         farm_users.extend(users)
 
     rng = random.Random(f"{seed}:mix")
-    chatters = organic_users + farm_users + list(fixed_service) + list(fixed_lurkers)
+    chatters = organic_list + farm_users + list(fixed_service) + list(fixed_lurkers)
     rng.shuffle(chatters)
     viewers = size * rng.uniform(0.7, 1.4) + sum(len(f.user_ids) * rng.random() for f in farm_truth)
     return Scenario(
@@ -369,7 +369,7 @@ def with_farms(
         farms=tuple(farm_truth),
         service_bot_ids=frozenset(u.user_id for u in fixed_service),
         lurker_bot_ids=frozenset(u.user_id for u in fixed_lurkers),
-        organic_ids=frozenset(u.user_id for u in organic_users),
+        organic_ids=frozenset(u.user_id for u in organic_list),
         clusters=tuple(found),
         growth=growth,
     )
