@@ -19,6 +19,7 @@ from aiohttp import web
 from twitchsim.config import SimConfig
 from twitchsim.control import Control
 from twitchsim.helix import Helix
+from twitchsim.helix_followers import HelixFollowers
 from twitchsim.helix_write import HelixWrite
 from twitchsim.oauth import OAuth
 from twitchsim.state import World
@@ -128,6 +129,7 @@ class TwitchSim:
         )
         app.add_routes(helix.routes())
         app.add_routes(HelixWrite(world, cfg).routes())
+        app.add_routes(HelixFollowers(world, cfg).routes())
         app.add_routes(OAuth(world, cfg).routes())
         app.add_routes(control.routes())
         app.router.add_get("/ws", world.hub.handle_ws)

@@ -62,6 +62,8 @@ class World(ChatRoom):
         self.ratelimit = RateLimiter(rate_capacity, rate_refill_per_s, clock=clock)
         self.faults = Faults()
         self.hub = EventHub(clock=clock)
+        # channel id -> (follower, followed_at), newest first (`helix_followers`)
+        self.followers: dict[int, list[tuple[SimUser, datetime]]] = {}
         self.helix_calls: Counter[str] = Counter()  # "GET /helix/users" -> count
         self.authorize_user: SimUser | None = None
         self._next_id = RESERVED_IDS.start
