@@ -92,7 +92,7 @@ def analyze(
             flags[a.user_id] |= FLAG_BITS["default_avatar"]
         if renames.get(a.user_id):
             flags[a.user_id] |= FLAG_BITS["renamed"]
-        if a.user_id in multi_channel:
+        if a.user_id in multi_channel and login not in service_list:
             flags[a.user_id] |= FLAG_BITS["multi_channel"]
     renamed_ids = frozenset(uid for uid in flags if renames.get(uid))
 
@@ -212,7 +212,10 @@ def analyze(
         viewer_count=viewer_count,
         renamed=sum(1 for f in flags.values() if f & FLAG_BITS["renamed"]),
         multi_channel=tuple(
-            sorted((a.login for a in unique if a.user_id in multi_channel), key=str.lower)
+            sorted(
+                (a.login for a in unique if flags[a.user_id] & FLAG_BITS["multi_channel"]),
+                key=str.lower,
+            )
         ),
         chat_recorded=chatted is not None,
     )

@@ -29,6 +29,7 @@ SITTING_MIN_ACCOUNTS = 10
 SITTING_PACE_S = 60.0  # seconds per account, at most, over the whole burst
 PATTERN_MIN_SHARE = 0.5  # of the group sharing one login pattern
 PATTERN_MIN_ACCOUNTS = 5
+NOTABLE_SITTING_MIN = 5  # a burst this large at a machine's pace is worth a look
 YOUNG_ELEVATED_SHARE = 0.25  # under 30 days
 YOUNG_ELEVATED_MIN = 10
 KNOWN_BOTS_ELEVATED_SHARE = 0.10
@@ -38,6 +39,10 @@ CHATTERS_MARGIN = 20
 MULTI_CHANNEL_ELEVATED_SHARE = 0.05  # of chatters seen in several served channels at once
 MULTI_CHANNEL_ELEVATED_MIN = 10
 MAX_REASONS = 6
+PERSON_PACE = (
+    " Made at a person's pace without a shared login pattern, as friends or a class signing"
+    " up together would be."
+)
 
 
 def decide(
@@ -58,12 +63,14 @@ def decide(
             if w.start <= b.start.date() <= w.end and i not in inside
         ]
         inside.update(within)
-        reasons.append(wave_sentence(w, analysed, [bursts[i] for i in within]))
+        inner = [bursts[i] for i in within]
+        weak = not notable(w) and not any(notable(b) for b in inner)
+        reasons.append(wave_sentence(w, analysed, inner) + (PERSON_PACE if weak else ""))
     for i, b in sorted(enumerate(bursts), key=lambda ib: -ib[1].count):
         if i not in inside:
-            reasons.append(burst_sentence(b, analysed))
+            reasons.append(burst_sentence(b, analysed) + ("" if notable(b) else PERSON_PACE))
     level = Level.LOW
-    if waves or bursts:
+    if any(notable(w) for w in waves) or any(notable(b) for b in bursts):
         level = Level.ELEVATED
         if (
             flagged >= HIGH_MIN_ACCOUNTS
@@ -120,6 +127,21 @@ def strong(group: Wave | Burst) -> bool:
     patterns = group.traits.patterns
     return bool(patterns) and patterns[0].count >= max(
         PATTERN_MIN_ACCOUNTS, PATTERN_MIN_SHARE * group.count
+    )
+
+
+def notable(group: Wave | Burst) -> bool:
+    """Tell whether a wave or burst is worth a moderator's look: strong, or a quick sitting.
+
+    Friends, a class or a raid's newcomers make small waves and short chains at a person's pace
+    with ordinary logins; those are listed as observations but leave the verdict low.
+    """
+    if strong(group):
+        return True
+    return (
+        isinstance(group, Burst)
+        and group.count >= NOTABLE_SITTING_MIN
+        and (group.end - group.start).total_seconds() <= SITTING_PACE_S * group.count
     )
 
 
