@@ -1,7 +1,7 @@
 """Score the detection on seeded twitchsim scenarios.
 
-    .venv/bin/python -m bench.detection [--seed 1] [--jobs 2] [--organic 150] [--farmed 100]
-        [--small 60] [--followers 60] [--attacked 60] [--plain 0]
+    .venv/bin/python -m bench.detection [--seed 1] [--jobs 2] [--organic 120] [--farmed 80]
+        [--small 60] [--followers 50] [--attacked 50] [--plain 0]
 
 Chatter audiences (sizes log-uniform 200..50,000) are realistic by default: Twitch-wide event
 days and honest clusters (friends, a class, a raid's newcomers) in every organic audience
@@ -294,12 +294,12 @@ def presence_table(seed: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--organic", type=int, default=150, help="realistic organic audiences")
+    parser.add_argument("--organic", type=int, default=120, help="realistic organic audiences")
     parser.add_argument("--plain", type=int, default=0, help="organic audiences as before")
-    parser.add_argument("--farmed", type=int, default=100)
+    parser.add_argument("--farmed", type=int, default=80)
     parser.add_argument("--small", type=int, default=60, help="audiences with a 10-30 farm")
-    parser.add_argument("--followers", type=int, default=60, help="organic follower lists")
-    parser.add_argument("--attacked", type=int, default=60, help="follower lists with attacks")
+    parser.add_argument("--followers", type=int, default=50, help="organic follower lists")
+    parser.add_argument("--attacked", type=int, default=50, help="follower lists with attacks")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--verbose", action="store_true", help="list every missed farm")
