@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from twitchsim import names
+from twitchsim.farms import Farm, FarmSpec, make_farm
 from twitchsim.growth import EVENTFUL, PLAIN, Growth
-from twitchsim.scenarios import Farm, FarmSpec, make_farm, organic_users
+from twitchsim.scenarios import organic_users
 from twitchsim.users import DEFAULT_NOW, SimUser
 
 HOUR = 3600.0
