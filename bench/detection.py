@@ -340,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             alarms_w = sum(1 for r in organic if r.alarm_without_platform)
             print(
                 f"  without the platform signal: high {high_w} ({_rate(high_w, len(organic))}), "
-                f"any wave or burst {alarms_w} ({_rate(alarms_w, len(organic))})"
+                f"any wave or burst {alarms_w} ({_rate(alarms_w, len(organic))}); verdicts "
+                f"{dict(Counter(r.level_without_platform for r in organic))}"
             )
     farmed = by_kind["farmed"]
     eligible = sum(r.eligible_farm_accounts for r in farmed)
