@@ -25,6 +25,7 @@ from reports.model import (
     DayCount,
     MonthCount,
     Rename,
+    StemRun,
     Totals,
     Wave,
 )
@@ -32,6 +33,7 @@ from reports.patterns import silent_traits, stem_of, stems, traits_of
 from reports.platform import SignupRates, signup_rates_from
 from reports.remnants import find_remnants
 from reports.service_bots import service_bot_logins
+from reports.stemruns import find_stem_runs
 from reports.verdict import decide
 from reports.window import parse_window
 from storage.models import Account
@@ -184,6 +186,25 @@ def analyze(
             )
         )
 
+    stem_runs = []
+    for r in find_stem_runs([stem_of(a.login) for a in kept], day_numbers - first_day, rate):
+        members = [kept[i] for i in r.members]
+        if sum(1 for a in members if flags[a.user_id] & FLAGGED_MASK) >= 0.8 * len(members):
+            continue  # already a wave or a burst: said once
+        for a in members:
+            flags[a.user_id] |= FLAG_BITS["stem_run"] | FLAG_BITS["pattern"]
+        stem_runs.append(
+            StemRun(
+                stem=f"{r.stem} + digits",
+                start=_date(first_day + r.first_day),
+                end=_date(first_day + r.last_day),
+                count=len(members),
+                expected=r.expected,
+                p_value=float(np.exp(r.log_p)),
+                sample_logins=_sample(members),
+            )
+        )
+
     ages = (now.timestamp() - seconds) / DAY
     young = tuple(
         AgeBucket(d, int((ages < d).sum()), float((ages < d).mean()) if n else 0.0)
@@ -224,7 +245,9 @@ def analyze(
         for a in unique
         if renames.get(a.user_id)
     )
-    verdict = decide(totals, tuple(waves), tuple(burst_list), young, flagged)
+    verdict = decide(
+        totals, tuple(waves), tuple(burst_list), young, flagged, stem_runs=tuple(stem_runs)
+    )
     return Analysis(
         generated_at=now,
         window_days=window_days,
@@ -240,6 +263,7 @@ def analyze(
         flagged=flagged,
         renames=rename_list,
         verdict=verdict,
+        stem_runs=tuple(stem_runs),
         flags=MappingProxyType(flags),
     )
 

@@ -27,12 +27,13 @@ FLAG_NAMES = (
     "known_bot",
     "remnant",
     "multi_channel",
+    "stem_run",
 )
 """Per-account flags, in the order the CSV lists them."""
 
 FLAG_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(FLAG_NAMES)}
 # What counts as a flagged account: in a wave, in a burst, or a burst's straggler.
-FLAGGED_MASK = FLAG_BITS["wave"] | FLAG_BITS["burst"] | FLAG_BITS["remnant"]
+FLAGGED_MASK = FLAG_BITS["wave"] | FLAG_BITS["burst"] | FLAG_BITS["remnant"] | FLAG_BITS["stem_run"]
 
 
 @cache
@@ -156,6 +157,19 @@ class Burst:
 
 
 @dataclass(frozen=True, slots=True)
+class StemRun:
+    """Accounts sharing a login stem, made within a few days, more than chance allows."""
+
+    stem: str  # "sweetangel + digits"
+    start: date
+    end: date  # inclusive
+    count: int
+    expected: float
+    p_value: float
+    sample_logins: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Rename:
     user_id: int
     login: str
@@ -186,6 +200,7 @@ class Analysis:
     flagged: int  # analysed chatters in a wave or a burst
     renames: tuple[Rename, ...]
     verdict: Verdict
+    stem_runs: tuple[StemRun, ...] = ()  # `reports.stemruns`
     # user_id -> bit mask of FLAG_BITS; read it through flags_for() and flagged_ids().
     flags: Mapping[int, int] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False
@@ -232,6 +247,7 @@ class Analysis:
             "days": [_plain(d) for d in self.days],
             "months": [_plain(m) for m in self.months],
             "renames": [_plain(r) for r in self.renames],
+            "stem_runs": [_plain(r) for r in self.stem_runs],
         }
         return out
 

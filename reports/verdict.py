@@ -14,6 +14,7 @@ from reports.model import (
     Burst,
     Level,
     LoginPattern,
+    StemRun,
     Totals,
     Traits,
     Verdict,
@@ -30,6 +31,7 @@ SITTING_PACE_S = 60.0  # seconds per account, at most, over the whole burst
 PATTERN_MIN_SHARE = 0.5  # of the group sharing one login pattern
 PATTERN_MIN_ACCOUNTS = 5
 NOTABLE_SITTING_MIN = 5  # a burst this large at a machine's pace is worth a look
+MIN_STEM_RUN_NOTABLE = 5
 YOUNG_ELEVATED_SHARE = 0.25  # under 30 days
 YOUNG_ELEVATED_MIN = 10
 KNOWN_BOTS_ELEVATED_SHARE = 0.10
@@ -51,6 +53,8 @@ def decide(
     bursts: tuple[Burst, ...],
     young: tuple[AgeBucket, ...],
     flagged: int,
+    *,
+    stem_runs: tuple[StemRun, ...] = (),
 ) -> Verdict:
     """Return the verdict for an analysis' parts."""
     reasons: list[str] = []
@@ -69,13 +73,28 @@ def decide(
     for i, b in sorted(enumerate(bursts), key=lambda ib: -ib[1].count):
         if i not in inside:
             reasons.append(burst_sentence(b, analysed) + ("" if notable(b) else PERSON_PACE))
+    for r in sorted(stem_runs, key=lambda r: -r.count):
+        reasons.append(
+            f"{text.num(r.count)} accounts sharing the login pattern “{r.stem}” were created on "
+            f"{text.day_range(r.start, r.end)}, against about {_about(r.expected)} expected "
+            "from how often this audience uses it."
+        )
     level = Level.LOW
-    if any(notable(w) for w in waves) or any(notable(b) for b in bursts):
+    # A stem run shares a login pattern by definition: notable, and strong from 10 accounts.
+    if (
+        any(notable(w) for w in waves)
+        or any(notable(b) for b in bursts)
+        or any(r.count >= MIN_STEM_RUN_NOTABLE for r in stem_runs)
+    ):
         level = Level.ELEVATED
         if (
             flagged >= HIGH_MIN_ACCOUNTS
             and flagged >= HIGH_MIN_SHARE * analysed
-            and (any(strong(w) for w in waves) or any(strong(b) for b in bursts))
+            and (
+                any(strong(w) for w in waves)
+                or any(strong(b) for b in bursts)
+                or any(r.count >= SITTING_MIN_ACCOUNTS for r in stem_runs)
+            )
         ):
             level = Level.HIGH
     under30 = next((b for b in young if b.days == 30), None)
