@@ -22,6 +22,7 @@ from twitchsim.control_events import EventControl
 from twitchsim.control_raids import ControlRaids
 from twitchsim.helix import Helix
 from twitchsim.helix_conduits import HelixConduits
+from twitchsim.helix_followers import HelixFollowers
 from twitchsim.helix_moderation import HelixModeration
 from twitchsim.helix_write import HelixWrite
 from twitchsim.oauth import OAuth
@@ -139,6 +140,7 @@ class TwitchSim:
         app.add_routes(helix.routes())
         app.add_routes(HelixWrite(world, cfg).routes())
         app.add_routes(HelixConduits(world, cfg).routes())
+        app.add_routes(HelixFollowers(world, cfg).routes())
         app.add_routes(OAuth(world, cfg).routes())
         app.add_routes(control.routes())
         app.add_routes(EventControl(world).routes())
