@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
+import twitchio
+
 from bot import metrics, systemd
 from bot.bot import BotCheckBot
 from bot.capture import Capturer
@@ -29,6 +32,7 @@ from bot.pages.routes import add_report_routes, chain_resolvers
 from bot.pages.streams import StreamReports
 from bot.preflight import (
     SqliteLock,
+    StartupError,
     open_database,
     prepare_data_dir,
     probe_web_port,
@@ -197,11 +201,30 @@ async def running_bot(
         done, _ = await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
         if task in done:
             ready.cancel()
-            task.result()  # raise what stopped it
+            _raise_start_failure(task, settings)  # what stopped it, in one sentence if known
         retention.start()
         # The first poll also settles the sessions a previous run left open.
         streams.start()
         yield Running(bot=bot, services=services, task=task)
+
+
+def _raise_start_failure(task: asyncio.Task[None], settings: Settings) -> None:
+    """Raise why TwitchIO stopped while starting: StartupError for what an operator can fix."""
+    exc = task.exception()
+    if exc is None:
+        raise StartupError("the bot stopped while starting, without saying why.")
+    if isinstance(exc, aiohttp.ClientConnectionError | OSError | TimeoutError):
+        raise StartupError(
+            f"Twitch cannot be reached at {settings.auth_url} / {settings.api_url} ({exc}): "
+            "check the network, or TWITCH_AUTH_URL and TWITCH_API_URL."
+        ) from None
+    if isinstance(exc, twitchio.HTTPException) and exc.status in (400, 401, 403):
+        raise StartupError(
+            f"Twitch refused botcheck's app credentials ({exc.status}): check "
+            "TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET against your application on "
+            "dev.twitch.tv."
+        ) from None
+    raise exc
 
 
 def _count_commands(bot: BotCheckBot) -> None:
