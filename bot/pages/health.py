@@ -92,7 +92,11 @@ class Health:
         for name, (help_text, labels) in metrics.COUNTERS.items():
             families[name] = CounterMetricFamily(f"botcheck_{name}", help_text, labels=labels)
         for sample in metrics.snapshot():
-            families[sample.name].add_metric(list(sample.labels), sample.value)
+            if sample.labels:
+                families[sample.name].add_metric(list(sample.labels), sample.value)
+        for name, (_, labels) in metrics.COUNTERS.items():
+            if not labels:  # a plain counter is shown from zero on
+                families[name].add_metric([], metrics.value(name))
         yield from families.values()
         yield CounterMetricFamily(
             "botcheck_helix_calls", "Helix requests sent, retries included", self._helix_calls()
