@@ -46,6 +46,7 @@ from bot.twitch import patches
 from bot.twitch.oauth import BotCheckAdapter
 from bot.twitch.tokens import TwitchIOTokens
 from reports.knownbots import KnownBotsError, load_known_bots
+from reports.service_bots import service_bot_logins
 from storage import Database
 from storage.url import parse as parse_database
 
@@ -106,6 +107,11 @@ async def running_bot(
             tighten_sqlite_files(target.path)
         db: Database = await open_database(settings.database, pool_size=settings.db_pool_size)
         stack.push_async_callback(db.close)
+        # The bot itself and known service bots are left out of every statistic.
+        db.stats.leave_out(
+            user_ids=[int(settings.bot_id)] if settings.bot_id else [],
+            logins=service_bot_logins(),
+        )
         helix = await stack.enter_async_context(
             Helix(base_url=settings.api_url, client_id=settings.client_id or "", tokens=tokens)
         )
