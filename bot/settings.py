@@ -230,8 +230,11 @@ def unknown_settings_warning(names: Iterable[str]) -> str | None:
         return None
     parts = []
     for name in unknown:
-        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-        parts.append(f"{name} (did you mean {close[0]}?)" if close else name)
+        # Compare what follows the shared prefix: "BOTCHECK_" alone must not make a match.
+        prefix = next(p for p in _PREFIXES if name.startswith(p))
+        tails = {k[len(p) :]: k for k in known for p in _PREFIXES if k.startswith(p)}
+        close = difflib.get_close_matches(name[len(prefix) :], sorted(tails), n=1, cutoff=0.6)
+        parts.append(f"{name} (did you mean {tails[close[0]]}?)" if close else name)
     return (
         f"ignoring {len(unknown)} unknown setting(s): {', '.join(parts)}; "
         "see .env.example for the names botcheck reads."
