@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -88,7 +89,6 @@ async def running_bot(
     """
     settings.require_twitch()
     probe_web_port(settings.web_host, settings.web_port)
-    prepare_data_dir(settings.data_dir)
     patches.install()
     patches.apply(patches.Endpoints(settings.api_url, settings.auth_url, settings.eventsub_ws_url))
     try:
@@ -98,15 +98,18 @@ async def running_bot(
     tokens = TwitchIOTokens()
     ttl = timedelta(days=settings.report_ttl_days)
     async with contextlib.AsyncExitStack() as stack:
-        stack.callback(log.info, "botcheck stopped")
         target = parse_database(settings.database)
         if target.path is not None:
             lock = SqliteLock(target.path)
             lock.acquire()  # a second `botcheck run` on this file refuses here
             stack.callback(lock.release)
+        # Only the process holding the lock touches files: a refused second run changes nothing.
+        prepare_data_dir(settings.data_dir)
+        if target.path is not None:
             tighten_sqlite_files(target.path)
         db: Database = await open_database(settings.database, pool_size=settings.db_pool_size)
         stack.push_async_callback(db.close)
+        stack.callback(log.info, "botcheck stopped")
         # The bot itself and known service bots are left out of every statistic.
         db.stats.leave_out(
             user_ids=[int(settings.bot_id)] if settings.bot_id else [],
@@ -284,6 +287,9 @@ async def _close_recorder(recorder: Recorder) -> None:
 async def run_forever(settings: Settings) -> int:
     """`botcheck run`: serve until SIGINT or SIGTERM."""
     stop = asyncio.Event()
+    # Everything the bot writes (reports, the database, its lock) is for its own user only:
+    # report folder names are the report links.
+    os.umask(0o077)
     async with running_bot(settings) as running:
         # Start-up objects live as long as the process: keep them out of every collection, and
         # collect young objects less often, so a big capture's allocations stall the event loop

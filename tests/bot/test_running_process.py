@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import sys
 import time
 from pathlib import Path
@@ -108,6 +109,11 @@ async def test_service_life_ready_health_metrics_json_logs(tmp_path: Path) -> No
                 await proc.wait()
             notify.close()
         assert proc.returncode == 0, err.decode()
+    # Reports written while it ran are private too (umask 077), not only tightened at start.
+    written = [p for p in (tmp_path / "data").rglob("*")]
+    assert any(p.name == "index.html" for p in written)
+    for p in written:
+        assert stat.S_IMODE(p.stat().st_mode) in (0o700, 0o600), p
     lines = [json.loads(x) for x in out.decode().splitlines() if x.strip()]
     assert lines, err.decode()
     assert all({"time", "level", "logger", "message"} <= set(x) for x in lines)
