@@ -137,8 +137,9 @@ class Settings(BaseSettings):
             ("TWITCH_BOT_ID", self.bot_id),
         ):
             if not value:
+                how = " (`botcheck user LOGIN` prints it)" if env_name == "TWITCH_BOT_ID" else ""
                 raise SettingsError(
-                    f"{env_name} is not set: put it in .env or the environment "
+                    f"{env_name} is not set{how}: put it in .env or the environment "
                     "(see .env.example and the README's setup steps)."
                 )
 
