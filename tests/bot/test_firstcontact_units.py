@@ -141,3 +141,12 @@ def test_data_folder_under_a_file_refuses(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
     with pytest.raises(StartupError, match="BOTCHECK_DATA_DIR"):
         prepare_data_dir(tmp_path / "f" / "data")
+
+
+def test_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("botcheck 0.")
