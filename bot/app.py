@@ -38,6 +38,7 @@ from bot.preflight import (
     prepare_data_dir,
     probe_web_port,
     tighten_sqlite_files,
+    web_answers,
 )
 from bot.services import Services, utc_now
 from bot.settings import Settings, SettingsError
@@ -211,6 +212,7 @@ async def running_bot(
         if task in done:
             ready.cancel()
             _raise_start_failure(task, settings)  # what stopped it, in one sentence if known
+        await web_answers(settings.web_host, settings.web_port)
         retention.start()
         # The first poll also settles the sessions a previous run left open.
         streams.start()

@@ -8,6 +8,8 @@ life (a second `botcheck run` on it refuses), opened and quick-checked. Every re
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import errno
 import fcntl
 import logging
@@ -52,6 +54,27 @@ def probe_web_port(host: str, port: int) -> None:
             f"the web port {host}:{port} {why}: stop that program or set BOTCHECK_WEB_PORT "
             "(and BOTCHECK_WEB_HOST) to a free one."
         ) from None
+
+
+async def web_answers(host: str, port: int, *, within_s: float = 5.0) -> None:
+    """Refuse when nothing accepts connections on the web port once the bot has started."""
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    deadline = asyncio.get_running_loop().time() + within_s
+    while True:
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(target, port), 2.0)
+        except (OSError, TimeoutError) as exc:
+            if asyncio.get_running_loop().time() >= deadline:
+                raise StartupError(
+                    f"the web server did not start on {host}:{port} ({exc}): check "
+                    "BOTCHECK_WEB_HOST and BOTCHECK_WEB_PORT."
+                ) from None
+            await asyncio.sleep(0.1)
+            continue
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return
 
 
 @dataclass(frozen=True, slots=True)
