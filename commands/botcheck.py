@@ -11,7 +11,7 @@ from twitchio.ext import commands
 
 from bot.checks import CheckRequest
 from bot.history import forget_channel
-from commands.common import CommandComponent, audit, moderators_only, reply
+from commands.common import CommandComponent, OncePer, audit, moderators_only, reply
 from reports.window import parse_window
 
 if TYPE_CHECKING:
@@ -33,10 +33,16 @@ FORGET_ASK = (
 )
 
 
+HELP_WORDS = ("help", "commands")  # other bots' words in most channels: off unless turned on
+
+
 def help_text(command_names: Iterable[str]) -> str:
     """The usage, then every command the bot answers in this channel."""
-    names = ", ".join(f"!{name}" for name in sorted(command_names))
-    return f"{USAGE} Commands: {names} (!botcheck forget: the broadcaster only)."
+    names = ", ".join(f"!{name}" for name in sorted(set(command_names) - set(HELP_WORDS)))
+    return (
+        f"{USAGE} Commands: {names} (!botcheck forget: the broadcaster only; "
+        "!botcheck help on: answer !help and !commands here)."
+    )
 
 
 class BotCheck(CommandComponent):
@@ -46,8 +52,9 @@ class BotCheck(CommandComponent):
         super().__init__(bot)
         self._cooldown_s = bot.services.settings.cooldown_s
         self._last_run: dict[str, float] = {}
-        self._cooldown_told: set[str] = set()
+        self._cooldown_told: set[tuple[str, str]] = set()  # (channel, user): told once each
         self._forget_asked: dict[str, float] = {}
+        self._help_said = OncePer(30.0)  # !help from many viewers: one answer per 30 s
 
     @moderators_only()
     @commands.command(name="botcheck")
@@ -55,6 +62,9 @@ class BotCheck(CommandComponent):
         """Check who is in this chat; `!botcheck help` for usage."""
         channel = ctx.broadcaster.id
         word = args.strip().lower()
+        if word in ("help on", "help off"):
+            await self._help_switch(ctx, args, on=word == "help on")
+            return
         if word in ("help", "?", "usage"):
             await reply(ctx, help_text(self.bot.commands))
             await audit(ctx, "botcheck", args, "help")
@@ -79,15 +89,41 @@ class BotCheck(CommandComponent):
             return
         left = self._cooldown_left(channel)
         if left > 0:
-            if channel not in self._cooldown_told:
-                self._cooldown_told.add(channel)
+            if (channel, ctx.chatter.id) not in self._cooldown_told:
+                self._cooldown_told.add((channel, ctx.chatter.id))
                 await reply(ctx, f"!botcheck just ran here; try again in {max(1, round(left))} s.")
             await audit(ctx, "botcheck", args, "cooldown", f"{left:.0f} s left")
             return
 
         self._last_run[channel] = time.monotonic()
-        self._cooldown_told.discard(channel)
+        self._cooldown_told = {told for told in self._cooldown_told if told[0] != channel}
         await self._run(ctx, args, window)
+
+    @commands.command(name="help", aliases=["commands"])
+    async def help(self, ctx: commands.Context[Any], *, args: str = "") -> None:
+        """`!help`/`!commands`: botcheck's help, only where the broadcaster turned it on."""
+        channel = int(ctx.broadcaster.id)
+        if not await self.bot.services.db.channels.answers_help(channel):
+            return  # another bot's command here: stay quiet
+        if self._help_said.allow(str(channel)):
+            await reply(ctx, help_text(self.bot.commands))
+            await audit(ctx, "help", args, "help")
+
+    async def _help_switch(self, ctx: commands.Context[Any], args: str, *, on: bool) -> None:
+        """The broadcaster turns `!help`/`!commands` answers on or off for the channel."""
+        chatter = ctx.chatter
+        if not (getattr(chatter, "broadcaster", False) or self.bot.is_owner(chatter.id)):
+            await reply(ctx, "Only the broadcaster can turn !help and !commands on or off.")
+            await audit(ctx, "botcheck", args, "refused", "help switch is for the broadcaster")
+            return
+        await self.bot.services.db.channels.set_answers_help(int(ctx.broadcaster.id), on)
+        await reply(
+            ctx,
+            "I will answer !help and !commands here."
+            if on
+            else "I will leave !help and !commands to other bots here.",
+        )
+        await audit(ctx, "botcheck", args, "help-on" if on else "help-off")
 
     async def _forget(self, ctx: commands.Context[Any], args: str, *, confirm: bool) -> None:
         """Wipe the channel's data: the broadcaster asks, then confirms within a minute."""

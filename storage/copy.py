@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # (table, columns): every column both schemas share, parents before the tables that refer to them.
 TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("channels", ("channel_id", "login", "display_name", "joined_at", "left_at")),
+    ("channel_options", ("channel_id", "answer_help")),
     (
         "accounts",
         (
@@ -145,6 +146,7 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # The order rows are read in: chat by arrival (it is the order of same-millisecond messages).
 _ORDER = {
     "channels": "channel_id",
+    "channel_options": "channel_id",
     "accounts": "user_id",
     "account_names": "user_id, login, display_name",
     "captures": "capture_id",

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import httpx
 
+from bot import metrics
 from bot.helix.errors import HelixAuthError, HelixError, HelixRateLimited, HelixUnavailable
 from bot.helix.ratelimit import Priority, RateLimitTimeout, TokenBucket
 
@@ -132,6 +133,7 @@ class PacedTransport(httpx.AsyncBaseTransport):
                     remaining=header_int(response, "Ratelimit-Remaining"),
                 )
                 return response
+            metrics.bump("helix_429")
             reset = header_int(response, "Ratelimit-Reset")
             wait = bucket.throttled(ticket, reset_epoch=float(reset) if reset is not None else None)
             await response.aclose()

@@ -174,6 +174,12 @@ def test_demo_exits_0_and_prints_two_report_links(tmp_path: Path) -> None:
     assert len(set(links)) >= 2, proc.stdout
     assert (out / "cozy_corner" / "index.html").exists()
     assert (out / "speedrun_sam" / "chart.png").exists()
+    # Saved files first, then the warning that the links die, then the links.
+    saved = proc.stdout.index("Reports saved")
+    dies = proc.stdout.index("die when the demo exits")
+    assert saved < dies
+    tail = proc.stdout[dies:]
+    assert all(link in tail for link in set(links)), proc.stdout
 
 
 async def test_the_broadcaster_forgets_the_channel_after_confirming(make_env: Any) -> None:
