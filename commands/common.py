@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -19,6 +20,7 @@ from twitchio.ext import commands
 from twitchio.ext.commands import GuardFailure
 
 from bot.chat import safe_text
+from storage import StorageError
 
 if TYPE_CHECKING:
     from bot.bot import BotCheckBot
@@ -174,6 +176,25 @@ async def audit(
         outcome,
         f" ({detail})" if detail else "",
     )
+    try:
+        await _record(bot, ctx, command=command, args=args, outcome=outcome, detail=detail)
+    except (StorageError, sqlite3.Error, OSError) as exc:
+        # The answer went out already; the log line above is the audit while the database
+        # refuses writes (a second, failed-sounding answer would claim what did not happen).
+        failures.warning("could not store the audit of !%s: %s", command, exc)
+
+
+async def _record(
+    bot: BotCheckBot,
+    ctx: commands.Context[Any],
+    *,
+    command: str,
+    args: str,
+    outcome: str,
+    detail: str,
+) -> None:
+    chatter = ctx.chatter
+    channel = ctx.broadcaster
     await bot.services.db.audit.record(
         at=bot.services.clock(),
         channel_id=int(channel.id),

@@ -37,6 +37,15 @@ class ReportCommands(CommandComponent):
             await reply(ctx, "No report yet in this channel: run !botcheck first.")
             await audit(ctx, "report", args, "none")
             return
+        if not await services.reports.available(latest.report_token):
+            # Never a link that answers 404: the files are gone (expired, or never written).
+            await reply(
+                ctx,
+                f"The latest report ({clock(latest.started_at)}) has no page any more: "
+                "run !botcheck for a new one.",
+            )
+            await audit(ctx, "report", args, "missing", f"capture {latest.capture_id}")
+            return
         link = services.reports.links(latest.report_token).page
         if word == "keep":
             await services.db.captures.pin(latest.capture_id)

@@ -22,6 +22,8 @@ class Fault:
     status: int | None = None
     hang_s: float = 0.0
     path_prefix: str | None = None  # e.g. "/helix/chat/chatters"; None: any Helix call
+    headers: dict[str, str] | None = None  # sent instead of the true ones (e.g. Ratelimit-*)
+    rewrite: tuple[str, str] | None = None  # (regex, replacement) applied to the JSON body
 
     def matches(self, path: str) -> bool:
         return self.remaining > 0 and (
@@ -45,6 +47,22 @@ class Faults:
     def hang_next(self, n: int = 1, seconds: float = 30.0, path_prefix: str | None = None) -> None:
         """Stall the next ``n`` matching Helix calls for ``seconds`` before answering."""
         self._armed.append(Fault(remaining=n, hang_s=seconds, path_prefix=_norm(path_prefix)))
+
+    def headers_next(
+        self, headers: dict[str, str], n: int = 1, path_prefix: str | None = None
+    ) -> None:
+        """Answer the next ``n`` matching calls normally but with these headers (bad data)."""
+        self._armed.append(
+            Fault(remaining=n, headers=dict(headers), path_prefix=_norm(path_prefix))
+        )
+
+    def rewrite_next(
+        self, pattern: str, replacement: str, n: int = 1, path_prefix: str | None = None
+    ) -> None:
+        """Answer the next ``n`` matching calls with `re.sub(pattern, replacement)` on the body."""
+        self._armed.append(
+            Fault(remaining=n, rewrite=(pattern, replacement), path_prefix=_norm(path_prefix))
+        )
 
     def clear(self) -> None:
         self._armed.clear()
