@@ -107,14 +107,9 @@ class BotCheck(CommandComponent):
 
         self._running.add(channel)
         try:
-            outcome = await self._run(ctx, args, window)
+            await self._run(ctx, args, window)
         finally:
             self._running.discard(channel)
-        if outcome in ANSWERED:
-            # Only a check that answered arms the cooldown: after a failure the next
-            # !botcheck runs at once instead of hearing "just ran here".
-            self._last_run[channel] = time.monotonic()
-            self._cooldown_told.discard(channel)
 
     async def _forget(self, ctx: commands.Context[Any], args: str, *, confirm: bool) -> None:
         """Wipe the channel's data: the broadcaster asks, then confirms within a minute."""
@@ -137,6 +132,7 @@ class BotCheck(CommandComponent):
         del self._forget_asked[channel]
         services = self.bot.services
         await services.capturer.cancel(int(channel), "the channel's data was deleted")
+        await services.reports.drain()  # a report still being written is deleted whole
         forgotten = await forget_channel(services.db, services.settings.data_dir, int(channel))
         if forgotten.rows_deleted:
             # Still a moderator here: keep serving the channel, starting from nothing.
@@ -154,8 +150,8 @@ class BotCheck(CommandComponent):
         last = self._last_run.get(channel)
         return 0.0 if last is None else self._cooldown_s - (time.monotonic() - last)
 
-    async def _run(self, ctx: commands.Context[Any], args: str, window: timedelta | None) -> str:
-        """Run the check, answer, audit; return the outcome."""
+    async def _run(self, ctx: commands.Context[Any], args: str, window: timedelta | None) -> None:
+        """Run the check, answer, audit."""
         request = CheckRequest(
             channel_id=int(ctx.broadcaster.id),
             channel_name=ctx.broadcaster.name or str(ctx.broadcaster.id),
@@ -165,9 +161,17 @@ class BotCheck(CommandComponent):
             window=window,
         )
         answer = await self.bot.services.checks.run(request, lambda text: reply(ctx, text))
-        await reply(ctx, answer.text)
+        channel = ctx.broadcaster.id
+        if answer.outcome in ANSWERED:
+            # Only a check that answered arms the cooldown: after a failure the next
+            # !botcheck runs at once instead of hearing "just ran here".
+            self._last_run[channel] = time.monotonic()
+            self._cooldown_told.discard(channel)
+        try:
+            await reply(ctx, answer.text)
+        finally:
+            self._running.discard(channel)
         await audit(ctx, "botcheck", args, answer.outcome, answer.detail)
-        return answer.outcome
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -19,7 +19,7 @@ import twitchio
 from twitchio.ext import commands
 from twitchio.ext.commands import GuardFailure
 
-from bot.chat import safe_text
+from bot.chat import BUSY, safe_text
 from storage import StorageError
 
 if TYPE_CHECKING:
@@ -139,7 +139,18 @@ async def reply(ctx: commands.Context[Any], text: str) -> str:
     """Reply in one paced, safe message; return what was sent."""
     bot = bot_of(ctx)
     message = safe_text(text)
-    await bot.services.pacer.wait_turn(ctx.broadcaster.id)
+    pacer = bot.services.pacer
+    if pacer.busy:
+        # Answers already queue across channels: say "busy" now if the channel has room,
+        # else nothing, rather than answer a minute late.
+        if not pacer.try_turn(ctx.broadcaster.id):
+            log.warning(
+                "busy: no answer in #%s (%d answers waiting)", ctx.broadcaster.name, pacer.waiting
+            )
+            return ""
+        message = BUSY
+    else:
+        await pacer.wait_turn(ctx.broadcaster.id)
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             await ctx.reply(message)

@@ -10,6 +10,7 @@ token bucket keeps one client from hammering them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 
 Resolver = Callable[[str], Awaitable[Path | None]]
 Preparing = Callable[[str], bool]  # is this report's file set still being written?
+Written = Callable[[str], Awaitable[bool]]  # wait for it; True when its files are there
+# A download asked for while its report is being written waits this long for it, then 503.
+WAIT_WRITTEN_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +132,15 @@ def add_report_routes(
     prefix: str = PREFIX,
     rate_limit: RateLimit | None = None,
     preparing: Preparing | None = None,
+    written: Written | None = None,
     client_address: Callable[[web.BaseRequest], str] | None = None,
 ) -> None:
     """Serve report files under `prefix`; `resolve(token)` gives a report's directory or None.
 
     `rate_limit` defaults to 60 requests at once and one a second after that, per address
     (`client_address(request)`, by default the peer). While `preparing(token)` is true the page
-    is the "being prepared" page and its files answer 503 with `Retry-After`, never a 404.
+    is the "being prepared" page and its files wait for `written(token)` (a few seconds at most,
+    then 503 with `Retry-After`), never a 404.
     """
     limiter = rate_limit if rate_limit is not None else RateLimit()
     address = client_address if client_address is not None else _peer
@@ -147,8 +153,11 @@ def add_report_routes(
         if m is None:
             return _not_found()
         kind = _KINDS[m.group("ext")]
-        if preparing is not None and preparing(m.group("token")):
-            return _preparing(page=m.group("ext") is None)
+        token = m.group("token")
+        if preparing is not None and preparing(token):
+            page = m.group("ext") is None
+            if page or written is None or not await _wait(written(token)):
+                return _preparing(page=page)
         try:
             directory = await resolve(m.group("token"))
         except Exception:
@@ -177,6 +186,13 @@ def add_report_routes(
     # headered 404 rather than aiohttp's bare one.
     app.router.add_get(base + "/{tail:.*}", not_found)
     app.router.add_get(base, not_found)
+
+
+async def _wait(done: Awaitable[bool]) -> bool:
+    try:
+        return await asyncio.wait_for(done, WAIT_WRITTEN_S)
+    except TimeoutError:
+        return False
 
 
 def _peer(request: web.BaseRequest) -> str:
