@@ -13,7 +13,8 @@ from reports.text import clock
 
 USAGE = (
     "Use !report for the latest report, !report keep to keep it past retention, "
-    "!report stream for this stream's report (or the last one's), !report stream keep to keep it."
+    "!report stream for this stream's report (or the last one's), !report stream keep to keep it "
+    "(with its chat lines, past chat retention)."
 )
 
 
@@ -84,7 +85,7 @@ class ReportCommands(CommandComponent):
             await reply(
                 ctx,
                 f"Kept: the report of the stream of {clock(session.started_at)} "
-                f"will not expire. {link}",
+                f"will not expire, its chat lines included (deleted ones excepted). {link}",
             )
             await audit(ctx, "report", args, "pinned", f"session {session.session_id}")
             return

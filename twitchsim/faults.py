@@ -38,11 +38,20 @@ class Faults:
         self._armed: list[Fault] = []
         self.fired = 0
 
-    def fail_next(self, n: int = 1, status: int = 500, path_prefix: str | None = None) -> None:
-        """Answer the next ``n`` matching Helix calls with ``status`` (429, 500, 502 or 503)."""
+    def fail_next(
+        self,
+        n: int = 1,
+        status: int = 500,
+        path_prefix: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next ``n`` matching Helix calls with ``status`` (429, 500, 502 or 503),
+        with `headers` instead of the true ones if given (e.g. an absurd Ratelimit-Reset)."""
         if status not in FAULT_STATUSES:
             raise ValueError(f"status must be one of {FAULT_STATUSES}")
-        self._armed.append(Fault(remaining=n, status=status, path_prefix=_norm(path_prefix)))
+        self._armed.append(
+            Fault(remaining=n, status=status, path_prefix=_norm(path_prefix), headers=headers)
+        )
 
     def hang_next(self, n: int = 1, seconds: float = 30.0, path_prefix: str | None = None) -> None:
         """Stall the next ``n`` matching Helix calls for ``seconds`` before answering."""
