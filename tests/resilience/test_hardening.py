@@ -287,3 +287,13 @@ async def test_unknown_commands_are_quiet_and_odd_arguments_refused(
         done = await ask(env, "chan_a", "!botcheck forget confirm")  # the first minute holds
         assert done.startswith("Done")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_cursor_chain_past_its_total_ends_the_check_partial(make_env: Any) -> None:
+    async with make_env([Channel("chan_a", "organic", 9000)], cooldown_s=0) as env:
+        # Twitch says 1 chatter, then keeps handing out pages: stop after total/1000 + slack.
+        env.world.faults.rewrite_next(
+            r'"total":\d+', '"total":1', n=50, path_prefix="chat/chatters"
+        )
+        answer = await ask(env, env.moderators["chan_a"], "!botcheck", timeout=60)
+        assert answer.startswith("Partial check (Twitch's chatter list ran past its total"), answer
