@@ -38,5 +38,10 @@ async def test_botcheck_the_instant_the_chat_subscription_appears_gets_its_link(
         sent = await env.wait_sent("chan_new", 1)
         assert LINK.search(sent[-1]), sent
         await asyncio.gather(*said)
-        rows = await env.running.services.db.audit.recent(limit=5)
+        # The answer goes out before its audit row is written: give the row a moment.
+        for _ in range(50):
+            rows = await env.running.services.db.audit.recent(limit=5)
+            if any(r.command == "botcheck" for r in rows):
+                break
+            await asyncio.sleep(0.1)
         assert [r.outcome for r in rows if r.command == "botcheck"] == ["complete"]
