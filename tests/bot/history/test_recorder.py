@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.history.convert import event_time
 from bot.history.recorder import Recorder, RecorderClosed
 from storage import ChatMessage, Database, ModAction, ModerationEvent
+from storage.errors import StorageUnavailable
 from storage.history import Removal
 from tests.diskfaults import small_disk
 
@@ -275,3 +277,29 @@ async def test_close_gives_up_on_a_database_that_never_takes_writes(tmp_path: Pa
             await asyncio.wait_for(rec.close(), 10)
             assert rec.stats().dropped == 20
             disk.free()
+
+
+class RestartingServer:
+    """History in front of a database server that is restarting: the first writes fail."""
+
+    def __init__(self, history: Any, failures: int) -> None:
+        self.history = history
+        self.failures = failures
+
+    async def write_batch(self, **batch: Any) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise StorageUnavailable("PostgreSQL at ***@db (BOTCHECK_DATABASE_URL) is unavailable")
+        await self.history.write_batch(**batch)
+
+
+async def test_a_restarting_database_server_loses_nothing(chan: Database) -> None:
+    server = RestartingServer(chan.history, failures=4)
+    rec = Recorder(server, max_batch=10, interval_s=0.01, retry_s=0.01)  # type: ignore[arg-type]
+    async with rec:
+        for i in range(30):
+            await rec.put(msg(i))
+        await asyncio.wait_for(rec.flush(), 10)
+    assert server.failures == 0
+    assert await chan.history.count_messages(42) == 30
+    assert rec.stats().dropped == 0
