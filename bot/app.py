@@ -30,6 +30,7 @@ from bot.pages.captures import Reports
 from bot.pages.health import Backlog, Health, add_health_routes
 from bot.pages.links import new_report_token
 from bot.pages.routes import add_report_routes, chain_resolvers
+from bot.pages.server import ConnectionGuard, client_address, parse_networks
 from bot.pages.streams import StreamReports
 from bot.preflight import (
     SqliteLock,
@@ -133,6 +134,7 @@ async def running_bot(
             known_bot_logins=known,
             clock=clock,
         )
+        stack.push_async_callback(reports.drain)  # report files still being written
         webhook = settings.discord_webhook_url
         alerts = Alerts(webhook.get_secret_value() if webhook else None)
         stack.push_async_callback(alerts.close)
@@ -179,13 +181,30 @@ async def running_bot(
         if adjust is not None:
             services = adjust(services)
         public = settings.public_url
+        trusted = parse_networks(settings.trusted_proxies)
+        address = client_address(trusted)
         adapter = BotCheckAdapter(
             allowed_user_ids=frozenset(x for x in (settings.bot_id, settings.owner_id) if x),
+            public_url=public,
+            client_id=settings.client_id or "",
+            auth_url=settings.auth_url,
+            guard=ConnectionGuard(
+                per_address=settings.web_max_connections_per_ip,
+                header_timeout_s=settings.web_header_timeout_s,
+                trusted=trusted,
+            ),
+            client_address=address,
             host=settings.web_host,
             port=settings.web_port,
             domain=public if public.startswith("https://") else None,
         )
-        add_report_routes(adapter, chain_resolvers(reports.resolve, stream_reports.resolve))
+        add_report_routes(
+            adapter,
+            chain_resolvers(reports.resolve, stream_reports.resolve),
+            preparing=reports.preparing,
+            written=reports.written,
+            client_address=address,
+        )
 
         def twitch_state() -> tuple[bool, str]:
             return _twitch_state(bot, joined)

@@ -7,6 +7,7 @@ Tests pass a mapping instead of touching `os.environ`.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -58,6 +59,15 @@ class Settings(BaseSettings):
     public_url: str = Field("http://localhost:4343", validation_alias=_env("BOTCHECK_PUBLIC_URL"))
     web_host: str = Field("127.0.0.1", validation_alias=_env("BOTCHECK_WEB_HOST"))
     web_port: int = Field(4343, ge=1, le=65535, validation_alias=_env("BOTCHECK_WEB_PORT"))
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is
+    # believed for rate limits; they are also exempt from the per-address connection cap.
+    trusted_proxies: str = Field("", validation_alias=_env("BOTCHECK_TRUSTED_PROXIES"))
+    web_max_connections_per_ip: int = Field(
+        32, ge=1, le=100_000, validation_alias=_env("BOTCHECK_WEB_MAX_CONNECTIONS_PER_IP")
+    )
+    web_header_timeout_s: float = Field(
+        10.0, gt=0, le=600, validation_alias=_env("BOTCHECK_WEB_HEADER_TIMEOUT_S")
+    )
     cooldown_s: float = Field(60.0, ge=0, le=86400, validation_alias=_env("BOTCHECK_COOLDOWN_S"))
     stats_public: bool = Field(False, validation_alias=_env("BOTCHECK_STATS_PUBLIC"))
     stats_user_cooldown_s: float = Field(
@@ -116,6 +126,16 @@ class Settings(BaseSettings):
         if not isinstance(raw, str) or not raw.strip().startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return raw.strip()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for item in value.replace(",", " ").split():
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
 
     @field_validator("eventsub_ws_url")
     @classmethod

@@ -27,6 +27,13 @@ BAD_WINDOW = (
     "(or !botcheck help)."
 )
 FORGET_CONFIRM_S = 60.0
+FORGET_EXACTLY = (
+    "To delete this channel's botcheck data, type exactly !botcheck forget, "
+    "then !botcheck forget confirm."
+)
+STILL_RUNNING = "Already checking this chat; the answer comes in a moment."
+# Outcomes of a check that answered with a result: only these arm the cooldown.
+ANSWERED = ("complete", "partial")
 FORGET_ASK = (
     "This deletes everything botcheck keeps about this channel: reports, chat history, "
     "statistics. To confirm, type !botcheck forget confirm within 60 s."
@@ -55,6 +62,7 @@ class BotCheck(CommandComponent):
         self._cooldown_told: set[tuple[str, str]] = set()  # (channel, user): told once each
         self._forget_asked: dict[str, float] = {}
         self._help_said = OncePer(30.0)  # !help from many viewers: one answer per 30 s
+        self._running: set[str] = set()  # channels whose check has not answered yet
 
     @moderators_only()
     @commands.command(name="botcheck")
@@ -70,11 +78,19 @@ class BotCheck(CommandComponent):
             await audit(ctx, "botcheck", args, "help")
             return
         if word.split()[:1] == ["forget"]:
-            await self._forget(ctx, args, confirm=word.split()[1:] == ["confirm"])
+            rest = word.split()[1:]
+            if rest not in ([], ["confirm"]):
+                # "forget confirm please" neither confirms nor restarts the minute.
+                await reply(ctx, FORGET_EXACTLY)
+                await audit(ctx, "botcheck", args, "bad-argument", "forget takes only confirm")
+                return
+            await self._forget(ctx, args, confirm=rest == ["confirm"])
             return
         window: timedelta | None = None
         if word:
             try:
+                if not word.isascii():  # "٣٠d" is not a window: ASCII digits only
+                    raise ValueError("not ASCII")
                 window = parse_window(word)
             except ValueError as exc:
                 # The parser's sentence may quote the input; chat gets a fixed one instead.
@@ -82,6 +98,10 @@ class BotCheck(CommandComponent):
                 await audit(ctx, "botcheck", args, "bad-argument", str(exc))
                 return
 
+        if channel in self._running:
+            await reply(ctx, STILL_RUNNING)
+            await audit(ctx, "botcheck", args, "busy")
+            return
         busy = self.bot.services.checks.busy(int(channel))
         if busy is not None:
             await reply(ctx, busy.text)
@@ -95,9 +115,11 @@ class BotCheck(CommandComponent):
             await audit(ctx, "botcheck", args, "cooldown", f"{left:.0f} s left")
             return
 
-        self._last_run[channel] = time.monotonic()
-        self._cooldown_told = {told for told in self._cooldown_told if told[0] != channel}
-        await self._run(ctx, args, window)
+        self._running.add(channel)
+        try:
+            await self._run(ctx, args, window)
+        finally:
+            self._running.discard(channel)
 
     @commands.command(name="help", aliases=["commands"])
     async def help(self, ctx: commands.Context[Any], *, args: str = "") -> None:
@@ -146,22 +168,26 @@ class BotCheck(CommandComponent):
         del self._forget_asked[channel]
         services = self.bot.services
         await services.capturer.cancel(int(channel), "the channel's data was deleted")
+        await services.reports.drain()  # a report still being written is deleted whole
         forgotten = await forget_channel(services.db, services.settings.data_dir, int(channel))
-        # Still a moderator here: keep serving the channel, starting from nothing.
-        await services.db.channels.join(
-            int(channel),
-            ctx.broadcaster.name or "",
-            ctx.broadcaster.name or "",
-            at=services.clock(),
-        )
-        await reply(ctx, "Done: botcheck deleted everything it kept about this channel.")
-        await audit(ctx, "botcheck", args, "forgotten", forgotten.sentence())
+        if forgotten.rows_deleted:
+            # Still a moderator here: keep serving the channel, starting from nothing.
+            await services.db.channels.join(
+                int(channel),
+                ctx.broadcaster.name or "",
+                ctx.broadcaster.name or "",
+                at=services.clock(),
+            )
+        await reply(ctx, forgotten.answer())
+        outcome = "forgotten" if forgotten.complete else "forget-partial"
+        await audit(ctx, "botcheck", args, outcome, forgotten.sentence())
 
     def _cooldown_left(self, channel: str) -> float:
         last = self._last_run.get(channel)
         return 0.0 if last is None else self._cooldown_s - (time.monotonic() - last)
 
     async def _run(self, ctx: commands.Context[Any], args: str, window: timedelta | None) -> None:
+        """Run the check, answer, audit."""
         request = CheckRequest(
             channel_id=int(ctx.broadcaster.id),
             channel_name=ctx.broadcaster.name or str(ctx.broadcaster.id),
@@ -171,7 +197,16 @@ class BotCheck(CommandComponent):
             window=window,
         )
         answer = await self.bot.services.checks.run(request, lambda text: reply(ctx, text))
-        await reply(ctx, answer.text)
+        channel = ctx.broadcaster.id
+        if answer.outcome in ANSWERED:
+            # Only a check that answered arms the cooldown: after a failure the next
+            # !botcheck runs at once instead of hearing "just ran here".
+            self._last_run[channel] = time.monotonic()
+            self._cooldown_told = {told for told in self._cooldown_told if told[0] != channel}
+        try:
+            await reply(ctx, answer.text)
+        finally:
+            self._running.discard(channel)
         await audit(ctx, "botcheck", args, answer.outcome, answer.detail)
 
 

@@ -172,6 +172,7 @@ async def _save_reports(running: object, out: Path, *, serve: bool) -> int:
         if capture is None:
             print(f"\n#{ch.login}: no report")
             continue
+        await services.reports.written(capture.report_token)  # files come after the answer
         source = services.reports.directory(capture.report_token)
         target = out / ch.login
         with contextlib.suppress(FileNotFoundError):

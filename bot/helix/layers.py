@@ -49,10 +49,11 @@ class Pacing:
 
 
 def header_int(resp: httpx.Response, name: str) -> int | None:
+    """The header as a whole number; None when missing or not a finite number (`inf`, `nan`)."""
     raw = resp.headers.get(name)
     try:
         return int(float(raw)) if raw is not None else None
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
