@@ -13,10 +13,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.bot import BotCheckBot
+from bot.bot import CHANNEL_SUBSCRIPTIONS, BotCheckBot
 from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.checks import Checks
+from bot.conduit import ConduitMode
 from bot.helix import Helix
 from bot.history.recorder import Recorder
 from bot.history.retention import Retention
@@ -105,6 +106,9 @@ async def running_bot(
         recorder = Recorder(db.history)
         recorder.start()
         stack.push_async_callback(_close_recorder, recorder)
+        conduit = await _conduit_mode(
+            stack, settings, db, helix, joined, clock, join_interval_s, lambda: recorder.pending
+        )
         streams = StreamTracker(
             db.history,
             helix,
@@ -112,7 +116,7 @@ async def running_bot(
             interval_s=poll_interval_s,
             listener=alerts if alerts.enabled else None,
             channels=db.channels,
-            joined=lambda: list(joined),
+            joined=conduit.polled if conduit is not None else lambda: list(joined),
             report_token=new_report_token,
         )
         stream_reports = StreamReports(
@@ -152,7 +156,11 @@ async def running_bot(
         )
         add_report_routes(adapter, chain_resolvers(reports.resolve, stream_reports.resolve))
         bot = BotCheckBot(
-            services=services, adapter=adapter, joined=joined, join_interval_s=join_interval_s
+            services=services,
+            adapter=adapter,
+            joined=joined,
+            join_interval_s=join_interval_s,
+            conduit=conduit,
         )
         tokens.bind(bot)
         task = asyncio.create_task(
@@ -168,6 +176,45 @@ async def running_bot(
         # The first poll also settles the sessions a previous run left open.
         streams.start()
         yield Running(bot=bot, services=services, task=task)
+
+
+# -- conduit mode (issue #16) ------------------------------------------------------------------
+
+
+async def _conduit_mode(  # noqa: PLR0917 (the resources running_bot opened, in its order)
+    stack: contextlib.AsyncExitStack,
+    settings: Settings,
+    db: Database,
+    helix: Helix,
+    joined: dict[int, str],
+    clock: Callable[[], datetime],
+    join_interval_s: float,
+    backlog: Callable[[], int],
+) -> ConduitMode | None:
+    """Open conduit mode when BOTCHECK_CONDUIT_SHARDS is set (None: the WebSocket transport).
+
+    It closes after the bot (its shard sockets belong to the bot's client) and before the
+    database: registered here, it runs after `_stop_bot` on the way out.
+    """
+    if settings.conduit_shards is None:
+        return None
+    assert settings.database_url is not None and settings.bot_id is not None  # settings checked
+    mode = ConduitMode(
+        url=settings.database_url.get_secret_value(),
+        process=settings.process_name,
+        shard_count=settings.conduit_shards,
+        db=db,
+        helix=helix,
+        bot_id=settings.bot_id,
+        factories=CHANNEL_SUBSCRIPTIONS,
+        joined=joined,
+        clock=clock,
+        join_interval_s=join_interval_s,
+        backlog=backlog,
+    )
+    stack.push_async_callback(mode.close)
+    await mode.open()
+    return mode
 
 
 async def _stop_bot(bot: BotCheckBot, task: asyncio.Task[None], capturer: Capturer) -> None:
