@@ -15,6 +15,7 @@ of `botcheck db copy`.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -99,6 +100,7 @@ class Claims:
         self.where = mask(url)
         self.name = name
         self._conn: asyncpg.Connection | None = None
+        self._lock = asyncio.Lock()  # one statement at a time on the one connection
         self.backend_pid = 0
 
     @property
@@ -127,18 +129,21 @@ class Claims:
         return self._conn
 
     async def _val(self, sql: str, *args: object) -> Any:
-        with unavailable_as_storage_error(self.where):
-            return await self._c().fetchval(sql, *args)
+        async with self._lock:
+            with unavailable_as_storage_error(self.where):
+                return await self._c().fetchval(sql, *args)
 
     async def _rows(self, sql: str, *args: object) -> list[Any]:
-        with unavailable_as_storage_error(self.where):
-            return list(await self._c().fetch(sql, *args))
+        async with self._lock:
+            with unavailable_as_storage_error(self.where):
+                return list(await self._c().fetch(sql, *args))
 
     async def _run(self, *statements: str) -> None:
-        with unavailable_as_storage_error(self.where):
-            async with self._c().transaction():
-                for sql in statements:
-                    await self._c().execute(sql)
+        async with self._lock:
+            with unavailable_as_storage_error(self.where):
+                async with self._c().transaction():
+                    for sql in statements:
+                        await self._c().execute(sql)
 
     # --- shards -------------------------------------------------------------------------------
 

@@ -95,11 +95,13 @@ class ConduitChannels:
     async def follow(self) -> None:
         """Take the joined channels from the database (the leader wrote them)."""
         active = {c.channel_id: c.login for c in await self.db.channels.active()}
+        changed = active.keys() != self.joined.keys()
         for gone in self.joined.keys() - active.keys():
             del self.joined[gone]
         self.joined.update(active)
-        if active and not self.synced.is_set():
+        if changed:
             log.info("moderating %d channel(s) (joined by the leading process)", len(active))
+        if active:
             self.synced.set()
 
     async def sync(self) -> None:

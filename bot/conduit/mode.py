@@ -107,14 +107,8 @@ class ConduitMode:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def open(self) -> None:
+        """Connect the claims (PostgreSQL faults show here, before the bot starts)."""
         await self.claims.connect()
-        self.conduit = await find_or_create(self.conduits, self.claims, self.shard_count)
-        log.info(
-            "conduit mode: process %s on conduit %s (%d shards)",
-            self.process,
-            self.conduit.id,
-            self.conduit.shard_count,
-        )
 
     def polled(self) -> list[int]:
         """The channels whose streams this process polls: all in the leader, none elsewhere."""
@@ -141,15 +135,25 @@ class ConduitMode:
         )
 
     def start(self, client: Any) -> None:
-        """Start keeping shards and channels for this TwitchIO client (its setup hook)."""
-        assert self.conduit is not None, "open() first"
+        """Start keeping shards and channels for this TwitchIO client (its setup hook: the
+        app token is there by then)."""
+        self._tasks = [asyncio.create_task(self._run(client), name="botcheck-conduit")]
+
+    async def _run(self, client: Any) -> None:
+        self.conduit = conduit = await find_or_create(self.conduits, self.claims, self.shard_count)
+        log.info(
+            "conduit mode: process %s on conduit %s (%d shards)",
+            self.process,
+            conduit.id,
+            conduit.shard_count,
+        )
         self.channels = ConduitChannels(
             db=self.db,
             helix=self.helix,
             conduits=self.conduits,
             claims=self.claims,
-            conduit_id=self.conduit.id,
-            shard_count=self.conduit.shard_count,
+            conduit_id=conduit.id,
+            shard_count=conduit.shard_count,
             bot_id=self.bot_id,
             factories=self.factories,
             joined=self.joined,
@@ -160,17 +164,14 @@ class ConduitMode:
             client=client,
             conduits=self.conduits,
             claims=self.claims,
-            conduit_id=self.conduit.id,
-            shard_count=self.conduit.shard_count,
+            conduit_id=conduit.id,
+            shard_count=conduit.shard_count,
             interval_s=self.interval_s,
             backlog=self.backlog,
             channels=lambda: len(self.joined),
             leading=lambda: self.leading,
         )
-        self._tasks = [
-            asyncio.create_task(self.keeper.run(), name="botcheck-shard-keeper"),
-            asyncio.create_task(self.channels.run(), name="botcheck-conduit-channels"),
-        ]
+        await asyncio.gather(self.keeper.run(), self.channels.run())
 
     def socket_closed(self, socket: Any) -> None:
         if self.keeper is not None:

@@ -152,7 +152,7 @@ async def test_three_processes_share_the_conduit_and_survive_a_sigkill(
 async def test_restarting_every_process_makes_no_subscription_twice(
     pg_url: str, tmp_path: Path
 ) -> None:
-    channels, shards = 30, 4
+    channels, shards = 30, 6
     async with fleet(pg_url, tmp_path, processes=PROCESSES, shards=shards, channels=channels) as f:
         for p in f.procs.values():
             p.start()
