@@ -24,6 +24,8 @@ from storage.conduit import Claims
 
 log = logging.getLogger(__name__)
 
+JOINS_AT_ONCE = 16  # channels subscribed concurrently (the Helix limiter paces them)
+
 # (channel id, bot id) -> a TwitchIO subscription payload (type, version, condition)
 Factory = Callable[[str, str], Any]
 
@@ -121,19 +123,24 @@ class ConduitChannels:
                 if sub.broadcaster_id is not None:
                     have.setdefault(sub.broadcaster_id, {})[sub.type] = sub.id
             stored = {c.channel_id for c in await self.db.channels.active()}
-            made = 0
-            for channel_id in sorted(wanted):
+            gate = asyncio.Semaphore(JOINS_AT_ONCE)
+
+            async def join(channel_id: int) -> int:
                 channel = wanted[channel_id]
-                if channel_id not in stored:
-                    await self.db.channels.join(
-                        channel_id, channel.login, channel.display_name, at=self.clock()
-                    )
-                try:
-                    made += await self._subscribe(channel_id, have.get(channel_id, {}))
-                except HelixError as exc:
-                    log.warning("could not subscribe to %s: %s", channel.login, exc)
-                    continue
-                self.joined[channel_id] = channel.login
+                async with gate:
+                    if channel_id not in stored:
+                        await self.db.channels.join(
+                            channel_id, channel.login, channel.display_name, at=self.clock()
+                        )
+                    try:
+                        made = await self._subscribe(channel_id, have.get(channel_id, {}))
+                    except HelixError as exc:
+                        log.warning("could not subscribe to %s: %s", channel.login, exc)
+                        return 0
+                    self.joined[channel_id] = channel.login
+                    return made
+
+            made = sum(await asyncio.gather(*(join(c) for c in sorted(wanted))))
             for channel_id in sorted((stored | set(have) | set(self.joined)) - set(wanted)):
                 await self._leave(channel_id, have.get(channel_id, {}))
             self.subscriptions_made += made
