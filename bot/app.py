@@ -86,7 +86,8 @@ async def running_bot(
             Helix(base_url=settings.api_url, client_id=settings.client_id or "", tokens=tokens)
         )
         capturer = Capturer(db=db, helix=helix, clock=clock)
-        interrupted = await capturer.recover()
+        # In conduit mode, other live processes may be running captures: see _conduit_mode.
+        interrupted = await capturer.recover() if settings.conduit_shards is None else 0
         if interrupted:
             log.warning(
                 "%d capture(s) were cut off by the last shutdown: marked interrupted", interrupted
@@ -109,6 +110,8 @@ async def running_bot(
         conduit = await _conduit_mode(
             stack, settings, db, helix, joined, clock, join_interval_s, lambda: recorder.pending
         )
+        if conduit is not None:
+            capturer = await conduit.shared_capturer(db=db, helix=helix, clock=clock)
         streams = StreamTracker(
             db.history,
             helix,

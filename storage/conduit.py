@@ -33,6 +33,8 @@ SHARD_KEY = 0x62630001
 PROCESS_KEY = 0x62630002
 LEADER_KEY = 0x62630003
 CONDUIT_KEY = 0x62630004
+CAPTURE_KEY = 0x62630005  # (CAPTURE_KEY, channel) while a capture of the channel runs
+_INT4 = 2**31  # channel ids (< 2**32) shifted into PostgreSQL's int4 for the two-int locks
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS conduit_processes (
@@ -177,6 +179,21 @@ class Claims:
 
     async def unlock_conduit(self) -> None:
         await self._val("SELECT pg_advisory_unlock($1, 0)", CONDUIT_KEY)
+
+    # --- per-channel state shared between processes -------------------------------------------
+
+    async def hold_channel(self, channel_id: int) -> bool:
+        """Take the channel's capture lock unless another process holds it (re-entrant here)."""
+        sql = "SELECT pg_try_advisory_lock($1, $2)"
+        return bool(await self._val(sql, CAPTURE_KEY, channel_id - _INT4))
+
+    async def let_go_channel(self, channel_id: int) -> None:
+        await self._val("SELECT pg_advisory_unlock($1, $2)", CAPTURE_KEY, channel_id - _INT4)
+
+    async def busy_channels(self) -> set[int]:
+        """Channels whose capture runs in a live process (any process)."""
+        # pg_locks shows the int4 key as an unsigned oid: undo both shifts.
+        return {(int(r["id"]) + _INT4) % 2**32 for r in await self._rows(_HELD, CAPTURE_KEY)}
 
     # --- what people read ---------------------------------------------------------------------
 

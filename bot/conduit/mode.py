@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.conduit.captures import SharedCapturer
 from bot.conduit.channels import ConduitChannels, Factory
 from bot.conduit.keeper import ShardKeeper
 from bot.helix.client import Helix
@@ -109,6 +110,15 @@ class ConduitMode:
     async def open(self) -> None:
         """Connect the claims (PostgreSQL faults show here, before the bot starts)."""
         await self.claims.connect()
+
+    async def shared_capturer(self, **kw: Any) -> SharedCapturer:
+        """A Capturer for this process that keeps one capture per channel across processes;
+        the captures that dead processes left running are marked interrupted."""
+        capturer = SharedCapturer(claims=self.claims, **kw)
+        interrupted = await capturer.recover()
+        if interrupted:
+            log.warning("%d capture(s) were cut off by a stopped process", interrupted)
+        return capturer
 
     def polled(self) -> list[int]:
         """The channels whose streams this process polls: all in the leader, none elsewhere."""
