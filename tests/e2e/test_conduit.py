@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -172,3 +174,16 @@ async def test_restarting_every_process_makes_no_subscription_twice(
         assert leaders
         logs: dict[str, Any] = {p.name: p.log_text() for p in f.procs.values()}
         assert any("about" in t and "channels fit" in t for t in logs.values())
+
+        # `botcheck db check` says how many channels fit and which process holds what.
+        check = subprocess.run(
+            [sys.executable, "-m", "bot", "db", "check", "--url", pg_url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            env=f.procs["bot1"].env,
+            check=True,
+        )
+        assert "cost 60 of 10,000: about 5,000 channels fit" in check.stdout
+        assert check.stdout.count("(alive") == PROCESSES
