@@ -66,6 +66,7 @@ class ConduitChannels:
         self.subscriptions_made = 0
         self._lock = asyncio.Lock()
         self._resync = asyncio.Event()
+        self._settling = False
 
     def resync(self) -> None:
         """Look at the moderated channels again now (the bot account authorized, a revocation)."""
@@ -101,7 +102,10 @@ class ConduitChannels:
         for gone in self.joined.keys() - active.keys():
             del self.joined[gone]
         self.joined.update(active)
-        if changed:
+        if changed:  # said once the list holds still (the leader may be joining thousands)
+            self._settling = True
+        elif self._settling:
+            self._settling = False
             log.info("moderating %d channel(s) (joined by the leading process)", len(active))
         if active:
             self.synced.set()
