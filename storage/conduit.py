@@ -109,14 +109,18 @@ class Claims:
     def open(self) -> bool:
         return self._conn is not None and not self._conn.is_closed()
 
-    async def connect(self) -> None:
-        """Connect, make the tables, take this process's lock (it counts the live processes)."""
+    async def connect(self) -> bool:
+        """Connect, make the tables, take this process's lock (it counts the live processes).
+
+        Return False when another live process holds the lock of this name.
+        """
         with unavailable_as_storage_error(self.where):
             conn = await asyncpg.connect(self._url, server_settings=SERVER_SETTINGS, timeout=10)
         self._conn = conn
         self.backend_pid = int(conn.get_server_pid())
         await self._run(f"SELECT pg_advisory_xact_lock({CONDUIT_KEY}, 1)", *SCHEMA)
-        await self._val("SELECT pg_try_advisory_lock($1, $2)", PROCESS_KEY, process_key(self.name))
+        sql = "SELECT pg_try_advisory_lock($1, $2)"
+        return bool(await self._val(sql, PROCESS_KEY, process_key(self.name)))
 
     async def close(self) -> None:
         """Close the connection: the server releases every lock this process held."""

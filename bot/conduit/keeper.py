@@ -257,7 +257,8 @@ class ShardKeeper:
         with contextlib.suppress(Exception):
             await self.claims.close()
         try:
-            await self.claims.connect()
+            if not await self.claims.connect():
+                log.warning("another process took this process's name while it was away")
         except StorageUnavailable as exc:
             log.warning("PostgreSQL is still unavailable: %s", exc)
 

@@ -22,6 +22,7 @@ from bot.conduit.channels import ConduitChannels, Factory
 from bot.conduit.keeper import ShardKeeper
 from bot.helix.client import Helix
 from bot.helix.conduits import ConduitInfo, Conduits
+from bot.settings import SettingsError
 from storage import Database
 from storage.conduit import Claims
 
@@ -108,8 +109,16 @@ class ConduitMode:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def open(self) -> None:
-        """Connect the claims (PostgreSQL faults show here, before the bot starts)."""
-        await self.claims.connect()
+        """Connect the claims (PostgreSQL faults show here, before the bot starts).
+
+        Raise SettingsError when a live process already goes by this process's name.
+        """
+        if not await self.claims.connect():
+            await self.claims.close()
+            raise SettingsError(
+                f"BOTCHECK_PROCESS_NAME {self.process!r} is taken by another running process: "
+                "give each process its own name (or leave it unset: host name and pid)."
+            )
 
     async def shared_capturer(self, **kw: Any) -> SharedCapturer:
         """A Capturer for this process that keeps one capture per channel across processes;

@@ -10,9 +10,11 @@ from storage.copy import check
 
 
 async def test_a_shard_is_held_by_one_process_and_freed_when_it_goes(pg_url: str) -> None:
-    first, second = Claims(pg_url, "one"), Claims(pg_url, "two")
-    await first.connect()
-    await second.connect()
+    first, second, twin = Claims(pg_url, "one"), Claims(pg_url, "two"), Claims(pg_url, "one")
+    assert await first.connect()
+    assert await second.connect()
+    assert not await twin.connect()  # a second live process by the same name
+    await twin.close()
     try:
         assert await first.live_processes() == 2
         assert await first.try_claim(3)
