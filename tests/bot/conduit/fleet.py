@@ -86,6 +86,10 @@ class BotProc:
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def since_start(self) -> str:
+        """The log of the current run only."""
+        return self.log_text().rsplit(f"===== start {self.starts} =====", 1)[-1]
+
     def kill(self) -> None:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
@@ -159,25 +163,32 @@ class Fleet:
             await conn.close()
         return {r["message_id"]: int(r["n"]) for r in rows}
 
+    async def balanced(self, shard_count: int) -> bool:
+        """Every shard enabled, every subscription made, every running process holding its
+        fair share (from fresh heartbeats: a process that started again has written its own)."""
+        running = [p for p in self.procs.values() if p.running]
+        for p in self.procs.values():
+            if p.proc is not None and p.proc.poll() not in (None, 0, -9):  # died by itself
+                raise AssertionError(f"{p.name} exited:\n{p.log_text()[-3000:]}")
+        if len(self.enabled_shards()) != shard_count:
+            return False
+        if self.conduit_subscriptions() != len(self.channels) * SUBSCRIPTION_TYPES:
+            return False
+        if not all("bound shard(s)" in p.since_start() for p in running):
+            return False
+        held = await self.held()
+        share = -(-shard_count // len(running))
+        counts = [len(held.get(p.name, [])) for p in running]
+        return sum(counts) == shard_count and max(counts) <= share and min(counts) > 0
+
     async def ready(self, shard_count: int, *, timeout: float = 120.0) -> None:
-        """Every shard enabled, every subscription made, every running process holding shards."""
-        running = [p.name for p in self.procs.values() if p.running]
-        want_subs = len(self.channels) * SUBSCRIPTION_TYPES
-
-        async def done() -> bool:
-            for p in self.procs.values():
-                if p.proc is not None and p.proc.poll() is not None and p.name in running:
-                    raise AssertionError(f"{p.name} exited:\n{p.log_text()[-3000:]}")
-            if len(self.enabled_shards()) != shard_count:
-                return False
-            if self.conduit_subscriptions() != want_subs:
-                return False
-            held = await self.held()
-            share = -(-shard_count // len(running))
-            counts = [len(held.get(n, [])) for n in running]
-            return sum(counts) == shard_count and max(counts) <= share and min(counts) > 0
-
-        await wait_until(done, timeout=timeout, what="the fleet to hold every shard", step=0.25)
+        """Wait until `balanced`."""
+        await wait_until(
+            lambda: self.balanced(shard_count),
+            timeout=timeout,
+            what="the fleet to hold every shard",
+            step=0.25,
+        )
 
 
 async def build_world(sim: TwitchSim, count: int, url: str) -> list[int]:
