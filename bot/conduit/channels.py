@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,7 @@ class ConduitChannels:
         clock: Callable[[], datetime],
         join_interval_s: float,
         follow_interval_s: float = 5.0,
+        after_sync: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.db = db
         self.helix = helix
@@ -61,6 +62,7 @@ class ConduitChannels:
         self.clock = clock
         self.join_interval_s = join_interval_s
         self.follow_interval_s = follow_interval_s
+        self.after_sync = after_sync  # the leader's housekeeping (captures of dead processes)
         self.leading = False
         self.synced = asyncio.Event()
         self.subscriptions_made = 0
@@ -86,6 +88,8 @@ class ConduitChannels:
                     self._resync.clear()
                     await self.sync()
                     last_sync = loop.time()
+                    if self.after_sync is not None:
+                        await self.after_sync()
                 elif not self.leading:
                     await self.follow()
             except asyncio.CancelledError:

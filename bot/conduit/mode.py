@@ -107,6 +107,7 @@ class ConduitMode:
         self.keeper: ShardKeeper | None = None
         self.channels: ConduitChannels | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._capturer: SharedCapturer | None = None
 
     async def open(self) -> None:
         """Connect the claims (PostgreSQL faults show here, before the bot starts).
@@ -123,7 +124,7 @@ class ConduitMode:
     async def shared_capturer(self, **kw: Any) -> SharedCapturer:
         """A Capturer for this process that keeps one capture per channel across processes;
         the captures that dead processes left running are marked interrupted."""
-        capturer = SharedCapturer(claims=self.claims, **kw)
+        self._capturer = capturer = SharedCapturer(claims=self.claims, **kw)
         interrupted = await capturer.recover()
         if interrupted:
             log.warning("%d capture(s) were cut off by a stopped process", interrupted)
@@ -178,6 +179,8 @@ class ConduitMode:
             joined=self.joined,
             clock=self.clock,
             join_interval_s=self.join_interval_s,
+            # The leader also closes the captures that processes which died since left running.
+            after_sync=self._capturer.recover if self._capturer is not None else None,
         )
         self.keeper = ShardKeeper(
             client=client,
