@@ -7,7 +7,7 @@ import importlib.util
 import sys
 import time
 
-BENCHMARKS = ("storage", "capture", "detection", "ingest", "render", "engines", "defence")
+BENCHMARKS = ("storage", "capture", "detection", "ingest", "render", "engines", "defence", "scale")
 
 
 def main(argv: list[str]) -> int:

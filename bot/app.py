@@ -19,10 +19,11 @@ import aiohttp
 import twitchio
 
 from bot import metrics, systemd
-from bot.bot import BotCheckBot
+from bot.bot import CHANNEL_SUBSCRIPTIONS, BotCheckBot
 from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.checks import Checks
+from bot.conduit import ConduitMode
 from bot.helix import Helix
 from bot.history.recorder import Recorder
 from bot.history.retention import Retention
@@ -121,7 +122,8 @@ async def running_bot(
             Helix(base_url=settings.api_url, client_id=settings.client_id or "", tokens=tokens)
         )
         capturer = Capturer(db=db, helix=helix, clock=clock)
-        interrupted = await capturer.recover()
+        # In conduit mode, other live processes may be running captures: see _conduit_mode.
+        interrupted = await capturer.recover() if settings.conduit_shards is None else 0
         if interrupted:
             log.warning(
                 "%d capture(s) were cut off by the last shutdown: marked interrupted", interrupted
@@ -142,6 +144,11 @@ async def running_bot(
         recorder = Recorder(db.history)
         recorder.start()
         stack.push_async_callback(_close_recorder, recorder)
+        conduit = await _conduit_mode(
+            stack, settings, db, helix, joined, clock, join_interval_s, lambda: recorder.pending
+        )
+        if conduit is not None:
+            capturer = await conduit.shared_capturer(db=db, helix=helix, clock=clock)
         streams = StreamTracker(
             db.history,
             helix,
@@ -149,7 +156,7 @@ async def running_bot(
             interval_s=poll_interval_s,
             listener=alerts if alerts.enabled else None,
             channels=db.channels,
-            joined=lambda: list(joined),
+            joined=conduit.polled if conduit is not None else lambda: list(joined),
             report_token=new_report_token,
         )
         stream_reports = StreamReports(
@@ -214,11 +221,19 @@ async def running_bot(
             return Backlog(pending=st.pending, dropped=st.dropped, received=st.received)
 
         health = Health(
-            db=db, twitch_state=twitch_state, backlog=backlog, helix_calls=lambda: helix.calls
+            db=db,
+            twitch_state=twitch_state,
+            backlog=backlog,
+            helix_calls=lambda: helix.calls,
+            conduit=conduit.status if conduit is not None else None,
         )
         add_health_routes(adapter, health, expose_metrics=settings.metrics)
         bot = BotCheckBot(
-            services=services, adapter=adapter, joined=joined, join_interval_s=join_interval_s
+            services=services,
+            adapter=adapter,
+            joined=joined,
+            join_interval_s=join_interval_s,
+            conduit=conduit,
         )
         tokens.bind(bot)
         _count_commands(bot)
@@ -286,6 +301,45 @@ def _twitch_state(bot: BotCheckBot, joined: dict[int, str]) -> tuple[bool, str]:
     if any(ws.connected for ws in sockets.values()):
         return True, "connected"
     return False, "EventSub connection down (reconnecting)"
+
+
+# -- conduit mode (issue #16) ------------------------------------------------------------------
+
+
+async def _conduit_mode(  # noqa: PLR0917 (the resources running_bot opened, in its order)
+    stack: contextlib.AsyncExitStack,
+    settings: Settings,
+    db: Database,
+    helix: Helix,
+    joined: dict[int, str],
+    clock: Callable[[], datetime],
+    join_interval_s: float,
+    backlog: Callable[[], int],
+) -> ConduitMode | None:
+    """Open conduit mode when BOTCHECK_CONDUIT_SHARDS is set (None: the WebSocket transport).
+
+    It closes after the bot (its shard sockets belong to the bot's client) and before the
+    database: registered here, it runs after `_stop_bot` on the way out.
+    """
+    if settings.conduit_shards is None:
+        return None
+    assert settings.database_url is not None and settings.bot_id is not None  # settings checked
+    mode = ConduitMode(
+        url=settings.database_url.get_secret_value(),
+        process=settings.process_name,
+        shard_count=settings.conduit_shards,
+        db=db,
+        helix=helix,
+        bot_id=settings.bot_id,
+        factories=CHANNEL_SUBSCRIPTIONS,
+        joined=joined,
+        clock=clock,
+        join_interval_s=join_interval_s,
+        backlog=backlog,
+    )
+    stack.push_async_callback(mode.close)
+    await mode.open()
+    return mode
 
 
 async def _stop_bot(bot: BotCheckBot, task: asyncio.Task[None], capturer: Capturer) -> None:

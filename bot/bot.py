@@ -22,6 +22,7 @@ from bot.twitch.tokens import save_token
 if TYPE_CHECKING:
     from twitchio.web import AiohttpAdapter
 
+    from bot.conduit import ConduitMode
     from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class BotCheckBot(commands.Bot):
         adapter: AiohttpAdapter[Any],
         joined: dict[int, str] | None = None,
         join_interval_s: float = 300.0,
+        conduit: ConduitMode | None = None,
     ) -> None:
         settings = services.settings
         settings.require_twitch()
@@ -82,6 +84,7 @@ class BotCheckBot(commands.Bot):
         self._join_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[object]] = set()
         self.recording: Recording | None = None  # added by setup_hook
+        self.conduit = conduit  # conduit mode: shards and channels are kept there
 
     # -- identity -----------------------------------------------------------------------------
 
@@ -118,6 +121,9 @@ class BotCheckBot(commands.Bot):
             recorder=services.recorder, streams=services.streams, clock=services.clock
         )
         await self.add_component(self.recording)
+        if self.conduit is not None:
+            self.conduit.start(self)
+            return
         self._join_task = asyncio.create_task(self._join_loop(), name="botcheck-join-loop")
 
     async def event_command_error(self, payload: commands.CommandErrorPayload) -> None:
@@ -240,6 +246,9 @@ class BotCheckBot(commands.Bot):
         await self.add_token(payload.access_token, payload.refresh_token)
         log.info("%s (%s) authorized botcheck", payload.user_login, payload.user_id)
         if payload.user_id == self.bot_id:
+            if self.conduit is not None:
+                self.conduit.resync()
+                return
             await self.sync_channels()
 
     # -- joining the channels it moderates ----------------------------------------------------
@@ -331,8 +340,16 @@ class BotCheckBot(commands.Bot):
         self.joined.pop(channel_id, None)
         log.info("left %s: the bot is no longer a moderator there", login)
 
+    async def event_websocket_closed(self, payload: Any) -> None:
+        """A shard socket closed: the conduit keeper re-binds its shard (conduit mode)."""
+        if self.conduit is not None:
+            self.conduit.socket_closed(payload.socket)
+
     async def event_subscription_revoked(self, payload: Any) -> None:
         log.warning("Twitch revoked subscription %s (%s)", payload.type, payload.status)
+        if self.conduit is not None:  # the leading process looks at its channels again
+            self.conduit.resync()
+            return
         patches.forget_subscription(self, self.bot_id, payload.id)
         # The channel may still mod us (e.g. a token change): forget it and let sync re-join.
         channel = str(payload.raw.get("condition", {}).get("broadcaster_user_id", ""))

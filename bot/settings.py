@@ -9,11 +9,19 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import os
+import socket
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -56,6 +64,18 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(None, validation_alias=_env("BOTCHECK_DATABASE_URL"))
     db_pool_size: int = Field(10, ge=1, le=200, validation_alias=_env("BOTCHECK_DB_POOL_SIZE"))
     data_dir: Path = Field(Path("botcheck-data"), validation_alias=_env("BOTCHECK_DATA_DIR"))
+    # Conduit mode (several processes, one EventSub conduit; PostgreSQL only): the number of
+    # shards of the app's conduit. Unset: one process on the WebSocket transport.
+    conduit_shards: int | None = Field(
+        None, ge=1, le=20_000, validation_alias=_env("BOTCHECK_CONDUIT_SHARDS")
+    )
+    # The name this process goes by among the conduit's processes (logs, /healthz, heartbeats).
+    process_name: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        min_length=1,
+        max_length=100,
+        validation_alias=_env("BOTCHECK_PROCESS_NAME"),
+    )
     public_url: str = Field("http://localhost:4343", validation_alias=_env("BOTCHECK_PUBLIC_URL"))
     web_host: str = Field("127.0.0.1", validation_alias=_env("BOTCHECK_WEB_HOST"))
     web_port: int = Field(4343, ge=1, le=65535, validation_alias=_env("BOTCHECK_WEB_PORT"))
@@ -103,6 +123,17 @@ class Settings(BaseSettings):
             from storage.url import parse
 
             parse(value.get_secret_value())  # DatabaseUrlError is a ValueError: one sentence
+        return value
+
+    @field_validator("conduit_shards")
+    @classmethod
+    def _conduit_needs_postgres(cls, value: int | None, info: ValidationInfo) -> int | None:
+        url = info.data.get("database_url")
+        if value is not None and url is None:
+            raise ValueError(
+                "needs PostgreSQL (BOTCHECK_DATABASE_URL=postgresql://...): conduit mode shares "
+                "one database among several processes, which SQLite cannot serve"
+            )
         return value
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from storage.engine import Executor, Store
@@ -124,15 +124,22 @@ class Captures:
                 capture_id,
             )
 
-    async def mark_interrupted(self, *, at: datetime, reason: str) -> int:
-        """Close every capture still marked running (the process stopped); return how many."""
+    async def mark_interrupted(
+        self, *, at: datetime, reason: str, keep_channels: Collection[int] = ()
+    ) -> int:
+        """Close every capture still marked running (the process stopped); return how many.
+
+        `keep_channels`: channels whose capture another live process runs (conduit mode).
+        """
+        keep = ",".join(str(int(c)) for c in keep_channels)
+        spared = f" AND channel_id NOT IN ({keep})" if keep else ""
         async with self._db.transaction() as tx:
             return await tx.execute(
                 "UPDATE captures SET status = 'interrupted', status_reason = $1, "
                 "finished_at = $2, "
                 "chatter_count = (SELECT count(*) FROM capture_chatters c "
                 "WHERE c.capture_id = captures.capture_id) "
-                "WHERE status = 'running'",
+                "WHERE status = 'running'" + spared,
                 reason,
                 ts(at),
             )

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from storage.conduit import ConduitState, ProcessRow, read_state
 from storage.database import Database
 from storage.engine import Dialect, Executor, Row
 from storage.errors import StorageError
@@ -174,6 +175,22 @@ class DatabaseReport:
     schema_version: int
     known_schema_version: int
     counts: dict[str, int]
+    conduit: ConduitReport | None = None  # conduit mode's state (PostgreSQL, once it ran)
+
+
+@dataclass(frozen=True, slots=True)
+class ConduitReport:
+    """What conduit mode last recorded: the conduit, its cost, the processes."""
+
+    state: ConduitState | None
+    processes: tuple[ProcessRow, ...]
+
+    def channels_that_fit(self) -> int | None:
+        """How many channels Twitch's cost limit allows at today's cost per channel."""
+        s = self.state
+        if s is None or s.channels <= 0 or s.total_cost <= 0:
+            return None
+        return int(s.max_total_cost // (s.total_cost / s.channels))
 
 
 async def table_counts(db: Database | Executor) -> dict[str, int]:
@@ -189,7 +206,15 @@ async def check(db: Database) -> DatabaseReport:
         schema_version=await db.schema_version(),
         known_schema_version=db.known_schema_version,
         counts=await table_counts(db),
+        conduit=await _conduit_report(db),
     )
+
+
+async def _conduit_report(db: Database) -> ConduitReport | None:
+    state, processes = await read_state(db)
+    if state is None and not processes:
+        return None
+    return ConduitReport(state, tuple(processes))
 
 
 def _order(table: str, engine: str) -> str:

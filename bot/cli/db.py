@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from storage import Database, StorageError
-from storage.copy import CopyError, check, copy_database
+from storage.copy import ConduitReport, CopyError, check, copy_database
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -77,4 +77,25 @@ async def _check(url: str | None) -> int:
     print(f"schema:  version {report.schema_version} (this botcheck knows {known})")
     for table, n in report.counts.items():
         print(f"  {table:<18} {n:>12,}")
+    if report.conduit is not None:
+        _print_conduit(report.conduit)
     return 0
+
+
+def _print_conduit(conduit: ConduitReport) -> None:
+    """Conduit mode's last record: the conduit, the subscription cost, the processes."""
+    s = conduit.state
+    if s is not None:
+        fit = conduit.channels_that_fit()
+        room = "no cost limit in sight" if fit is None else f"about {fit:,} channels fit"
+        print(f"conduit: {s.conduit_id} ({s.shard_count} shards), {s.channels:,} channel(s)")
+        print(
+            f"  subscriptions {s.subscriptions:,}, cost {s.total_cost:,} of "
+            f"{s.max_total_cost:,}: {room}"
+        )
+    for p in conduit.processes:
+        alive = "alive" if p.alive else "gone"
+        shards = ",".join(map(str, p.shards)) or "none"
+        lead = ", runs the join loop" if p.leader and p.alive else ""
+        seen = p.seen_at.strftime("%Y-%m-%d %H:%M:%S")
+        print(f"  process {p.name} ({alive}{lead}): shards {shards}, last seen {seen} UTC")

@@ -292,6 +292,44 @@ class Helix:
             if not after or not body.get("data"):
                 return out
 
+    async def write(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        body: Mapping[str, Any] | None = None,
+        user: str | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> dict[str, Any]:
+        """Send `method` (POST, PATCH, DELETE, or a GET with a body) through the same layers.
+
+        The conduit endpoints (`bot.helix.conduits`) use it; a refusal raises as `_call`'s do
+        (its `status` tells 409 from the rest); an empty answer (204) is ``{}``.
+        """
+        if self._client is None:
+            raise HelixError("the Helix client is not open")
+        client = self._client
+        url = f"{path}?{_query(params)}" if params else path
+        deadline = asyncio.get_running_loop().time() + self._max_rate_wait_s
+
+        async def attempt() -> httpx.Response:
+            pacing = Pacing(
+                self.limiters.bucket(user), priority, path, deadline, self._max_rate_wait_s
+            )
+            return await client.request(
+                method,
+                url,
+                json=dict(body) if body is not None else None,
+                auth=TokenAuth(self._tokens, user, path),
+                extensions={PACING: pacing},
+            )
+
+        resp = await self._retries.send(path, attempt)
+        if resp.status_code == 204 or (resp.status_code < 400 and not resp.content):
+            return {}
+        return await self._body(path, resp, defer=False)
+
     # --- inside ---------------------------------------------------------------------------------
 
     @staticmethod

@@ -44,9 +44,13 @@ class HealthReport:
     twitch: str  # "connected", or why not
     recorder_pending: int
     recorder_dropped: int
+    conduit: dict[str, Any] | None = None  # conduit mode: shards held here, processes, channels
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": "ok" if self.ok else "failing", **asdict(self)}
+        out = {"status": "ok" if self.ok else "failing", **asdict(self)}
+        if self.conduit is None:
+            del out["conduit"]
+        return out
 
 
 class Health:
@@ -59,12 +63,14 @@ class Health:
         twitch_state: Callable[[], tuple[bool, str]],
         backlog: Callable[[], Backlog],
         helix_calls: Callable[[], int],
+        conduit: Callable[[], Any] | None = None,
         backlog_warn: int = 10_000,
     ) -> None:
         self._db = db
         self._twitch_state = twitch_state
         self._backlog = backlog
         self._helix_calls = helix_calls
+        self._conduit = conduit
         self.backlog_warn = backlog_warn
 
     async def database_state(self) -> str:
@@ -82,7 +88,11 @@ class Health:
         twitch_ok, twitch = self._twitch_state()
         backlog = self._backlog()
         ok = database == "ok" and twitch_ok and backlog.pending < self.backlog_warn
-        return HealthReport(ok, database, twitch, backlog.pending, backlog.dropped)
+        conduit = None
+        if self._conduit is not None:
+            status = self._conduit()
+            conduit = asdict(status) if status is not None else None
+        return HealthReport(ok, database, twitch, backlog.pending, backlog.dropped, conduit)
 
     def collect(self) -> Iterator[Any]:
         """Yield prometheus-client metric families (called by the registry at each scrape)."""

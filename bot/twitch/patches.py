@@ -216,3 +216,45 @@ def set_app_token(client: twitchio.Client, token: str) -> None:
 async def refresh_user_token(client: twitchio.Client, user_id: str, refresh: str) -> None:
     """Refresh a user token on TwitchIO's own path (it stores it, dispatches token_refreshed)."""
     await client.http._refresh_token(user_id, refresh)
+
+
+# -- conduit shard sockets (bot.conduit) -----------------------------------------------------------
+#
+# A shard socket is TwitchIO's own `Websocket` made with a `shard_id` and the client's HTTP
+# client (app token): it delivers notifications to the client like any socket, never reconnects
+# itself (it closes and dispatches `websocket_closed`), and on `session_reconnect` moves to a new
+# `Websocket` that TwitchIO files under `client._websockets[None][session_id]`.
+
+
+async def open_shard_socket(client: Any, shard: int) -> Websocket:
+    """Open an EventSub socket for conduit shard `shard`; return it after its welcome."""
+    socket = Websocket(client=client, http=client._http, shard_id=str(shard))
+    await socket.connect(fail_once=True)
+    return socket
+
+
+def shard_of(socket: Any) -> int | None:
+    """The conduit shard a socket was opened for (None for an ordinary socket)."""
+    shard = getattr(socket, "_shard_id", None)
+    return int(shard) if isinstance(shard, str) and shard.isdigit() else None
+
+
+def socket_is_live(socket: Websocket) -> bool:
+    """The socket is open and has had its welcome, and nobody is closing it."""
+    return socket.connected and not socket._closed and not socket._closing
+
+
+def moved_socket(client: Any, session_id: str) -> Websocket | None:
+    """The live socket a `session_reconnect` moved this session to, if TwitchIO made one."""
+    socket: Websocket | None = client._websockets.get(None, {}).get(session_id)
+    return socket if socket is not None and socket_is_live(socket) else None
+
+
+def forget_moved_socket(client: Any, session_id: str) -> None:
+    """Drop TwitchIO's reference to a moved shard socket (once it is ours or closed)."""
+    client._websockets.get(None, {}).pop(session_id, None)
+
+
+async def close_shard_socket(socket: Websocket) -> None:
+    """Close a shard socket without asking anyone to re-associate its shard."""
+    await socket.close(reassociate=False)

@@ -112,3 +112,30 @@ async def test_metrics_expose_counters_and_scrape_time_figures() -> None:
     assert "botcheck_recorder_backlog 4.0" in text
     assert "botcheck_recorder_dropped_total 3.0" in text
     assert "botcheck_helix_429_total 0.0" in text
+
+
+async def test_healthz_shows_the_conduit_shards_this_process_holds() -> None:
+    from bot.conduit.mode import ConduitStatus
+
+    status = ConduitStatus(
+        process="host-1",
+        conduit_id="c1",
+        shard_count=16,
+        shards=(0, 3, 7),
+        processes=3,
+        leading=True,
+        channels=300,
+    )
+    checked = Health(
+        db=FakeDb(),
+        twitch_state=lambda: (True, "connected"),
+        backlog=lambda: Backlog(pending=0, dropped=0, received=0),
+        helix_calls=lambda: 0,
+        conduit=lambda: status,
+    )
+    async with serve(checked, metrics=False) as base, httpx.AsyncClient() as client:
+        body = (await client.get(f"{base}/healthz")).json()
+    assert body["conduit"]["shards"] == [0, 3, 7]
+    assert body["conduit"]["channels"] == 300
+    async with serve(health(FakeDb()), metrics=False) as base, httpx.AsyncClient() as client:
+        assert "conduit" not in (await client.get(f"{base}/healthz")).json()
