@@ -92,6 +92,7 @@ class Site:
         from bot.pages.dashboard import filters
 
         filters.install(self.env, deps.clock)
+        self.env.globals["base"] = BASE
 
     # -- who is asking -------------------------------------------------------------------------
 
