@@ -7,6 +7,7 @@ beta (one check; moddy does not moderate it). `owner` is the bot's owner.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+import yarl
 from aiohttp import web
 
 from bot.pages.dashboard import CheckRefused, DashboardDeps, Limits, Requester
@@ -176,12 +178,32 @@ async def seed_world(db: Database, data_dir: Path, ids: dict[str, int]) -> None:
     )
 
 
-async def start_dashboard(tmp_path: Path, *, limits: Limits | None = None) -> AsyncIterator[Dash]:
+IDS = {"alpha": 1001, "beta": 1002, "moddy": 2001, "owner": 2002}
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seed one database and its report files once; each test gets a copy."""
+    root = tmp_path_factory.mktemp("dashboard-template")
+
+    async def build() -> None:
+        async with Database(root / "botcheck.db") as db:
+            await seed_world(db, root / "data", IDS)
+
+    asyncio.run(build())
+    return root
+
+
+async def start_dashboard(
+    tmp_path: Path, template: Path, *, limits: Limits | None = None
+) -> AsyncIterator[Dash]:
+    shutil.copytree(template / "data", tmp_path / "data")
+    shutil.copy(template / "botcheck.db", tmp_path / "botcheck.db")
     data_dir = tmp_path / "data"
     clock = Clock()
     async with TwitchSim() as sim, Database(tmp_path / "botcheck.db") as db:
         ids = seed.sim_users(sim)
-        await seed_world(db, data_dir, ids)
+        assert ids == IDS
         checks = Checks(db, data_dir)
         forgotten: list[int] = []
 
@@ -231,9 +253,15 @@ async def start_dashboard(tmp_path: Path, *, limits: Limits | None = None) -> As
 
 
 @pytest.fixture
-async def dash(tmp_path: Path) -> AsyncIterator[Dash]:
-    async for d in start_dashboard(tmp_path):
+async def dash(tmp_path: Path, template: Path) -> AsyncIterator[Dash]:
+    async for d in start_dashboard(tmp_path, template):
         yield d
+
+
+def cookie_of(http: aiohttp.ClientSession, dash: Dash) -> str:
+    from bot.pages.dashboard.site import COOKIE
+
+    return http.cookie_jar.filter_cookies(yarl.URL(dash.url))[COOKIE].value
 
 
 async def logged_in(dash: Dash, login: str) -> aiohttp.ClientSession:

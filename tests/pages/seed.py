@@ -9,8 +9,15 @@ from pathlib import Path
 
 from reports.analysis import analyze
 from reports.render import ReportLinks, write_report
-from storage import Account, Capture, CaptureStatus, ChatMessage, Database, ModAction
-from storage import ModerationEvent
+from storage import (
+    Account,
+    Capture,
+    CaptureStatus,
+    ChatMessage,
+    Database,
+    ModAction,
+    ModerationEvent,
+)
 from twitchsim.server import TwitchSim
 
 BASE_ID = 900_000_000
@@ -125,11 +132,11 @@ async def timeout(
 def sim_users(sim: TwitchSim) -> dict[str, int]:
     """Make the sim's people: alpha (moderated by moddy) and beta (not); return login -> id."""
     st = sim.state
-    alpha = st.add_channel("alpha")
-    beta = st.add_channel("beta")
-    moddy = st.add_user("moddy")
-    owner = st.add_user("owner")
-    st.add_user("stranger")
+    alpha = st.add_channel("alpha", user_id=1001)
+    beta = st.add_channel("beta", user_id=1002)
+    moddy = st.add_user("moddy", user_id=2001)
+    owner = st.add_user("owner", user_id=2002)
+    st.add_user("stranger", user_id=2003)
     st.add_moderator("alpha", "moddy")
     return {
         "alpha": alpha.user_id,

@@ -190,7 +190,7 @@ class Site:
     def login_redirect(self, request: web.Request) -> web.StreamResponse:
         target = request.path_qs if request.method == "GET" else BASE
         location = "/login?" + urlencode({"next": target})
-        return web.HTTPFound(location)  # returned, not raised: the guards add headers
+        return web.Response(status=302, headers={"Location": location})
 
     def too_many(self, request: web.Request, wait: float, *, api: bool) -> web.StreamResponse:
         headers = {"Retry-After": str(max(1, round(wait + 0.49)))}
