@@ -163,8 +163,8 @@ async def seed_world(db: Database, data_dir: Path, ids: dict[str, int]) -> None:
         ["hello chat", "buy followers at example", "gg"],
         at=T0 - timedelta(hours=30),
     )
-    await seed.timeout(
-        db, alpha, chatty, at=T0 - timedelta(hours=29), message_id=sent[1].message_id
+    await seed.timeout(  # after the first two messages: the timeout removes those
+        db, alpha, chatty, at=T0 - timedelta(hours=30, seconds=-1.5), message_id=sent[1].message_id
     )
     await db.audit.record(
         at=T0 - timedelta(days=1),
@@ -272,3 +272,14 @@ async def logged_in(dash: Dash, login: str) -> aiohttp.ClientSession:
         assert resp.status == 200, await resp.text()
         assert resp.url.path == "/dashboard"
     return http
+
+
+async def csrf_of(http: aiohttp.ClientSession, url: str) -> str:
+    """Return the CSRF token of the first form on the page at `url`."""
+    import re
+
+    async with http.get(url) as resp:
+        html = await resp.text()
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)

@@ -37,9 +37,8 @@ async def test_moderator_sees_their_channel_and_not_another(dash: Dash) -> None:
     ],
 )
 async def test_who_sees_beta(dash: Dash, login: str, sees_beta: bool) -> None:
-    async with await logged_in(dash, login) as http:
-        async with http.get(f"{dash.url}/dashboard/c/beta") as resp:
-            assert (resp.status == 200) is sees_beta
+    async with await logged_in(dash, login) as http, http.get(f"{dash.url}/dashboard/c/beta") as r:
+        assert (r.status == 200) is sees_beta
 
 
 async def test_logout_refuses_the_old_cookie(dash: Dash) -> None:
@@ -84,11 +83,10 @@ async def test_login_with_another_browsers_state_is_refused(dash: Dash) -> None:
 )
 async def test_next_off_site_is_ignored(dash: Dash, next_: str, lands: str) -> None:
     dash.login_as("moddy")
-    async with client() as http:
-        async with http.get(f"{dash.url}/login", params={"next": next_}) as resp:
-            assert resp.status == 200
-            assert str(resp.url).startswith(dash.url)
-            assert resp.url.path == lands
+    async with client() as http, http.get(f"{dash.url}/login", params={"next": next_}) as resp:
+        assert resp.status == 200
+        assert str(resp.url).startswith(dash.url)
+        assert resp.url.path == lands
 
 
 async def test_session_cookie_is_replaced_at_login(dash: Dash) -> None:
@@ -101,16 +99,18 @@ async def test_session_cookie_is_replaced_at_login(dash: Dash) -> None:
             assert resp.url.path == "/dashboard"
         after = cookie_of(http, dash)
         assert after != before
-    async with client(cookies={COOKIE: before}) as fixed:  # the pre-login cookie signs nobody in
-        async with fixed.get(f"{dash.url}/api/v1/channels") as resp:
-            assert resp.status == 401
+    # The pre-login cookie signs nobody in.
+    async with (
+        client(cookies={COOKIE: before}) as fixed,
+        fixed.get(f"{dash.url}/api/v1/channels") as resp,
+    ):
+        assert resp.status == 401
 
 
 async def test_cookie_flags(dash: Dash) -> None:
     dash.login_as("moddy")
-    async with client() as http:
-        async with http.get(f"{dash.url}/login", allow_redirects=False) as resp:
-            header = resp.headers["Set-Cookie"]
+    async with client() as http, http.get(f"{dash.url}/login", allow_redirects=False) as resp:
+        header = resp.headers["Set-Cookie"]
     assert "HttpOnly" in header
     assert "SameSite=Lax" in header
     assert "Secure" not in header  # the public URL here is http://
@@ -160,9 +160,8 @@ async def test_session_key_is_made_once_and_private(dash: Dash) -> None:
 
 
 async def test_login_start_redirects_to_twitch_with_state_and_one_scope(dash: Dash) -> None:
-    async with client() as http:
-        async with http.get(f"{dash.url}/login", allow_redirects=False) as resp:
-            location = urlparse(resp.headers["Location"])
+    async with client() as http, http.get(f"{dash.url}/login", allow_redirects=False) as resp:
+        location = urlparse(resp.headers["Location"])
     query = parse_qs(location.query)
     assert query["scope"] == ["user:read:moderated_channels"]
     assert len(query["state"][0]) >= 32

@@ -43,8 +43,8 @@ class Pages:
         app.router.add_get(f"{c}/checks/{{id}}/compare", s.route(self.compare))
         app.router.add_get(f"{c}/checks/{{id}}/{{kind:days|months}}.csv", s.route(self.check_csv))
         app.router.add_get(f"{c}/chatters", s.route(self.find_chatter))
-        app.router.add_get(f"{c}/chatters/{{user}}", s.route(self.chatter))
-        app.router.add_get(f"{c}/chatters/{{user}}.csv", s.route(self.chatter_csv))
+        app.router.add_get(f"{c}/chatters/{{user:\\d+}}", s.route(self.chatter))
+        app.router.add_get(f"{c}/chatters/{{user:\\d+}}.csv", s.route(self.chatter_csv))
         app.router.add_get(f"{c}/sessions/{{sid}}", s.route(self.session))
         app.router.add_get(f"{c}/running", s.route(self.running))
 
