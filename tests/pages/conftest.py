@@ -108,7 +108,7 @@ class Dash:
     data_dir: Path
     forgotten: list[int]
 
-    def login_as(self, login: str) -> None:
+    def login_as(self, login: str | None) -> None:
         self.sim.state.authorize_as(login)
 
 
