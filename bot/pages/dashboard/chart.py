@@ -13,8 +13,8 @@ from markupsafe import Markup, escape
 
 from storage.dashboard import CheckPoint
 
-W, H = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 44, 16, 30
+W, H = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 52, 52, 16, 62
 
 
 def _nice_max(value: int) -> int:
@@ -24,16 +24,19 @@ def _nice_max(value: int) -> int:
     return ((value // 100_000) + 1) * 100_000
 
 
-def _label(p: CheckPoint) -> str:
+def _values(p: CheckPoint) -> str:
     share = p.flagged_share
     parts = [
-        p.started_at.strftime("%Y-%m-%d %H:%M UTC"),
         f"{p.chatters:,} chatters",
         f"{p.viewers:,} viewers" if p.viewers is not None else "offline",
-        f"{share:.0%} flagged" if share is not None else "flagged: n/a",
+        f"{share:.0%} flagged" if share is not None else "flagged n/a",
         f"verdict {p.verdict or 'n/a'}",
     ]
     return " · ".join(parts)
+
+
+def _when(p: CheckPoint) -> str:
+    return f"Check {p.capture_id}, " + p.started_at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def checks_chart(points: Sequence[CheckPoint]) -> Markup:
@@ -43,16 +46,17 @@ def checks_chart(points: Sequence[CheckPoint]) -> Markup:
     top = _nice_max(max(max(p.chatters, p.viewers or 0) for p in points))
     n = len(points)
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
-    step = plot_w / max(1, n - 1) if n > 1 else 0.0
+    inset = 16.0  # keep the first and last points off the axis labels
+    step = (plot_w - 2 * inset) / (n - 1) if n > 1 else 0.0
 
     def x(i: int) -> float:
-        return LEFT + (i * step if n > 1 else plot_w / 2)
+        return LEFT + (inset + i * step if n > 1 else plot_w / 2)
 
     def y(v: float) -> float:
         return TOP + plot_h - (v / top) * plot_h
 
     out = [
-        f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {W} {H}" role="group" '
         f'aria-label="Checks over time: {n} checks, chatters and viewers (left axis), '
         'flagged share (right axis, bars)" xmlns="http://www.w3.org/2000/svg">'
     ]
@@ -83,15 +87,18 @@ def checks_chart(points: Sequence[CheckPoint]) -> Markup:
         if len(coords) > 1:
             out.append(f'<polyline class="line {cls}" points="{" ".join(coords)}"/>')
     for i, p in enumerate(points):
-        label = escape(_label(p))
+        when, values = escape(_when(p)), escape(_values(p))
+        label = escape(f"{_when(p)}: {_values(p)}")
         out.append(
-            f'<g class="pt" tabindex="0" role="listitem" aria-label="{label}">'
+            f'<g class="pt" tabindex="0" role="img" aria-label="{label}">'
             f"<title>{label}</title>"
             f'<circle class="dot verdict-{escape(p.verdict or "none")}" cx="{x(i):.1f}" '
             f'cy="{y(p.chatters):.1f}" r="6"/>'
-            f'<g class="tip"><rect x="{LEFT}" y="{H - BOTTOM + 3}" width="{plot_w}" '
-            f'height="26" rx="4"/><text x="{LEFT + plot_w / 2:.1f}" y="{H - BOTTOM + 20}" '
-            f'text-anchor="middle">{label}</text></g></g>'
+            f'<g class="tip"><rect x="{LEFT}" y="{H - BOTTOM + 6}" width="{plot_w}" '
+            f'height="{BOTTOM - 8}" rx="6"/>'
+            f'<text x="{LEFT + plot_w / 2:.1f}" y="{H - BOTTOM + 28}" text-anchor="middle">'
+            f'{when}</text><text x="{LEFT + plot_w / 2:.1f}" y="{H - BOTTOM + 49}" '
+            f'text-anchor="middle">{values}</text></g></g>'
         )
     out.append("</svg>")
     # Every value above is a number or went through escape().
