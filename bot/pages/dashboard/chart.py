@@ -79,11 +79,12 @@ def checks_chart(points: Sequence[CheckPoint]) -> Markup:
                 f'<rect class="flagged" x="{x(i) - bar_w / 2:.1f}" y="{top_y:.1f}" '
                 f'width="{bar_w:.1f}" height="{TOP + plot_h - top_y:.1f}"/>'
             )
-    for cls, values in (
+    series: tuple[tuple[str, list[int | None]], ...] = (
         ("chatters", [p.chatters for p in points]),
         ("viewers", [p.viewers for p in points]),
-    ):
-        coords = [f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values) if v is not None]
+    )
+    for cls, counts in series:
+        coords = [f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(counts) if v is not None]
         if len(coords) > 1:
             out.append(f'<polyline class="line {cls}" points="{" ".join(coords)}"/>')
     for i, p in enumerate(points):
