@@ -20,6 +20,8 @@ from bot.chat import Pacer
 from bot.helix import Helix
 from bot.history import Recorder
 from bot.oauth import BotCheckAdapter
+from bot.pages.dashboard import add_dashboard_routes
+from bot.pages.dashboard.wiring import DashboardChecks, dashboard_deps
 from bot.reporting import Reports
 from bot.retention import Retention
 from bot.services import Services, utc_now
@@ -136,6 +138,8 @@ async def running_bot(
             domain=public if public.startswith("https://") else None,
         )
         add_report_routes(adapter, chain_resolvers(reports.resolve, stream_reports.resolve))
+        dashboard_checks = DashboardChecks(services)
+        add_dashboard_routes(adapter, dashboard_deps(services, dashboard_checks, stream_reports))
         bot = BotCheckBot(services=services, adapter=adapter, join_interval_s=join_interval_s)
         tokens.bind(bot)
         task = asyncio.create_task(
@@ -152,6 +156,7 @@ async def running_bot(
             streams.start(lambda: list(bot.joined))
             yield Running(bot=bot, services=services, task=task)
         finally:
+            await dashboard_checks.close()
             await capturer.cancel_all("botcheck was stopped while this check ran")
             await bot.close()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -12,7 +12,8 @@ from aiohttp import web
 from bot.pages.dashboard.access import Viewer
 from bot.pages.dashboard.chart import checks_chart
 from bot.pages.dashboard.site import BASE, Site
-from storage import Capture, Channel
+from bot.pages.dashboard.views import FINISHED
+from storage import Capture, CaptureStatus, Channel
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +261,7 @@ class Pages:
         after = _int(request.query.get("after")) or 0
         if progress is None:
             newest = await site.store.checks(channel.channel_id, limit=1)
-            if newest and newest[0].capture_id > after:
+            if newest and newest[0].capture_id > after and self._reported(newest[0]):
                 location = f"{channel_url(channel)}/checks/{newest[0].capture_id}"
                 return web.Response(status=303, headers={"Location": location})
         return site.render(
@@ -272,6 +273,13 @@ class Pages:
             progress=progress,
             after=after,
         )
+
+    def _reported(self, capture: Capture) -> bool:
+        """True once a finished check has its verdict (its report is written just after)."""
+        if capture.status not in FINISHED or capture.verdict is not None:
+            return capture.status is not CaptureStatus.RUNNING
+        done = capture.finished_at or capture.started_at
+        return (self.site.deps.clock() - done).total_seconds() > 60  # the report never came
 
 
 def _csv(text: str, filename: str) -> web.Response:
