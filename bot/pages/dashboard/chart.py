@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from storage.dashboard import CheckPoint
 
 W, H = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 52, 52, 16, 62
+LEFT, RIGHT, TOP, BOTTOM = 56, 56, 16, 62
 
 
 def _nice_max(value: int) -> int:
@@ -22,6 +22,15 @@ def _nice_max(value: int) -> int:
         if value <= step:
             return step
     return ((value // 100_000) + 1) * 100_000
+
+
+def _short(value: int) -> str:
+    """Return an axis number people read at a glance: 800, 2k, 15k, 1.5M."""
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g}M"
+    if value >= 1000:
+        return f"{value / 1000:g}k"
+    return str(value)
 
 
 def _values(p: CheckPoint) -> str:
@@ -65,7 +74,7 @@ def checks_chart(points: Sequence[CheckPoint]) -> Markup:
         out.append(f'<line class="grid" x1="{LEFT}" x2="{W - RIGHT}" y1="{yy:.1f}" y2="{yy:.1f}"/>')
         out.append(
             f'<text class="axis" x="{LEFT - 6}" y="{yy + 4:.1f}" text-anchor="end">'
-            f"{int(top * frac):,}</text>"
+            f"{_short(int(top * frac))}</text>"
         )
         out.append(
             f'<text class="axis" x="{W - RIGHT + 6}" y="{yy + 4:.1f}">{int(frac * 100)}%</text>'
@@ -90,9 +99,15 @@ def checks_chart(points: Sequence[CheckPoint]) -> Markup:
     for i, p in enumerate(points):
         when, values = escape(_when(p)), escape(_values(p))
         label = escape(f"{_when(p)}: {_values(p)}")
+        viewers = ""
+        if p.viewers is not None:
+            viewers = (
+                f'<rect class="vdot" x="{x(i) - 4:.1f}" y="{y(p.viewers) - 4:.1f}" '
+                'width="8" height="8"/>'
+            )
         out.append(
             f'<g class="pt" tabindex="0" role="img" aria-label="{label}">'
-            f"<title>{label}</title>"
+            f"<title>{label}</title>{viewers}"
             f'<circle class="dot verdict-{escape(p.verdict or "none")}" cx="{x(i):.1f}" '
             f'cy="{y(p.chatters):.1f}" r="6"/>'
             f'<g class="tip"><rect x="{LEFT}" y="{H - BOTTOM + 6}" width="{plot_w}" '
