@@ -77,7 +77,8 @@ def checks_chart(points: Sequence[CheckPoint]) -> Markup:
             f"{_short(int(top * frac))}</text>"
         )
         out.append(
-            f'<text class="axis" x="{W - RIGHT + 6}" y="{yy + 4:.1f}">{int(frac * 100)}%</text>'
+            f'<text class="axis" x="{W - 2}" y="{yy + 4:.1f}" text-anchor="end">'
+            f"{int(frac * 100)}%</text>"
         )
     bar_w = max(2.0, min(14.0, step * 0.6 if n > 1 else 14.0))
     for i, p in enumerate(points):
