@@ -7,7 +7,7 @@ import importlib.util
 import sys
 import time
 
-BENCHMARKS = ("storage", "capture", "detection", "ingest")
+BENCHMARKS = ("storage", "capture", "detection", "ingest", "dashboard")
 
 
 def main(argv: list[str]) -> int:
