@@ -12,7 +12,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -105,9 +105,8 @@ def seed(path: Path, reports: Path) -> None:
     for i in (CHECKS - 2, CHECKS - 1):  # the two newest checks keep their report files
         d = reports / f"tok{i:05d}".ljust(32, "t")
         d.mkdir(parents=True)
-        waves = [
-            {"start": "2026-01-0%d" % (i % 9 + 1), "end": "2026-01-0%d" % (i % 9 + 1), "count": 40}
-        ]
+        day = f"2026-01-0{i % 9 + 1}"
+        waves = [{"start": day, "end": day, "count": 40}]
         days = [{"day": f"2020-01-{d_:02d}", "count": 3, "share": 0.01} for d_ in range(1, 29)]
         (d / "analysis.json").write_text(
             json.dumps(
@@ -130,7 +129,8 @@ async def measure() -> None:
     started = time.perf_counter()
     seed(tmp / "b.db", tmp / "reports")
     print(
-        f"seeded {CHECKS:,} checks and {MESSAGES:,} messages in {time.perf_counter() - started:.0f} s"
+        f"seeded {CHECKS:,} checks and {MESSAGES:,} messages "
+        f"in {time.perf_counter() - started:.0f} s"
     )
     async with Database(tmp / "b.db") as db:
         store = Dashboard(db)
