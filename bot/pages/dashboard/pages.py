@@ -36,8 +36,9 @@ class Pages:
     def add_routes(self, app: web.Application) -> None:
         s = self.site
         c = f"{BASE}/c/{{login}}"
-        app.router.add_get(BASE, s.open_route(self.home))
-        app.router.add_get(f"{BASE}/", s.open_route(self.home))
+        home = s.route(self.channels, signed_out=self.signed_out)
+        app.router.add_get(BASE, home)
+        app.router.add_get(f"{BASE}/", home)
         app.router.add_get(f"{BASE}/static/{{name}}", s.open_route(self.static))
         app.router.add_get(c, s.route(self.channel))
         app.router.add_get(f"{c}/checks/{{id}}", s.route(self.check))
@@ -58,18 +59,11 @@ class Pages:
             headers={"Content-Type": _STATIC_FILES[name], "Cache-Control": "public, max-age=3600"},
         )
 
-    async def home(self, request: web.Request) -> web.StreamResponse:
-        """The channel list, or the page that offers to log in."""
-        site = self.site
-        viewer = await site.viewer(request)
-        if viewer is None:
-            return site.render(request, "signed_out.html", title="botcheck dashboard")
-        wait = site.user_limit.allow(f"user:{viewer.user_id}")
-        if wait > 0:
-            return site.too_many(request, wait, api=False)
-        return await site.route(self._channels)(request)
+    async def signed_out(self, request: web.Request) -> web.StreamResponse:
+        """The page that offers to log in."""
+        return self.site.render(request, "signed_out.html", title="botcheck dashboard")
 
-    async def _channels(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    async def channels(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         channels = await self.site.access.channels(viewer)
         rows = await self.site.views.channel_rows(channels)
         return self.site.render(

@@ -138,8 +138,11 @@ class Site:
 
         return guarded
 
-    def route(self, handler: Handler, *, api: bool = False) -> OpenHandler:
-        """Wrap a handler for signed-in people; others get 401 (API) or the login page."""
+    def route(
+        self, handler: Handler, *, api: bool = False, signed_out: OpenHandler | None = None
+    ) -> OpenHandler:
+        """Wrap a handler for signed-in people; others get 401 (API), `signed_out`, or the
+        login page."""
 
         async def signed_in(request: web.Request) -> web.StreamResponse:
             try:
@@ -147,6 +150,8 @@ class Site:
                 if viewer is None:
                     if api:
                         raise ApiError(401, "Sign in first: a session cookie or an API token.")
+                    if signed_out is not None:
+                        return await signed_out(request)
                     return self.login_redirect(request)
                 wait = self.user_limit.allow(f"user:{viewer.user_id}")
                 if wait > 0:
