@@ -108,6 +108,13 @@ async def test_a_moderators_tour(dash: Dash, page: Page) -> None:
     assert (await dash.db.captures.get(1)).pinned
     await shoot(page, "5-session")
 
+    await page.emulate_media(color_scheme="dark")
+    await page.goto(f"{url}/dashboard/c/alpha/checks/2")
+    background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(19, 19, 22)"  # the dark palette
+    await shoot(page, "6-check-dark")
+    await page.emulate_media(color_scheme="light")
+
     await page.click("text=Log out")
     await page.wait_for_url(f"{url}/dashboard")
     dash.login_as(None)  # Twitch would ask again: nobody approves now
