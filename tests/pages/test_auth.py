@@ -23,6 +23,7 @@ async def test_moderator_sees_their_channel_and_not_another(dash: Dash) -> None:
             f"/dashboard/c/beta/checks/{beta_check}",
             f"/dashboard/c/alpha/checks/{beta_check}",  # beta's check under alpha's name
             "/dashboard/c/nobody",
+            "/dashboard/no/such/page",
         ):
             async with http.get(dash.url + path) as resp:
                 assert resp.status == 404, path

@@ -41,6 +41,11 @@ class Actions:
         app.router.add_get(f"{BASE}/settings", s.route(self.settings))
         app.router.add_post(f"{BASE}/settings/tokens", s.route(self.new_token))
         app.router.add_post(f"{BASE}/settings/tokens/{{id}}/revoke", s.route(self.revoke_token))
+        # Anything else under the dashboard: the same headered 404 page (after the guards).
+        app.router.add_route("*", f"{BASE}/{{tail:.*}}", s.route(self.unknown))
+
+    async def unknown(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        return self.site.not_found(request, viewer)
 
     async def _form(self, request: web.Request, viewer: Viewer) -> Any:
         """Return the form, or raise 403 when its CSRF token is missing or wrong."""
