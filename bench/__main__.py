@@ -7,7 +7,7 @@ import importlib.util
 import sys
 import time
 
-BENCHMARKS = ("storage", "capture", "detection", "ingest", "render", "engines")
+BENCHMARKS = ("storage", "capture", "detection", "ingest", "render", "engines", "dashboard")
 
 
 def main(argv: list[str]) -> int:

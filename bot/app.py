@@ -17,10 +17,12 @@ from bot.bot import BotCheckBot
 from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.checks import Checks
+from bot.dashboard import DashboardChecks, dashboard_deps
 from bot.helix import Helix
 from bot.history.recorder import Recorder
 from bot.history.retention import Retention
 from bot.pages.captures import Reports
+from bot.pages.dashboard import add_dashboard_routes
 from bot.pages.links import new_report_token
 from bot.pages.routes import add_report_routes, chain_resolvers
 from bot.pages.streams import StreamReports
@@ -151,6 +153,9 @@ async def running_bot(
             domain=public if public.startswith("https://") else None,
         )
         add_report_routes(adapter, chain_resolvers(reports.resolve, stream_reports.resolve))
+        dashboard_checks = DashboardChecks(services)
+        stack.push_async_callback(dashboard_checks.close)
+        add_dashboard_routes(adapter, dashboard_deps(services, dashboard_checks))
         bot = BotCheckBot(
             services=services, adapter=adapter, joined=joined, join_interval_s=join_interval_s
         )

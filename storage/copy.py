@@ -140,6 +140,33 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("viewer_samples", ("session_id", "at", "viewers")),
+    (
+        "check_sessions",
+        (
+            "session_id",
+            "channel_id",
+            "name",
+            "created_by_id",
+            "created_by_login",
+            "created_at",
+            "kept",
+        ),
+    ),
+    ("check_session_members", ("session_id", "capture_id")),
+    (
+        "api_tokens",
+        (
+            "token_id",
+            "token_hash",
+            "user_id",
+            "user_login",
+            "name",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ),
+    ),
+    ("check_metrics", ("capture_id", "analysed", "flagged")),
 )
 
 # The order rows are read in: chat by arrival (it is the order of same-millisecond messages).
@@ -154,6 +181,10 @@ _ORDER = {
     "moderation_events": "event_id",
     "stream_sessions": "session_id",
     "viewer_samples": "session_id, at",
+    "check_sessions": "session_id",
+    "check_session_members": "session_id, capture_id",
+    "api_tokens": "token_id",
+    "check_metrics": "capture_id",
 }
 _ARRIVAL = {"sqlite": "rowid", "postgres": "seq"}
 _FLOATS = {("stream_sessions", "avg_viewers")}

@@ -1,0 +1,53 @@
+"""Jinja2 filters: numbers, dates and ages as people read them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import jinja2
+
+
+def num(value: int | float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}".replace(",", "\u202f")  # narrow no-break space between thousands
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def when(value: datetime | None) -> str:
+    return "–" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def day(value: datetime | None) -> str:
+    return "–" if value is None else value.strftime("%Y-%m-%d")
+
+
+def iso(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def span(seconds: float) -> str:
+    """Return a duration in the largest unit that fits: 42 s, 5 min, 3 h, 12 d, 2 y."""
+    s = abs(seconds)
+    for unit, size in (("y", 365 * 86400), ("d", 86400), ("h", 3600), ("min", 60)):
+        if s >= size:
+            return f"{int(s // size)} {unit}"
+    return f"{int(s)} s"
+
+
+def install(env: jinja2.Environment, clock: Callable[[], datetime]) -> None:
+    """Add the filters to `env`; `ago` reads the dashboard's clock."""
+
+    def ago(value: datetime | None) -> str:
+        if value is None:
+            return "never"
+        return span((clock() - value).total_seconds()) + " ago"
+
+    def age(value: datetime | None) -> str:
+        return "unknown" if value is None else span((clock() - value).total_seconds())
+
+    env.filters.update(num=num, pct=pct, when=when, day=day, iso=iso, ago=ago, age=age)
