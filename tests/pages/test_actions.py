@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tests.pages.conftest import Dash, csrf_of, logged_in
+from tests.pages.conftest import Dash, client, csrf_of, logged_in
 
 ALPHA = "/dashboard/c/alpha"
 
@@ -56,6 +56,43 @@ async def test_run_a_check_see_progress_then_the_result(dash: Dash) -> None:
             "moddy",
             "started",
         )
+
+
+async def test_running_json_follows_the_check_without_a_reload(dash: Dash) -> None:
+    async with await logged_in(dash, "moddy") as http:
+        csrf = await csrf_of(http, dash.url + ALPHA)
+        async with http.post(f"{dash.url}{ALPHA}/check", data={"csrf": csrf}) as resp:
+            html = await resp.text()
+        assert "running.json?after=2" in html and "static/running.js" in html
+        states = []
+        for _ in range(50):
+            async with http.get(f"{dash.url}{ALPHA}/running.json?after=2") as resp:
+                assert resp.status == 200
+                assert resp.headers["Cache-Control"].startswith("private, no-store")
+                states.append(await resp.json())
+            if states[-1]["done"]:
+                break
+            await asyncio.sleep(0.1)
+        running = [s for s in states if s["running"]]
+        assert running and running[0]["total"] == 60
+        assert "chatters so far" in running[-1]["text"]
+        assert states[-1] == {
+            "running": False,
+            "chatters_seen": None,
+            "total": None,
+            "eta_s": None,
+            "text": "Starting the check…",
+            "done": f"{ALPHA}/checks/4",
+        }
+        async with http.get(f"{dash.url}/dashboard/c/beta/running.json") as resp:
+            assert resp.status == 404  # not moddy's channel
+
+
+async def test_running_js_is_served_from_our_origin(dash: Dash) -> None:
+    async with client() as http, http.get(f"{dash.url}/dashboard/static/running.js") as resp:
+        assert resp.status == 200
+        assert resp.content_type == "text/javascript"
+        assert "fetch(url" in await resp.text()
 
 
 async def test_a_second_check_while_one_runs_is_refused_in_words(dash: Dash) -> None:

@@ -84,6 +84,12 @@ async def test_a_moderators_tour(dash: Dash, page: Page) -> None:
 
     await page.click("text=Run a check now")
     await page.wait_for_url(f"{url}/dashboard/c/alpha/running*")
+    loads: list[str] = []
+    page.on("load", lambda p: loads.append(p.url))
+    # The bar moves while the page stays: running.js polls running.json, no reload.
+    await page.wait_for_selector("#progress-text:has-text('30 of 60')", timeout=30_000)
+    assert await page.locator("#progress-bar").text_content() == "30"
+    assert loads == []
     await page.wait_for_url(f"{url}/dashboard/c/alpha/checks/4", timeout=30_000)
     assert "Check #4" in await page.inner_text("h1")
 

@@ -11,6 +11,8 @@ from aiohttp import web
 
 from bot.pages.dashboard.access import Viewer
 from bot.pages.dashboard.chart import checks_chart
+from bot.pages.dashboard.deps import Progress
+from bot.pages.dashboard.filters import num
 from bot.pages.dashboard.site import BASE, Site
 from bot.pages.dashboard.views import FINISHED
 from storage import Capture, CaptureStatus, Channel
@@ -18,11 +20,22 @@ from storage import Capture, CaptureStatus, Channel
 log = logging.getLogger(__name__)
 
 _STATIC = Path(__file__).parent / "static"
-_STATIC_FILES = {"dashboard.css": "text/css"}
+_STATIC_FILES = {"dashboard.css": "text/css", "running.js": "text/javascript"}
 
 
 def channel_url(channel: Channel) -> str:
     return f"{BASE}/c/{channel.login}"
+
+
+def progress_text(progress: Progress | None) -> str:
+    """The running page's sentence (also sent to running.js)."""
+    if progress is None:
+        return "Starting the check…"
+    seen = num(progress.chatters_seen)
+    if progress.total:
+        seen += f" of {num(progress.total)}"
+    eta = f", about {round(progress.eta_s)} s left" if progress.eta_s else ""
+    return f"{seen} chatters so far{eta}."
 
 
 def _int(value: str | None) -> int | None:
@@ -49,6 +62,7 @@ class Pages:
         app.router.add_get(f"{c}/chatters/{{user:\\d+}}.csv", s.route(self.chatter_csv))
         app.router.add_get(f"{c}/sessions/{{sid}}", s.route(self.session))
         app.router.add_get(f"{c}/running", s.route(self.running))
+        app.router.add_get(f"{c}/running.json", s.route(self.running_json))
 
     async def static(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
@@ -245,19 +259,28 @@ class Pages:
             expires={c.capture_id: site.views.expires_at(c) for c in checks},
         )
 
+    async def _progress(
+        self, channel: Channel, after: int
+    ) -> tuple[Progress | None, str | None]:
+        """The running check's progress, and the finished check's page once it has one."""
+        site = self.site
+        progress = site.deps.check_progress(channel.channel_id)
+        if progress is None:
+            newest = await site.store.checks(channel.channel_id, limit=1)
+            if newest and newest[0].capture_id > after and self._reported(newest[0]):
+                return None, f"{channel_url(channel)}/checks/{newest[0].capture_id}"
+        return progress, None
+
     async def running(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        """A check's progress, refreshed every two seconds; its page once it is done."""
+        """A check's progress, kept current by running.js (or a refresh); its page once done."""
         site = self.site
         channel = await self._channel(request, viewer)
         if channel is None:
             return site.not_found(request, viewer)
-        progress = site.deps.check_progress(channel.channel_id)
         after = _int(request.query.get("after")) or 0
-        if progress is None:
-            newest = await site.store.checks(channel.channel_id, limit=1)
-            if newest and newest[0].capture_id > after and self._reported(newest[0]):
-                location = f"{channel_url(channel)}/checks/{newest[0].capture_id}"
-                return web.Response(status=303, headers={"Location": location})
+        progress, done = await self._progress(channel, after)
+        if done is not None:
+            return web.Response(status=303, headers={"Location": done})
         return site.render(
             request,
             "running.html",
@@ -265,7 +288,25 @@ class Pages:
             title=f"Checking {channel.login}",
             channel=channel,
             progress=progress,
+            text=progress_text(progress),
             after=after,
+        )
+
+    async def running_json(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        """The same as `running`, small enough to poll every second: no page reload."""
+        channel = await self._channel(request, viewer)
+        if channel is None:
+            return self.site.json_error(404, "No such channel here.")
+        progress, done = await self._progress(channel, _int(request.query.get("after")) or 0)
+        return web.json_response(
+            {
+                "running": progress is not None,
+                "chatters_seen": progress.chatters_seen if progress else None,
+                "total": progress.total if progress else None,
+                "eta_s": round(progress.eta_s, 1) if progress and progress.eta_s else None,
+                "text": progress_text(progress),
+                "done": done,
+            }
         )
 
     def _reported(self, capture: Capture) -> bool:
