@@ -259,9 +259,7 @@ class Pages:
             expires={c.capture_id: site.views.expires_at(c) for c in checks},
         )
 
-    async def _progress(
-        self, channel: Channel, after: int
-    ) -> tuple[Progress | None, str | None]:
+    async def _progress(self, channel: Channel, after: int) -> tuple[Progress | None, str | None]:
         """The running check's progress, and the finished check's page once it has one."""
         site = self.site
         progress = site.deps.check_progress(channel.channel_id)
