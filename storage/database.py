@@ -2,8 +2,8 @@
 
 ``Database(path)`` opens a SQLite file; ``Database("postgresql://…")`` a PostgreSQL pool. Both
 give the same repositories (``db.accounts``, ``db.captures``, ``db.history``, ``db.stats``,
-``db.channels``, ``db.audit``, ``db.tokens``) returning the same frozen dataclasses. The
-exceptions are in `storage.errors`.
+``db.channels``, ``db.audit``, ``db.tokens``, ``db.dashboard``) returning the same frozen
+dataclasses. The exceptions are in `storage.errors`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from storage.accounts import Accounts
 from storage.audit import Audit
 from storage.captures import Captures
 from storage.channels import Channels
+from storage.dashboard import Dashboard
 from storage.engine import Dialect, Executor, Row
 from storage.errors import DatabaseClosedError
 from storage.history import History
@@ -102,6 +103,7 @@ class Database:
         self.tokens = Tokens(self)
         self.history = History(self)
         self.stats = Stats(self)
+        self.dashboard = Dashboard(self)
 
     def __repr__(self) -> str:
         return f"Database({self.target.describe()})"

@@ -41,6 +41,12 @@ async def test_moderator_gets_a_summary_with_a_working_report_link(make_env: Any
         assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert_safe(sent)
+        # The report also recorded the numbers the dashboard's chart draws (no file read).
+        db = env.running.services.db
+        capture = await db.captures.by_token(link.group(1).rsplit("/", 1)[1])
+        (point,) = await db.dashboard.series(capture.channel_id)
+        assert point.analysed is not None and point.analysed > 0
+        assert point.flagged_share is not None
 
 
 async def test_broadcaster_may_run_it_and_a_viewer_is_refused_once(make_env: Any) -> None:

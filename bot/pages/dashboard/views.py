@@ -24,7 +24,7 @@ from storage import (
     NameRecord,
     StreamSession,
 )
-from storage.dashboard import CheckSession, Dashboard, Overlap
+from storage.dashboard import CheckSession, Overlap
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class Views:
     def __init__(self, deps: DashboardDeps) -> None:
         self.deps = deps
         self.db = deps.db
-        self.store = Dashboard(deps.db)
+        self.store = deps.db.dashboard
 
     def expires_at(self, capture: Capture) -> datetime | None:
         if capture.pinned:
