@@ -13,8 +13,15 @@ import time
 from pathlib import Path
 
 from bot.checks import CheckRequest
+from bot.helix import HelixError
 from bot.history import forget_channel
-from bot.pages.dashboard.deps import CheckRefused, DashboardDeps, Requester
+from bot.pages.dashboard.deps import (
+    ChannelModerators,
+    CheckRefused,
+    DashboardDeps,
+    ModeratorsUnknown,
+    Requester,
+)
 from bot.pages.routes import chain_resolvers
 from bot.services import Services
 
@@ -91,6 +98,21 @@ class DashboardChecks:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+def channel_moderators(services: Services) -> ChannelModerators | None:
+    """Ask Twitch for a channel's moderators with the bot's token (the bot moderates it)."""
+    bot_id = services.settings.bot_id
+    if not bot_id:
+        return None
+
+    async def moderators(channel_id: int) -> frozenset[int]:
+        try:
+            return await services.helix.get_moderators(channel_id, int(bot_id))
+        except HelixError as exc:
+            raise ModeratorsUnknown(str(exc)) from exc
+
+    return moderators
+
+
 def dashboard_deps(services: Services, checks: DashboardChecks) -> DashboardDeps:
     """Return the dashboard's dependencies, drawn from the running bot's services."""
     st = services.settings
@@ -108,6 +130,7 @@ def dashboard_deps(services: Services, checks: DashboardChecks) -> DashboardDeps
         check_progress=services.checks.progress,
         resolve_report=chain_resolvers(services.reports.resolve, services.stream_reports.resolve),
         forget_channel=checks.forget,
+        channel_moderators=channel_moderators(services),
         owner_id=int(st.owner_id) if st.owner_id else None,
         clock=services.clock,
         report_ttl_days=st.report_ttl_days,

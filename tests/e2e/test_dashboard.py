@@ -44,3 +44,26 @@ async def test_a_moderator_logs_in_and_runs_a_check_from_the_page(
             assert check["verdict"] in ("low", "elevated", "high")
             assert check["chatters"] > 0
             assert check["requested_by"] == mod_a
+
+
+async def test_an_api_token_sees_the_channels_its_owner_moderates_by_the_bots_view(
+    make_env: Callable[..., Any],
+) -> None:
+    """No dashboard login since the start: the bot asks Twitch (Get Moderators) itself."""
+    async with make_env([Channel("chan_a"), Channel("chan_b")]) as env:
+        url = env.settings.public_url
+        mod_a = env.moderators["chan_a"]
+        db = env.running.services.db
+        await db.dashboard.add_api_token(
+            token="bc_e2e_token",
+            user_id=env.world.user(mod_a).user_id,
+            user_login=mod_a,
+            name="script",
+            at=env.running.services.clock(),
+        )
+        auth = {"Authorization": "Bearer bc_e2e_token"}
+        async with aiohttp.ClientSession(headers=auth) as http:
+            async with http.get(f"{url}/api/v1/channels") as resp:
+                assert [c["login"] for c in (await resp.json())["data"]] == ["chan_a"]
+            async with http.get(f"{url}/api/v1/channels/chan_b/checks") as resp:
+                assert resp.status == 404

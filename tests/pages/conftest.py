@@ -19,7 +19,13 @@ import pytest
 import yarl
 from aiohttp import web
 
-from bot.pages.dashboard import CheckRefused, DashboardDeps, Limits, Requester
+from bot.pages.dashboard import (
+    CheckRefused,
+    DashboardDeps,
+    Limits,
+    ModeratorsUnknown,
+    Requester,
+)
 from bot.pages.dashboard.site import Site
 from bot.pages.routes import add_report_routes
 from storage import Database
@@ -97,6 +103,21 @@ class Checks:
 
 
 @dataclass
+class BotView:
+    """A channel's moderators as the bot sees them (bot.dashboard asks Helix with its token)."""
+
+    sim: TwitchSim
+    away: bool = False  # Twitch does not answer
+    lookups: list[int] = field(default_factory=list)
+
+    async def __call__(self, channel_id: int) -> frozenset[int]:
+        self.lookups.append(channel_id)
+        if self.away:
+            raise ModeratorsUnknown("Twitch is away")
+        return frozenset(self.sim.state.channels[channel_id].moderators)
+
+
+@dataclass
 class Dash:
     url: str
     sim: TwitchSim
@@ -107,6 +128,7 @@ class Dash:
     clock: Clock
     data_dir: Path
     forgotten: list[int]
+    bot_view: BotView
 
     def login_as(self, login: str | None) -> None:
         self.sim.state.authorize_as(login)
@@ -212,6 +234,8 @@ async def start_dashboard(
             directory = data_dir / "reports" / token
             return directory if capture is not None and directory.is_dir() else None
 
+        bot_view = BotView(sim)
+
         async def forget(channel_id: int) -> None:
             forgotten.append(channel_id)
             await db.channels.delete(channel_id)
@@ -231,6 +255,7 @@ async def start_dashboard(
             check_progress=checks.progress,
             resolve_report=resolve,
             forget_channel=forget,
+            channel_moderators=bot_view,
             owner_id=ids["owner"],
             clock=clock,
             limits=limits or Limits(),
@@ -244,7 +269,7 @@ async def start_dashboard(
         await runner.setup()
         await web.SockSite(runner, sock).start()
         try:
-            yield Dash(url, sim, db, site, ids, checks, clock, data_dir, forgotten)
+            yield Dash(url, sim, db, site, ids, checks, clock, data_dir, forgotten, bot_view)
         finally:
             for task in checks.tasks:
                 task.cancel()

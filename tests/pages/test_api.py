@@ -132,6 +132,37 @@ async def test_api_token_created_used_and_revoked(dash: Dash) -> None:
                 assert resp.status == 401
 
 
+async def test_an_api_token_sees_moderated_channels_without_a_fresh_login(dash: Dash) -> None:
+    settings = f"{dash.url}/dashboard/settings"
+    async with await logged_in(dash, "moddy") as http:
+        csrf = await csrf_of(http, settings)
+        async with http.post(f"{settings}/tokens", data={"csrf": csrf, "name": "script"}) as resp:
+            token = re.search(r'<code class="token">([^<]+)</code>', await resp.text()).group(1)
+    dash.site.access.forget(dash.ids["moddy"])  # what a restart does: no Twitch token in memory
+    alpha = f"{dash.url}/api/v1/channels/alpha/checks"
+    async with client(headers={"Authorization": f"Bearer {token}"}) as script:
+        async with script.get(f"{dash.url}/api/v1/channels") as resp:
+            assert [c["login"] for c in (await resp.json())["data"]] == ["alpha"]
+        async with script.get(f"{dash.url}/api/v1/channels/beta/checks") as resp:
+            assert resp.status == 404
+        async with script.get(alpha) as resp:
+            assert resp.status == 200
+        assert sorted(dash.bot_view.lookups) == [dash.ids["alpha"], dash.ids["beta"]]
+
+        dash.sim.state.remove_moderator("alpha", "moddy")
+        async with script.get(alpha) as resp:
+            assert resp.status == 200  # asked again only after a few minutes
+        dash.clock.advance(dash.site.deps.recheck_s + 1)
+        dash.bot_view.away = True  # Twitch away: the last answer stands
+        async with script.get(alpha) as resp:
+            assert resp.status == 200
+        dash.bot_view.away = False  # back: the old answer is replaced at once
+        async with script.get(alpha) as resp:
+            assert resp.status == 404
+        async with script.get(f"{dash.url}/api/v1/channels") as resp:
+            assert (await resp.json())["data"] == []
+
+
 async def test_rate_limits_answer_429_with_retry_after(tmp_path: Path, template: Path) -> None:
     limits = Limits(ip_burst=100, ip_per_second=0.01, user_burst=3, user_per_second=0.01)
     async for dash in start_dashboard(tmp_path, template, limits=limits):

@@ -15,6 +15,7 @@ from bot.pages.dashboard.deps import (
     CheckRefused,
     DashboardDeps,
     Limits,
+    ModeratorsUnknown,
     Progress,
     Requester,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "CheckRefused",
     "DashboardDeps",
     "Limits",
+    "ModeratorsUnknown",
     "Progress",
     "Requester",
     "add_dashboard_routes",

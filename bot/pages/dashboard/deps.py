@@ -32,6 +32,10 @@ class CheckRefused(Exception):
     """A check cannot start now (one runs, cooldown, Twitch trouble); the message is for people."""
 
 
+class ModeratorsUnknown(Exception):
+    """The bot could not ask Twitch who moderates a channel (Twitch away, bot unmodded)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Requester:
     """Who asked the dashboard for a check."""
@@ -47,6 +51,10 @@ CheckProgress = Callable[[int], Progress | None]
 ResolveReport = Callable[[str], Awaitable[Path | None]]
 # forget_channel(channel_id): delete everything kept about the channel.
 ForgetChannel = Callable[[int], Awaitable[None]]
+# channel_moderators(channel_id): the channel's moderators as the bot sees them (the bot's own
+# token), for API tokens whose owner has not logged in since the restart; raises
+# ModeratorsUnknown when Twitch cannot say.
+ChannelModerators = Callable[[int], Awaitable[frozenset[int]]]
 
 
 def _utc_now() -> datetime:
@@ -78,6 +86,7 @@ class DashboardDeps:
     check_progress: CheckProgress
     resolve_report: ResolveReport
     forget_channel: ForgetChannel | None = None
+    channel_moderators: ChannelModerators | None = None
     owner_id: int | None = None  # sees every channel the bot serves
     clock: Callable[[], datetime] = _utc_now
     recheck_s: float = 300.0  # moderator status is asked again after this long

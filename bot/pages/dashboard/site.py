@@ -66,6 +66,7 @@ class Site:
             owner_id=deps.owner_id,
             recheck_s=deps.recheck_s,
             clock=deps.clock,
+            channel_moderators=deps.channel_moderators,
         )
         self.views = Views(deps)
         self.store: Dashboard = self.views.store
