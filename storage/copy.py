@@ -167,6 +167,7 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("check_metrics", ("capture_id", "analysed", "flagged")),
+    ("channel_settings", ("channel_id", "timezone", "updated_at", "updated_by_login")),
 )
 
 # The order rows are read in: chat by arrival (it is the order of same-millisecond messages).
@@ -185,6 +186,7 @@ _ORDER = {
     "check_session_members": "session_id, capture_id",
     "api_tokens": "token_id",
     "check_metrics": "capture_id",
+    "channel_settings": "channel_id",
 }
 _ARRIVAL = {"sqlite": "rowid", "postgres": "seq"}
 _FLOATS = {("stream_sessions", "avg_viewers")}

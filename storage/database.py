@@ -2,8 +2,8 @@
 
 ``Database(path)`` opens a SQLite file; ``Database("postgresql://…")`` a PostgreSQL pool. Both
 give the same repositories (``db.accounts``, ``db.captures``, ``db.history``, ``db.stats``,
-``db.channels``, ``db.audit``, ``db.tokens``, ``db.dashboard``) returning the same frozen
-dataclasses. The exceptions are in `storage.errors`.
+``db.channels``, ``db.audit``, ``db.tokens``, ``db.dashboard``, ``db.preferences``) returning
+the same frozen dataclasses. The exceptions are in `storage.errors`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from storage.errors import DatabaseClosedError
 from storage.history import History
 from storage.migrations import latest
 from storage.migrations import migrations as _migrations
+from storage.preferences import Preferences
 from storage.stats import Stats
 from storage.tokens import Tokens
 from storage.url import Target, parse
@@ -104,6 +105,7 @@ class Database:
         self.history = History(self)
         self.stats = Stats(self)
         self.dashboard = Dashboard(self)
+        self.preferences = Preferences(self)
 
     def __repr__(self) -> str:
         return f"Database({self.target.describe()})"

@@ -19,6 +19,7 @@ ALPHA = "/dashboard/c/alpha"
         pytest.param(f"{ALPHA}/sessions", {"check": "1", "name": "x"}, id="session"),
         pytest.param(f"{ALPHA}/forget", {"confirm": "alpha"}, id="forget"),
         pytest.param("/dashboard/settings/tokens", {"name": "x"}, id="api-token"),
+        pytest.param(f"{ALPHA}/timezone", {"timezone": "Europe/Paris"}, id="timezone"),
     ],
 )
 @pytest.mark.parametrize("csrf", [None, "wrong"], ids=["no-token", "wrong-token"])
@@ -33,6 +34,7 @@ async def test_post_without_the_right_csrf_token_is_refused(
     assert (await dash.db.captures.get(1)).pinned is False
     assert dash.forgotten == []
     assert await dash.site.store.api_tokens(dash.ids["owner"]) == []
+    assert (await dash.db.preferences.get(dash.ids["alpha"])).timezone == "UTC"
 
 
 async def test_run_a_check_see_progress_then_the_result(dash: Dash) -> None:

@@ -93,3 +93,18 @@ async def test_api_tokens_are_kept_as_hashes(db: Database, store: Dashboard) -> 
     assert not await store.revoke_api_token(token_id, user_id=6, at=T0)  # not theirs
     assert await store.revoke_api_token(token_id, user_id=5, at=T0)
     assert await store.api_token_user("bc_secret", at=T0) is None
+
+
+async def test_a_channel_timezone_defaults_to_utc_and_can_be_changed(db: Database) -> None:
+    await db.channels.join(1, "alpha", "Alpha", at=T0)
+    assert (await db.preferences.get(1)).timezone == "UTC"
+    await db.preferences.set_timezone(1, "Europe/Paris", at=T0, by_login="mod")
+    await db.preferences.set_timezone(1, "Pacific/Auckland", at=T0, by_login="owner")
+    prefs = await db.preferences.get(1)
+    assert (prefs.timezone, prefs.updated_at, prefs.updated_by_login) == (
+        "Pacific/Auckland",
+        T0,
+        "owner",
+    )
+    await db.channels.delete(1)
+    assert (await db.preferences.get(1)).timezone == "UTC"  # forgotten with the channel

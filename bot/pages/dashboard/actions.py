@@ -19,6 +19,7 @@ from bot.pages.dashboard.auth import redirect
 from bot.pages.dashboard.deps import CheckRefused, Requester
 from bot.pages.dashboard.pages import channel_url
 from bot.pages.dashboard.site import BASE, Site
+from reports import zones
 from storage import Channel
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Actions:
         app.router.add_post(f"{c}/sessions", s.route(self.new_session))
         app.router.add_post(f"{c}/sessions/{{sid}}/keep", s.route(self.keep_session))
         app.router.add_post(f"{c}/forget", s.route(self.forget))
+        app.router.add_post(f"{c}/timezone", s.route(self.set_timezone))
         app.router.add_get(f"{BASE}/settings", s.route(self.settings))
         app.router.add_post(f"{BASE}/settings/tokens", s.route(self.new_token))
         app.router.add_post(f"{BASE}/settings/tokens/{{id}}/revoke", s.route(self.revoke_token))
@@ -56,7 +58,7 @@ class Actions:
         return form
 
     async def _channel(self, request: web.Request, viewer: Viewer) -> Channel | None:
-        return await self.site.access.channel(viewer, request.match_info["login"])
+        return await self.site.channel(request, viewer)
 
     async def _audit(
         self,
@@ -109,6 +111,30 @@ class Actions:
             return redirect(f"{channel_url(channel)}?{query}")
         await self._audit(channel, viewer, "check", args="", outcome="started")
         return redirect(f"{channel_url(channel)}/running?after={after}")
+
+    async def set_timezone(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        """Set the channel's timezone (anyone who may see the channel: its moderators)."""
+        site = self.site
+        channel = await self._channel(request, viewer)
+        if channel is None:
+            return site.not_found(request, viewer)
+        try:
+            form = await self._form(request, viewer)
+        except _Refused:
+            return self._forbidden(request, viewer)
+        raw = str(form.get("timezone", ""))[:64]
+        try:
+            name = zones.parse_zone(raw)
+        except ValueError:
+            await self._audit(channel, viewer, "timezone", args=raw, outcome="bad-argument")
+            notice = f"{raw!r} is not a timezone name; pick one from the list, like Europe/Paris."
+            return redirect(f"{channel_url(channel)}?{urlencode({'notice': notice})}#timezone")
+        await site.deps.db.preferences.set_timezone(
+            channel.channel_id, name, at=site.deps.clock(), by_login=viewer.login
+        )
+        await self._audit(channel, viewer, "timezone", args=name, outcome="ok")
+        notice = f"Times on this channel's pages are now in {name}."
+        return redirect(f"{channel_url(channel)}?{urlencode({'notice': notice})}#timezone")
 
     async def keep_check(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         site = self.site

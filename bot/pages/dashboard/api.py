@@ -46,7 +46,7 @@ class Api:
         app.router.add_route("*", API, s.route(self.unknown, api=True))
 
     async def _channel(self, request: web.Request, viewer: Viewer) -> Channel:
-        channel = await self.site.access.channel(viewer, request.match_info["login"])
+        channel = await self.site.channel(request, viewer)
         if channel is None:
             raise ApiError(404, "No such channel, or not one of yours.")
         return channel
@@ -130,6 +130,7 @@ class Api:
             "display_name": c.display_name,
             "live": row.live,
             "viewers": row.viewers,
+            "timezone": row.timezone,
             "last_check": None if last is None else self._check_json(c, last),
             "last_stream": None
             if stream is None

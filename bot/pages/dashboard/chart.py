@@ -8,9 +8,11 @@ classes in dashboard.css, so dark mode and the CSP (no inline styles) both hold.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, tzinfo
 
 from markupsafe import Markup, escape
 
+from reports import zones
 from storage.dashboard import CheckPoint
 
 W, H = 640, 300
@@ -44,12 +46,13 @@ def _values(p: CheckPoint) -> str:
     return " · ".join(parts)
 
 
-def _when(p: CheckPoint) -> str:
-    return f"Check {p.capture_id}, " + p.started_at.strftime("%Y-%m-%d %H:%M UTC")
+def _when(p: CheckPoint, tz: tzinfo) -> str:
+    return f"Check {p.capture_id}, " + zones.when(p.started_at, tz)
 
 
-def checks_chart(points: Sequence[CheckPoint]) -> Markup:
-    """Return the SVG for `points` (oldest first); the page lists the same values in a table."""
+def checks_chart(points: Sequence[CheckPoint], tz: tzinfo = UTC) -> Markup:
+    """Return the SVG for `points` (oldest first), times in `tz`; the page lists the same
+    values in a table."""
     if not points:
         return Markup("")
     top = _nice_max(max(max(p.chatters, p.viewers or 0) for p in points))
@@ -98,8 +101,8 @@ def checks_chart(points: Sequence[CheckPoint]) -> Markup:
         if len(coords) > 1:
             out.append(f'<polyline class="line {cls}" points="{" ".join(coords)}"/>')
     for i, p in enumerate(points):
-        when, values = escape(_when(p)), escape(_values(p))
-        label = escape(f"{_when(p)}: {_values(p)}")
+        when, values = escape(_when(p, tz)), escape(_values(p))
+        label = escape(f"{_when(p, tz)}: {_values(p)}")
         viewers = ""
         if p.viewers is not None:
             viewers = (

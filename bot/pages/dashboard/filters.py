@@ -1,11 +1,18 @@
-"""Jinja2 filters: numbers, dates and ages as people read them."""
+"""Jinja2 filters: numbers, dates and ages as people read them.
+
+Times show in the page's timezone: the template context's `tz` (the channel's, set by the
+page), UTC otherwise; each carries its zone's abbreviation.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
+from typing import Any
 
 import jinja2
+
+from reports import zones
 
 
 def num(value: int | float | None) -> str:
@@ -18,12 +25,19 @@ def pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def when(value: datetime | None) -> str:
-    return "–" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+def _tz(context: Any) -> tzinfo:
+    tz = context.get("tz")
+    return tz if isinstance(tz, tzinfo) else UTC
 
 
-def day(value: datetime | None) -> str:
-    return "–" if value is None else value.strftime("%Y-%m-%d")
+@jinja2.pass_context
+def when(context: Any, value: datetime | None) -> str:
+    return "–" if value is None else zones.when(value, _tz(context))
+
+
+@jinja2.pass_context
+def day(context: Any, value: datetime | None) -> str:
+    return "–" if value is None else zones.day(value, _tz(context))
 
 
 def iso(value: datetime | None) -> str:

@@ -13,8 +13,9 @@ from bot.pages.dashboard.access import Viewer
 from bot.pages.dashboard.chart import checks_chart
 from bot.pages.dashboard.deps import Progress
 from bot.pages.dashboard.filters import num
-from bot.pages.dashboard.site import BASE, Site
+from bot.pages.dashboard.site import BASE, ZONE, Site
 from bot.pages.dashboard.views import FINISHED
+from reports import zones
 from storage import Capture, CaptureStatus, Channel
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class Pages:
         )
 
     async def _channel(self, request: web.Request, viewer: Viewer) -> Channel | None:
-        return await self.site.access.channel(viewer, request.match_info["login"])
+        return await self.site.channel(request, viewer)
 
     async def _check(self, channel: Channel, raw: str | None) -> Capture | None:
         capture_id = _int(raw)
@@ -107,7 +108,7 @@ class Pages:
             viewer=viewer,
             title=channel.display_name or channel.login,
             channel=channel,
-            chart=checks_chart(points),
+            chart=checks_chart(points, zones.zone(request.get(ZONE, zones.UTC_NAME))),
             points=points,
             checks=checks,
             expires={c.capture_id: site.views.expires_at(c) for c in checks},
@@ -119,6 +120,7 @@ class Pages:
             running=site.deps.check_progress(cid),
             broadcaster=site.access.is_broadcaster(viewer, channel),
             notice=request.query.get("notice", ""),
+            zone_names=zones.names(),
         )
 
     async def check(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:

@@ -25,9 +25,13 @@ from bot.pages.dashboard.security import load_session_key, same_secret, with_hea
 from bot.pages.dashboard.twitch_login import TwitchLogin
 from bot.pages.dashboard.views import Views
 from bot.pages.routes import RateLimit
+from reports import zones
+from storage import Channel
 from storage.dashboard import Dashboard
 
 log = logging.getLogger(__name__)
+
+ZONE = "botcheck.timezone"  # request key: the IANA name of the page's channel timezone
 
 COOKIE = "botcheck_session"
 BASE = "/dashboard"
@@ -169,6 +173,15 @@ class Site:
 
         return self.open_route(signed_in, api=api)
 
+    async def channel(self, request: web.Request, viewer: Viewer) -> Channel | None:
+        """The path's channel when the viewer may see it (else None); its pages then show
+        times in the channel's timezone."""
+        channel = await self.access.channel(viewer, request.match_info["login"])
+        if channel is not None:
+            prefs = await self.deps.db.preferences.get(channel.channel_id)
+            request[ZONE] = prefs.timezone
+        return channel
+
     def check_csrf(self, viewer: Viewer, form: Any) -> bool:
         return same_secret(form.get("csrf"), viewer.csrf)
 
@@ -180,6 +193,10 @@ class Site:
         context.setdefault("viewer", None)
         context.setdefault("base", BASE)
         context.setdefault("title", "botcheck")
+        name = request.get(ZONE, zones.UTC_NAME)
+        context.setdefault("tz", zones.zone(name))
+        context.setdefault("tz_name", name)
+        context.setdefault("tz_label", zones.describe(name, now=self.deps.clock()))
         html = self.env.get_template(template).render(request_path=request.path, **context)
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 

@@ -38,6 +38,7 @@ class ChannelRow:
     viewers: int | None
     last_check: Capture | None
     last_stream: StreamSession | None
+    timezone: str = "UTC"  # the channel's IANA timezone
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ class Views:
                     viewers=viewers,
                     last_check=await self.db.captures.latest(channel.channel_id),
                     last_stream=stream,
+                    timezone=(await self.db.preferences.get(channel.channel_id)).timezone,
                 )
             )
         return rows

@@ -1,5 +1,6 @@
--- The moderators' dashboard (storage/dashboard.py): named sessions of checks, per-user API
--- tokens, and the few numbers of each check's analysis that the channel chart draws.
+-- The moderators' dashboard (storage/dashboard.py, storage/preferences.py): named sessions of
+-- checks, per-user API tokens, the few numbers of each check's analysis that the channel chart
+-- draws, and per-channel settings.
 -- SQLite's twin: sqlite/0005_dashboard.sql (same tables and columns; times in epoch seconds).
 
 CREATE TABLE check_sessions (
@@ -38,4 +39,14 @@ CREATE TABLE check_metrics (
     capture_id BIGINT PRIMARY KEY REFERENCES captures (capture_id) ON DELETE CASCADE,
     analysed   BIGINT NOT NULL,
     flagged    BIGINT NOT NULL
+);
+
+-- Per-channel settings moderators change on the dashboard (and later in chat): the channel's
+-- timezone (an IANA name; times on its pages are shown in it, labelled). One row per channel
+-- that changed something; a channel without a row uses the defaults.
+CREATE TABLE channel_settings (
+    channel_id       BIGINT PRIMARY KEY REFERENCES channels (channel_id) ON DELETE CASCADE,
+    timezone         TEXT NOT NULL DEFAULT 'UTC',
+    updated_at       BIGINT NOT NULL,
+    updated_by_login TEXT NOT NULL DEFAULT ''
 );
