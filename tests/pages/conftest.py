@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -217,7 +217,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def start_dashboard(
-    tmp_path: Path, template: Path, *, limits: Limits | None = None
+    tmp_path: Path,
+    template: Path,
+    *,
+    limits: Limits | None = None,
+    address: Callable[[web.BaseRequest], str] | None = None,
 ) -> AsyncIterator[Dash]:
     shutil.copytree(template / "data", tmp_path / "data")
     shutil.copy(template / "botcheck.db", tmp_path / "botcheck.db")
@@ -259,6 +263,7 @@ async def start_dashboard(
             owner_id=ids["owner"],
             clock=clock,
             limits=limits or Limits(),
+            client_address=address,
         )
         app = web.Application()
         from bot.pages.dashboard import add_dashboard_routes

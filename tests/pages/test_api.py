@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from jsonschema import Draft202012Validator
 
 from bot.pages.dashboard import Limits
@@ -190,3 +191,22 @@ async def test_per_address_limit_covers_signed_out_requests(tmp_path: Path, temp
                 async with http.get(f"{dash.url}/api/v1/channels") as resp:
                     statuses.append(resp.status)
             assert statuses == [401, 401, 401, 429, 429]
+
+
+async def test_per_address_limit_counts_the_address_the_wiring_names(
+    tmp_path: Path, template: Path
+) -> None:
+    """Behind a trusted proxy the wiring names the forwarded address: each one has its own."""
+    limits = Limits(ip_burst=2, ip_per_second=0.01)
+
+    def forwarded(request: web.BaseRequest) -> str:
+        return request.headers.get("X-Test-Client", request.remote or "?")
+
+    async for dash in start_dashboard(tmp_path, template, limits=limits, address=forwarded):
+        async with client() as http:
+            statuses = []
+            for who in ("a", "a", "a", "b", "b"):
+                headers = {"X-Test-Client": who}
+                async with http.get(f"{dash.url}/api/v1/channels", headers=headers) as resp:
+                    statuses.append(resp.status)
+            assert statuses == [401, 401, 429, 401, 401]

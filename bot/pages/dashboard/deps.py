@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from aiohttp import web
+
 from storage import Database
 
 
@@ -87,6 +89,9 @@ class DashboardDeps:
     resolve_report: ResolveReport
     forget_channel: ForgetChannel | None = None
     channel_moderators: ChannelModerators | None = None
+    # client_address(request): who a per-address limit counts; the socket's peer unless the
+    # wiring knows trusted proxies (then the address they forwarded).
+    client_address: Callable[[web.BaseRequest], str] | None = None
     owner_id: int | None = None  # sees every channel the bot serves
     clock: Callable[[], datetime] = _utc_now
     recheck_s: float = 300.0  # moderator status is asked again after this long

@@ -131,11 +131,16 @@ class Site:
 
     # -- guards --------------------------------------------------------------------------------
 
+    def _address(self, request: web.Request) -> str:
+        if self.deps.client_address is not None:
+            return self.deps.client_address(request)
+        return request.remote or "?"
+
     def open_route(self, handler: OpenHandler, *, api: bool = False) -> OpenHandler:
         """Wrap a handler that needs no sign-in (login, logout, static)."""
 
         async def guarded(request: web.Request) -> web.StreamResponse:
-            wait = self.ip_limit.allow(request.remote or "?")
+            wait = self.ip_limit.allow(self._address(request))
             if wait > 0:
                 return self.too_many(request, wait, api=api)
             response = await self._session_mw(request, handler)

@@ -1,7 +1,7 @@
 -- The moderators' dashboard (storage/dashboard.py, storage/preferences.py): named sessions of
 -- checks, per-user API tokens, the few numbers of each check's analysis that the channel chart
 -- draws, and per-channel settings.
--- PostgreSQL's twin: postgres/0002_dashboard.sql (same tables and columns).
+-- PostgreSQL's twin: postgres/0005_dashboard.sql (same tables and columns).
 
 CREATE TABLE check_sessions (
     session_id    INTEGER PRIMARY KEY AUTOINCREMENT,
