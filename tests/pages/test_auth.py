@@ -22,6 +22,8 @@ async def test_moderator_sees_their_channel_and_not_another(dash: Dash) -> None:
             "/dashboard/c/beta",
             f"/dashboard/c/beta/checks/{beta_check}",
             f"/dashboard/c/alpha/checks/{beta_check}",  # beta's check under alpha's name
+            "/dashboard/c/beta/running.json",
+            "/dashboard/c/beta/timezone",
             "/dashboard/c/nobody",
             "/dashboard/no/such/page",
         ):

@@ -14,6 +14,7 @@ async def test_login_lists_moderated_channel_only(dash: Dash) -> None:
             "/dashboard/c/alpha",
             "/dashboard/c/alpha/checks/2",
             "/dashboard/c/alpha/checks/2/compare?with=1",
+            "/dashboard/c/alpha/timezone",
         ):
             async with http.get(dash.url + path) as resp:
                 assert resp.status == 200, (path, await resp.text())

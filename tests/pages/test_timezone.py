@@ -13,18 +13,21 @@ async def test_a_moderator_sets_the_timezone_and_the_pages_follow_it(dash: Dash)
             html = await resp.text()
         assert "2026-11-29 20:00 UTC" in html and "times in UTC" in html
 
-        csrf = await csrf_of(http, dash.url + ALPHA)
+        csrf = await csrf_of(http, f"{dash.url}{ALPHA}/timezone")
         form = {"csrf": csrf, "timezone": " europe/paris"}
         async with http.post(f"{dash.url}{ALPHA}/timezone", data=form) as resp:
             assert resp.url.path == ALPHA
             html = await resp.text()
         assert "now in Europe/Paris" in html
-        assert 'value="Europe/Paris"' in html
         assert "times in Europe/Paris (UTC+01 now)" in html
         assert "2026-11-29 21:00 CET" in html  # the chart and the table of checks
 
         async with http.get(f"{dash.url}{ALPHA}/checks/2") as resp:
             assert "2026-11-29 21:00 CET" in await resp.text()
+        async with http.get(f"{dash.url}{ALPHA}/timezone") as resp:
+            html = await resp.text()
+        assert 'value="Europe/Paris"' in html and "set by moddy" in html
+        assert '<option value="Pacific/Auckland">' in html
         async with http.get(f"{dash.url}/api/v1/channels") as resp:
             (alpha,) = (await resp.json())["data"]
         assert alpha["timezone"] == "Europe/Paris"
@@ -47,9 +50,12 @@ async def test_an_unknown_timezone_is_refused_in_words(dash: Dash) -> None:
         csrf = await csrf_of(http, dash.url + ALPHA)
         form = {"csrf": csrf, "timezone": "Mars/Olympus_Mons"}
         async with http.post(f"{dash.url}{ALPHA}/timezone", data=form) as resp:
+            assert resp.url.path == f"{ALPHA}/timezone"
             assert "is not a timezone name" in await resp.text()
         beta = {"csrf": csrf, "timezone": "Asia/Tokyo"}
         async with http.post(f"{dash.url}/dashboard/c/beta/timezone", data=beta) as resp:
             assert resp.status == 404  # not moddy's channel
+        async with http.get(f"{dash.url}/dashboard/c/beta/timezone") as resp:
+            assert resp.status == 404
     assert (await dash.db.preferences.get(dash.ids["alpha"])).timezone == "UTC"
     assert (await dash.db.preferences.get(dash.ids["beta"])).timezone == "UTC"

@@ -128,7 +128,7 @@ class Actions:
         except ValueError:
             await self._audit(channel, viewer, "timezone", args=raw, outcome="bad-argument")
             notice = f"{raw!r} is not a timezone name; pick one from the list, like Europe/Paris."
-            return redirect(f"{channel_url(channel)}?{urlencode({'notice': notice})}#timezone")
+            return redirect(f"{channel_url(channel)}/timezone?{urlencode({'notice': notice})}")
         await site.deps.db.preferences.set_timezone(
             channel.channel_id, name, at=site.deps.clock(), by_login=viewer.login
         )

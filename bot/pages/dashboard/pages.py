@@ -64,6 +64,7 @@ class Pages:
         app.router.add_get(f"{c}/sessions/{{sid}}", s.route(self.session))
         app.router.add_get(f"{c}/running", s.route(self.running))
         app.router.add_get(f"{c}/running.json", s.route(self.running_json))
+        app.router.add_get(f"{c}/timezone", s.route(self.timezone))
 
     async def static(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
@@ -120,7 +121,23 @@ class Pages:
             running=site.deps.check_progress(cid),
             broadcaster=site.access.is_broadcaster(viewer, channel),
             notice=request.query.get("notice", ""),
+        )
+
+    async def timezone(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        """The channel's timezone and the form that changes it (with every zone name)."""
+        site = self.site
+        channel = await self._channel(request, viewer)
+        if channel is None:
+            return site.not_found(request, viewer)
+        return site.render(
+            request,
+            "timezone.html",
+            viewer=viewer,
+            title=f"Timezone of {channel.login}",
+            channel=channel,
+            prefs=await site.deps.db.preferences.get(channel.channel_id),
             zone_names=zones.names(),
+            notice=request.query.get("notice", ""),
         )
 
     async def check(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
