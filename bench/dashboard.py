@@ -135,7 +135,7 @@ async def measure() -> None:
     async with Database(tmp / "b.db") as db:
         store = Dashboard(db)
         token = "bc_bench"
-        await store.add_api_token(token=token, user_id=OWNER, user_login="owner", name="b", at=T0)
+        await db.api_tokens.add(token=token, user_id=OWNER, user_login="owner", name="b", at=T0)
         sid = await store.create_session(
             channel_id=CHANNEL,
             name="s",

@@ -1,14 +1,13 @@
 """What the moderators' dashboard reads and writes beyond the other repositories.
 
 Checks of a channel (newest first, with the numbers its chart draws), two checks compared,
-a chatter's messages and the moderation they received, named sessions of checks, and per-user
-API tokens (kept as SHA-256 only). Written once for both engines (``$n`` placeholders, see
+a chatter's messages and the moderation they received, and named sessions of checks. Its API
+tokens are in `storage.api_tokens`. Written once for both engines (``$n`` placeholders, see
 `storage.engine`); the statements are plain SQL that SQLite and PostgreSQL both accept.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,6 @@ from storage.models import (
     ChatMessage,
     ModerationEvent,
     StreamSession,
-    from_ts,
     ts,
     ts_ms,
 )
@@ -71,24 +69,6 @@ class CheckSession:
     created_at: datetime
     kept: bool
     capture_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ApiToken:
-    """A per-user API token as listed on the settings page (never the token itself)."""
-
-    token_id: int
-    user_id: int
-    user_login: str
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked: bool
-
-
-def hash_api_token(token: str) -> str:
-    """Return the stored form of an API token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class Dashboard:
@@ -385,67 +365,3 @@ class Dashboard:
                 int(kept),
                 session_id,
             )
-
-    # -- API tokens ----------------------------------------------------------------------------
-
-    async def add_api_token(
-        self, *, token: str, user_id: int, user_login: str, name: str, at: datetime
-    ) -> int:
-        async with self._db.transaction() as tx:
-            token_id = await tx.fetchval(
-                "INSERT INTO api_tokens (token_hash, user_id, user_login, name, created_at) "
-                "VALUES ($1, $2, $3, $4, $5) RETURNING token_id",
-                hash_api_token(token),
-                user_id,
-                user_login,
-                name,
-                ts(at),
-            )
-        return int(token_id)
-
-    async def api_token_user(self, token: str, *, at: datetime) -> tuple[int, str] | None:
-        """Return (user_id, login) for a live API token and note its use; None otherwise."""
-        digest = hash_api_token(token)
-        row = await self._one(
-            "SELECT token_id, user_id, user_login, last_used_at FROM api_tokens "
-            "WHERE token_hash = $1 AND revoked_at IS NULL",
-            (digest,),
-        )
-        if row is None:
-            return None
-        now = ts(at) or 0
-        if row[3] is None or now - int(row[3]) >= 60:  # one write a minute at most
-            async with self._db.transaction() as tx:
-                await tx.execute(
-                    "UPDATE api_tokens SET last_used_at = $1 WHERE token_id = $2", now, row[0]
-                )
-        return int(row[1]), str(row[2])
-
-    async def api_tokens(self, user_id: int) -> list[ApiToken]:
-        rows = await self._all(
-            "SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY token_id DESC", (user_id,)
-        )
-        return [
-            ApiToken(
-                token_id=r["token_id"],
-                user_id=r["user_id"],
-                user_login=r["user_login"],
-                name=r["name"],
-                created_at=_at(r["created_at"]),
-                last_used_at=from_ts(r["last_used_at"]),
-                revoked=r["revoked_at"] is not None,
-            )
-            for r in rows
-        ]
-
-    async def revoke_api_token(self, token_id: int, *, user_id: int, at: datetime) -> bool:
-        """Revoke one of the user's tokens; return False when it is not theirs or not live."""
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE api_tokens SET revoked_at = $1 WHERE token_id = $2 AND user_id = $3 "
-                "AND revoked_at IS NULL",
-                ts(at),
-                token_id,
-                user_id,
-            )
-        return bool(changed)

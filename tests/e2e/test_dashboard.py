@@ -54,7 +54,7 @@ async def test_an_api_token_sees_the_channels_its_owner_moderates_by_the_bots_vi
         url = env.settings.public_url
         mod_a = env.moderators["chan_a"]
         db = env.running.services.db
-        await db.dashboard.add_api_token(
+        await db.api_tokens.add(
             token="bc_e2e_token",
             user_id=env.world.user(mod_a).user_id,
             user_login=mod_a,

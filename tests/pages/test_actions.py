@@ -33,7 +33,7 @@ async def test_post_without_the_right_csrf_token_is_refused(
     assert dash.checks.started == []
     assert (await dash.db.captures.get(1)).pinned is False
     assert dash.forgotten == []
-    assert await dash.site.store.api_tokens(dash.ids["owner"]) == []
+    assert await dash.db.api_tokens.of_user(dash.ids["owner"]) == []
     assert (await dash.db.preferences.get(dash.ids["alpha"])).timezone == "UTC"
 
 

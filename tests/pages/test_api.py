@@ -115,7 +115,7 @@ async def test_api_token_created_used_and_revoked(dash: Dash) -> None:
         async with http.post(f"{settings}/tokens", data={"csrf": csrf, "name": "script"}) as resp:
             html = await resp.text()
         token = re.search(r'<code class="token">([^<]+)</code>', html).group(1)
-        stored = await dash.site.store.api_tokens(dash.ids["moddy"])
+        stored = await dash.db.api_tokens.of_user(dash.ids["moddy"])
         assert token not in repr(stored)
 
         async with client(headers={"Authorization": f"Bearer {token}"}) as script:

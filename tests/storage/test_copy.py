@@ -127,7 +127,7 @@ async def fill(db: Database) -> None:
         created_by_login="u0",
         at=T0,
     )
-    await dashboard.add_api_token(token="t" * 43, user_id=100, user_login="u0", name="cli", at=T0)
+    await db.api_tokens.add(token="t" * 43, user_id=100, user_login="u0", name="cli", at=T0)
     await db.preferences.set_timezone(42, "Europe/Paris", at=T0, by_login="u0")
 
 

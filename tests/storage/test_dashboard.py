@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import CaptureStatus, Database
-from storage.dashboard import Dashboard, hash_api_token
+from storage.api_tokens import hash_api_token
+from storage.dashboard import Dashboard
 
 T0 = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)
 
@@ -82,17 +83,16 @@ async def test_sessions_keep_their_checks_together(db: Database, store: Dashboar
     assert [s.session_id for s in await store.sessions_of_check(a)] == [sid]
 
 
-async def test_api_tokens_are_kept_as_hashes(db: Database, store: Dashboard) -> None:
-    token_id = await store.add_api_token(
-        token="bc_secret", user_id=5, user_login="mod", name="script", at=T0
-    )
+async def test_api_tokens_are_kept_as_hashes(db: Database) -> None:
+    store = db.api_tokens
+    token_id = await store.add(token="bc_secret", user_id=5, user_login="mod", name="script", at=T0)
     rows = await db.fetch("SELECT token_hash FROM api_tokens")
     assert [r[0] for r in rows] == [hash_api_token("bc_secret")]
-    assert await store.api_token_user("bc_secret", at=T0) == (5, "mod")
-    assert await store.api_token_user("bc_other", at=T0) is None
-    assert not await store.revoke_api_token(token_id, user_id=6, at=T0)  # not theirs
-    assert await store.revoke_api_token(token_id, user_id=5, at=T0)
-    assert await store.api_token_user("bc_secret", at=T0) is None
+    assert await store.user("bc_secret", at=T0) == (5, "mod")
+    assert await store.user("bc_other", at=T0) is None
+    assert not await store.revoke(token_id, user_id=6, at=T0)  # not theirs
+    assert await store.revoke(token_id, user_id=5, at=T0)
+    assert await store.user("bc_secret", at=T0) is None
 
 
 async def test_a_channel_timezone_defaults_to_utc_and_can_be_changed(db: Database) -> None:

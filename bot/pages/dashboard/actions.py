@@ -232,7 +232,7 @@ class Actions:
         return redirect(BASE)
 
     async def settings(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        tokens = await self.site.store.api_tokens(viewer.user_id)
+        tokens = await self.site.deps.db.api_tokens.of_user(viewer.user_id)
         return self.site.render(
             request, "settings.html", viewer=viewer, title="Settings", tokens=tokens, new=None
         )
@@ -245,14 +245,14 @@ class Actions:
             return self._forbidden(request, viewer)
         token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
         name = str(form.get("name", "")).strip()[:60] or "API token"
-        await site.store.add_api_token(
+        await site.deps.db.api_tokens.add(
             token=token,
             user_id=viewer.user_id,
             user_login=viewer.login,
             name=name,
             at=site.deps.clock(),
         )
-        tokens = await site.store.api_tokens(viewer.user_id)
+        tokens = await site.deps.db.api_tokens.of_user(viewer.user_id)
         # Shown once, on this answer only (no-store): only its hash is kept.
         return site.render(
             request, "settings.html", viewer=viewer, title="Settings", tokens=tokens, new=token
@@ -266,7 +266,7 @@ class Actions:
             return self._forbidden(request, viewer)
         raw = request.match_info["id"]
         if raw.isdigit() and len(raw) < 19:
-            await site.store.revoke_api_token(
+            await site.deps.db.api_tokens.revoke(
                 int(raw), user_id=viewer.user_id, at=site.deps.clock()
             )
         return redirect(f"{BASE}/settings")

@@ -106,7 +106,7 @@ class Site:
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
         if scheme.lower() == "bearer" and value.strip():
-            found = await self.store.api_token_user(value.strip(), at=self.deps.clock())
+            found = await self.deps.db.api_tokens.user(value.strip(), at=self.deps.clock())
             if found is None:
                 raise ApiError(401, "That API token is unknown or revoked.")
             return Viewer(user_id=found[0], login=found[1])
