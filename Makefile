@@ -19,8 +19,9 @@ demo: $(STAMP)
 demo-serve: $(STAMP)
 	$(BIN)/botcheck demo --serve
 
+# A line per test file as it finishes (tests/progress.py) and the 15 slowest tests at the end.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -p tests.progress --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

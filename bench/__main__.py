@@ -7,7 +7,16 @@ import importlib.util
 import sys
 import time
 
-BENCHMARKS = ("storage", "capture", "detection", "ingest", "render", "engines", "dashboard")
+BENCHMARKS = (
+    "storage",
+    "capture",
+    "detection",
+    "ingest",
+    "render",
+    "engines",
+    "defence",
+    "dashboard",
+)
 
 
 def main(argv: list[str]) -> int:

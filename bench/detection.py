@@ -1,17 +1,22 @@
-"""Score the bot-wave analysis on seeded twitchsim scenarios.
+"""Score the detection on seeded twitchsim scenarios.
 
-    .venv/bin/python -m bench.detection [--organic 200] [--farmed 200] [--seed 1] [--jobs 2]
+    .venv/bin/python -m bench.detection [--seed 1] [--jobs 2] [--organic 120] [--farmed 80]
+        [--small 60] [--followers 50] [--attacked 50] [--plain 0]
 
-Organic audiences and audiences with farms (sizes log-uniform 200..50,000, farms from
-`twitchsim.scenarios.random_farm_specs`). Prints farm-account recall (farms of >= 30 accounts or
->= 3% of chatters), precision of flagged accounts (in a wave or a burst), the false-alarm rate on
-organic audiences, and how the verdict treats the public known-bot lists in
-../shared/data/known-bots/ when they are there.
+Chatter audiences (sizes log-uniform 200..50,000) are realistic by default: Twitch-wide event
+days and honest clusters (friends, a class, a raid's newcomers) in every organic audience
+(`--plain N` adds N audiences without them, as the bench had before). Prints the false alarms on
+organic audiences (with and without the platform signal), farm-account recall (farms of >= 30
+accounts or >= 3% of chatters) and precision, recall on small farms (10-30 accounts), follow-bot
+recall and precision on follower lists with attacks, false alarms on follower lists with honest
+spikes, the cross-channel presence table for K = 2..6, and how the verdict treats the public
+known-bot lists in ../shared/data/known-bots/ when they are there.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import random
 import sys
@@ -22,25 +27,35 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reports.analysis import analyze
+from reports.followers import Follower, analyze_followers
 from reports.knownbots import load_known_bots
 from reports.model import Analysis
+from reports.platform import SignupRates
+from reports.presence import channels_at_once, multi_channel
 from reports.service_bots import service_bot_logins
 from storage.models import Account
+from twitchsim import follows as fw
 from twitchsim import scenarios as sc
+from twitchsim.presence import served_channels
 
 MIN_SIZE, MAX_SIZE = 200, 50_000
 ELIGIBLE_ACCOUNTS, ELIGIBLE_SHARE = 30, 0.03
 KNOWN_BOTS_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "known-bots"
 
 
+NO_PLATFORM = SignupRates(0, (), 0)  # the analysis without Twitch-wide signup rates
+
+
 @dataclass(frozen=True)
 class Result:
-    kind: str  # "organic" or "farmed"
+    kind: str  # "plain", "organic", "farmed" or "small"
     seed: int
     size: int
     level: str
     waves: int
     bursts: int
+    level_without_platform: str  # the same audience without the platform signal
+    alarm_without_platform: bool
     flagged: int
     flagged_farm: int
     eligible_farm_accounts: int
@@ -70,18 +85,37 @@ def log_uniform_size(rng: random.Random) -> int:
     return int(math.exp(rng.uniform(math.log(MIN_SIZE), math.log(MAX_SIZE))))
 
 
+def small_farm_specs(rng: random.Random, audience_size: int) -> list[sc.FarmSpec]:
+    """Return one farm of 10-30 accounts, otherwise drawn like `random_farm_specs`."""
+    spec = sc.random_farm_specs(rng, audience_size)[0]
+    return [dataclasses.replace(spec, size=rng.randint(10, 30))]
+
+
 def run_one(kind: str, seed: int) -> Result:
     rng = random.Random(f"bench:{kind}:{seed}")
     size = log_uniform_size(rng)
-    if kind == "organic":
-        scenario = sc.organic(seed, size, service=rng.randint(0, 4), lurkers=rng.randint(0, 10))
+    real = kind != "plain"  # event days and honest clusters
+    if kind in {"plain", "organic"}:
+        scenario = sc.organic(
+            seed,
+            size,
+            service=rng.randint(0, 4),
+            lurkers=rng.randint(0, 10),
+            events=real,
+            clusters=real,
+        )
     else:
-        specs = sc.random_farm_specs(rng, size)
-        scenario = sc.with_farms(seed, size, specs, service=rng.randint(0, 4))
+        specs = (small_farm_specs if kind == "small" else sc.random_farm_specs)(rng, size)
+        scenario = sc.with_farms(
+            seed, size, specs, service=rng.randint(0, 4), events=True, clusters=True
+        )
     accounts = [to_account(u) for u in scenario.chatters]
     t0 = time.perf_counter()
     analysis = analyze(accounts, now=scenario.now, viewer_count=scenario.viewer_count)
     seconds = time.perf_counter() - t0
+    without = analysis
+    if kind == "organic":
+        without = analyze(accounts, now=scenario.now, platform=NO_PLATFORM)
     flagged_ids = _flagged(analysis)
     farm_ids = scenario.farm_user_ids()
     total = len(scenario.chatters)
@@ -90,7 +124,7 @@ def run_one(kind: str, seed: int) -> Result:
     for farm in scenario.farms:
         k = len(farm.user_ids)
         hit = len(farm.user_ids & flagged_ids)
-        if k >= ELIGIBLE_ACCOUNTS or k >= ELIGIBLE_SHARE * total:
+        if kind != "small" and (k >= ELIGIBLE_ACCOUNTS or k >= ELIGIBLE_SHARE * total):
             eligible += k
             found += hit
             eligible_farms += 1
@@ -111,6 +145,8 @@ def run_one(kind: str, seed: int) -> Result:
         level=str(analysis.verdict.level),
         waves=len(analysis.waves),
         bursts=len(analysis.bursts),
+        level_without_platform=str(without.verdict.level),
+        alarm_without_platform=bool(without.waves or without.bursts),
         flagged=len(flagged_ids),
         flagged_farm=len(flagged_ids & farm_ids),
         eligible_farm_accounts=eligible,
@@ -191,33 +227,123 @@ def known_bot_lists(jobs_seed: int) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class FollowResult:
+    attacked: bool
+    seed: int
+    follows: int
+    level: str
+    bots: int  # true follow-bots in the list
+    found: int  # true follow-bots flagged
+    flagged: int  # accounts flagged as follow-bots
+    seconds: float
+    missed: str  # a line when recall or precision fell below 0.95
+
+
+def run_followers(attacked: bool, seed: int) -> FollowResult:
+    rng = random.Random(f"bench:followers:{attacked}:{seed}")
+    size = int(math.exp(rng.uniform(math.log(200), math.log(10_000))))
+    attacks = fw.random_attacks(rng, size) if attacked else []
+    scenario = fw.follower_list(seed, size, attacks=attacks)
+    follows = [Follower(to_account(f.user), f.followed_at) for f in scenario.follows]
+    t0 = time.perf_counter()
+    result = analyze_followers(follows, now=scenario.now)
+    seconds = time.perf_counter() - t0
+    truth = scenario.bot_ids()
+    flagged = result.bot_ids()
+    found = len(flagged & truth)
+    missed = ""
+    if found < 0.95 * len(truth) or found < 0.95 * len(flagged):
+        kinds = ", ".join(
+            f"{a.kind} {len(a.farm.user_ids)} {a.farm.naming} sitting={a.farm.sitting}"
+            for a in scenario.attacks
+        )
+        missed = (
+            f"seed {seed}: {len(follows):,} follows, attacks [{kinds}], spikes "
+            f"{[s.kind for s in scenario.spikes]}: {found} of {len(truth)} found, "
+            f"{len(flagged)} flagged"
+        )
+    return FollowResult(
+        attacked,
+        seed,
+        len(follows),
+        str(result.verdict.level),
+        len(truth),
+        found,
+        len(flagged),
+        seconds,
+        missed,
+    )
+
+
+def presence_table(seed: int) -> list[str]:
+    """Say, for K = 2..6, how many people and lurker bots are seen in K channels at once."""
+    lines = []
+    for channels, people in ((10, 200), (30, 150), (100, 40)):
+        scenario = served_channels(seed, channels, people_per_channel=people)
+        counts = channels_at_once(scenario.sightings)
+        cells = []
+        for k in range(2, 7):
+            marked = multi_channel(counts, k)
+            p = len(marked & scenario.people) / len(scenario.people)
+            r = len(marked & scenario.lurkers) / max(1, len(scenario.lurkers))
+            cells.append(f"K={k}: people {p:.2%}, lurkers {r:.2f}")
+        lines.append(f"presence, {channels} served channels: " + "; ".join(cells))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--organic", type=int, default=200)
-    parser.add_argument("--farmed", type=int, default=200)
+    parser.add_argument("--organic", type=int, default=120, help="realistic organic audiences")
+    parser.add_argument("--plain", type=int, default=0, help="organic audiences as before")
+    parser.add_argument("--farmed", type=int, default=80)
+    parser.add_argument("--small", type=int, default=60, help="audiences with a 10-30 farm")
+    parser.add_argument("--followers", type=int, default=50, help="organic follower lists")
+    parser.add_argument("--attacked", type=int, default=50, help="follower lists with attacks")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--verbose", action="store_true", help="list every missed farm")
     args = parser.parse_args(argv if argv is not None else [])  # `python -m bench` passes none
     started = time.perf_counter()
-    tasks = [("organic", args.seed * 100_000 + i) for i in range(args.organic)]
-    tasks += [("farmed", args.seed * 100_000 + 50_000 + i) for i in range(args.farmed)]
+    base = args.seed * 100_000
+    tasks = [("organic", base + i) for i in range(args.organic)]
+    tasks += [("plain", base + i) for i in range(args.plain)]
+    tasks += [("farmed", base + 50_000 + i) for i in range(args.farmed)]
+    tasks += [("small", base + 70_000 + i) for i in range(args.small)]
+    follow_tasks = [(False, base + i) for i in range(args.followers)]
+    follow_tasks += [(True, base + 30_000 + i) for i in range(args.attacked)]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(run_one, *zip(*tasks, strict=True), chunksize=4))
-    organic = [r for r in results if r.kind == "organic"]
-    farmed = [r for r in results if r.kind == "farmed"]
-
+        results = list(pool.map(run_one, *zip(*tasks, strict=True), chunksize=2))
+        follow_results = (
+            list(pool.map(run_followers, *zip(*follow_tasks, strict=True), chunksize=2))
+            if follow_tasks
+            else []
+        )
+    by_kind = {k: [r for r in results if r.kind == k] for k in ("organic", "plain", "farmed")}
     print(
-        f"scenarios: {len(organic)} organic, {len(farmed)} with farms "
-        f"(chatters {MIN_SIZE:,}..{MAX_SIZE:,}, log-uniform)"
+        f"chatter audiences ({MIN_SIZE:,}..{MAX_SIZE:,} chatters, log-uniform; event days and "
+        "honest clusters unless 'plain')"
     )
-    alarms = [r for r in organic if r.waves or r.bursts]
-    high = [r for r in organic if r.level == "high"]
-    print(
-        f"organic: {len(alarms)} of {len(organic)} with a wave or burst "
-        f"({_rate(len(alarms), len(organic))}), {len(high)} high; verdicts "
-        f"{dict(Counter(r.level for r in organic))}"
-    )
+    for kind in ("organic", "plain"):
+        organic = by_kind[kind]
+        if not organic:
+            continue
+        alarms = sum(1 for r in organic if r.waves or r.bursts)
+        high = sum(1 for r in organic if r.level == "high")
+        print(
+            f"{kind}: {len(organic)} audiences; verdict high (false alarm) {high} "
+            f"({_rate(high, len(organic))}); any wave or burst {alarms} "
+            f"({_rate(alarms, len(organic))}); verdicts {dict(Counter(r.level for r in organic))}"
+        )
+        if kind == "organic":
+            high_w = sum(1 for r in organic if r.level_without_platform == "high")
+            alarms_w = sum(1 for r in organic if r.alarm_without_platform)
+            print(
+                f"  without the platform signal: high {high_w} ({_rate(high_w, len(organic))}), "
+                f"any wave or burst {alarms_w} ({_rate(alarms_w, len(organic))}); verdicts "
+                f"{dict(Counter(r.level_without_platform for r in organic))}"
+            )
+    farmed = by_kind["farmed"]
     eligible = sum(r.eligible_farm_accounts for r in farmed)
     found = sum(r.eligible_found for r in farmed)
     flagged = sum(r.flagged for r in farmed)
@@ -225,21 +351,25 @@ def main(argv: list[str] | None = None) -> int:
     farms = sum(r.eligible_farms for r in farmed)
     farms_found = sum(r.farms_found for r in farmed)
     print(
-        f"farm-account recall (farms >= {ELIGIBLE_ACCOUNTS} or >= {ELIGIBLE_SHARE:.0%}): "
-        f"{_ratio(found, eligible)} ({found:,} of {eligible:,}); farms >= 95% found: "
-        f"{farms_found} of {farms}"
+        f"farmed: {len(farmed)} audiences; farm-account recall (farms >= {ELIGIBLE_ACCOUNTS} or "
+        f">= {ELIGIBLE_SHARE:.0%}): {_ratio(found, eligible)} ({found:,} of {eligible:,}); "
+        f"farms >= 95% found: {farms_found} of {farms}"
     )
-    small = sum(r.small_farm_accounts for r in farmed)
-    small_found = sum(r.small_found for r in farmed)
-    print(f"smaller farms, recall: {_ratio(small_found, small)} ({small_found:,} of {small:,})")
     print(
-        f"precision of flagged accounts: {_ratio(true_flags, flagged)} "
-        f"({true_flags:,} of {flagged:,})"
+        f"  precision of flagged accounts: {_ratio(true_flags, flagged)} "
+        f"({true_flags:,} of {flagged:,}); verdicts {dict(Counter(r.level for r in farmed))}"
     )
     per = sorted(r.flagged_farm / r.flagged for r in farmed if r.flagged)
     if per:
-        print(f"per-audience precision: median {per[len(per) // 2]:.3f}, worst {per[0]:.3f}")
-    print(f"farmed verdicts {dict(Counter(r.level for r in farmed))}")
+        print(f"  per-audience precision: median {per[len(per) // 2]:.3f}, worst {per[0]:.3f}")
+    small = [r for r in results if r.kind == "small"]
+    small_n = sum(r.small_farm_accounts for r in small)
+    small_found = sum(r.small_found for r in small)
+    small_farms = sum(1 for r in small if r.small_found >= 0.9 * r.small_farm_accounts)
+    print(
+        f"small farms (10-30 accounts): recall {_ratio(small_found, small_n)} "
+        f"({small_found:,} of {small_n:,}); farms >= 90% found: {small_farms} of {len(small)}"
+    )
     slowest = max(results, key=lambda r: r.seconds)
     print(f"analysis time: slowest {slowest.seconds:.2f} s ({slowest.size:,} chatters)")
     missed = [m for r in farmed for m in r.missed]
@@ -247,10 +377,41 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eligible farms below 95% recall: {len(missed)}")
         for line in missed if args.verbose else missed[:5]:
             print("  " + line)
+    _print_followers(follow_results, verbose=args.verbose)
+    for line in presence_table(args.seed):
+        print(line)
     for line in known_bot_lists(args.seed):
         print(line)
     print(f"total time {time.perf_counter() - started:.0f} s")
     return 0
+
+
+def _print_followers(results: list[FollowResult], *, verbose: bool) -> None:
+    organic = [r for r in results if not r.attacked]
+    attacked = [r for r in results if r.attacked]
+    if organic:
+        high = sum(1 for r in organic if r.level == "high")
+        any_bot = sum(1 for r in organic if r.flagged)
+        print(
+            f"follower lists with honest spikes: {len(organic)}; verdict high (false alarm) "
+            f"{high} ({_rate(high, len(organic))}); any account flagged {any_bot}; verdicts "
+            f"{dict(Counter(r.level for r in organic))}"
+        )
+    if attacked:
+        bots = sum(r.bots for r in attacked)
+        found = sum(r.found for r in attacked)
+        flagged = sum(r.flagged for r in attacked)
+        print(
+            f"follower lists with follow-bot attacks: {len(attacked)}; recall "
+            f"{_ratio(found, bots)} ({found:,} of {bots:,}); precision {_ratio(found, flagged)} "
+            f"({found:,} of {flagged:,}); verdicts {dict(Counter(r.level for r in attacked))}"
+        )
+        missed = [r.missed for r in attacked if r.missed]
+        for line in missed if verbose else missed[:3]:
+            print("  " + line)
+    if results:
+        slowest = max(results, key=lambda r: r.seconds)
+        print(f"  follower analysis time: slowest {slowest.seconds:.2f} s ({slowest.follows:,})")
 
 
 def _ratio(a: int, b: int) -> str:

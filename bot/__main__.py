@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.cli import analyze as cli_analyze
 from bot.cli import db as cli_db
 from bot.cli import sim as cli_sim
+from bot.cli import user as cli_user
 from bot.settings import SettingsError
 
 EXIT_USAGE = 2
@@ -28,12 +29,23 @@ def _lazy(module: str, name: str) -> Handler:
     return run
 
 
+def _version() -> str:
+    """The installed package's version (the source tree's when not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("botcheck")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser(*, sim: bool = False) -> argparse.ArgumentParser:
     """The command line; `sim` adds twitchsim's options (only when that command runs)."""
     parser = argparse.ArgumentParser(
         prog="botcheck",
         description="A Twitch chat bot for moderators: who is really in the chat.",
     )
+    parser.add_argument("--version", action="version", version=f"botcheck {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("run", help="run the bot on real Twitch (settings from env/.env)")
@@ -57,6 +69,10 @@ def build_parser(*, sim: bool = False) -> argparse.ArgumentParser:
 
     p = sub.add_parser("auth", help="print the OAuth links for the bot account and the owner")
     p.set_defaults(handler=_lazy("bot.cli.auth", "auth"))
+
+    p = sub.add_parser("user", help="print the numeric Twitch ids of logins (for TWITCH_BOT_ID)")
+    cli_user.add_arguments(p)
+    p.set_defaults(handler=_lazy("bot.cli.user", "run"))
 
     p = sub.add_parser("purge", help="delete everything botcheck keeps about one channel")
     p.add_argument("--channel", required=True, metavar="LOGIN", help="the channel's login")

@@ -6,13 +6,19 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+import aiohttp
+import twitchio
+
+from bot import metrics, systemd
 from bot.bot import BotCheckBot
 from bot.capture import Capturer
 from bot.chat import Pacer
@@ -23,9 +29,20 @@ from bot.history.recorder import Recorder
 from bot.history.retention import Retention
 from bot.pages.captures import Reports
 from bot.pages.dashboard import add_dashboard_routes
+from bot.pages.health import Backlog, Health, add_health_routes
 from bot.pages.links import new_report_token
 from bot.pages.routes import add_report_routes, chain_resolvers
+from bot.pages.server import ConnectionGuard, client_address, parse_networks
 from bot.pages.streams import StreamReports
+from bot.preflight import (
+    SqliteLock,
+    StartupError,
+    open_database,
+    prepare_data_dir,
+    probe_web_port,
+    tighten_sqlite_files,
+    web_answers,
+)
 from bot.services import Services, utc_now
 from bot.settings import Settings, SettingsError
 from bot.streams.alerts import Alerts
@@ -34,7 +51,9 @@ from bot.twitch import patches
 from bot.twitch.oauth import BotCheckAdapter
 from bot.twitch.tokens import TwitchIOTokens
 from reports.knownbots import KnownBotsError, load_known_bots
+from reports.service_bots import service_bot_logins
 from storage import Database
+from storage.url import parse as parse_database
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +87,12 @@ async def running_bot(
     Every resource registers its close on one exit stack right where it opens, so they close
     in the reverse order, also when starting fails halfway. `clock` is every service's clock;
     `adjust` may replace services before the bot gets them (tests make one fail this way).
+
+    Before anything is announced, the web port, the data folder and the database are checked
+    (`bot.preflight`): a failure raises StartupError, one sentence naming the setting.
     """
     settings.require_twitch()
+    probe_web_port(settings.web_host, settings.web_port)
     patches.install()
     patches.apply(patches.Endpoints(settings.api_url, settings.auth_url, settings.eventsub_ws_url))
     try:
@@ -79,9 +102,22 @@ async def running_bot(
     tokens = TwitchIOTokens()
     ttl = timedelta(days=settings.report_ttl_days)
     async with contextlib.AsyncExitStack() as stack:
+        target = parse_database(settings.database)
+        if target.path is not None:
+            lock = SqliteLock(target.path)
+            lock.acquire()  # a second `botcheck run` on this file refuses here
+            stack.callback(lock.release)
+        # Only the process holding the lock touches files: a refused second run changes nothing.
+        prepare_data_dir(settings.data_dir)
+        if target.path is not None:
+            tighten_sqlite_files(target.path)
+        db: Database = await open_database(settings.database, pool_size=settings.db_pool_size)
+        stack.push_async_callback(db.close)
         stack.callback(log.info, "botcheck stopped")
-        db = await stack.enter_async_context(
-            Database(settings.database, pool_size=settings.db_pool_size)
+        # The bot itself and known service bots are left out of every statistic.
+        db.stats.leave_out(
+            user_ids=[int(settings.bot_id)] if settings.bot_id else [],
+            logins=service_bot_logins(),
         )
         helix = await stack.enter_async_context(
             Helix(base_url=settings.api_url, client_id=settings.client_id or "", tokens=tokens)
@@ -100,6 +136,7 @@ async def running_bot(
             known_bot_logins=known,
             clock=clock,
         )
+        stack.push_async_callback(reports.drain)  # report files still being written
         webhook = settings.discord_webhook_url
         alerts = Alerts(webhook.get_secret_value() if webhook else None)
         stack.push_async_callback(alerts.close)
@@ -146,20 +183,52 @@ async def running_bot(
         if adjust is not None:
             services = adjust(services)
         public = settings.public_url
+        trusted = parse_networks(settings.trusted_proxies)
+        address = client_address(trusted)
         adapter = BotCheckAdapter(
             allowed_user_ids=frozenset(x for x in (settings.bot_id, settings.owner_id) if x),
+            public_url=public,
+            client_id=settings.client_id or "",
+            auth_url=settings.auth_url,
+            guard=ConnectionGuard(
+                per_address=settings.web_max_connections_per_ip,
+                header_timeout_s=settings.web_header_timeout_s,
+                trusted=trusted,
+            ),
+            client_address=address,
             host=settings.web_host,
             port=settings.web_port,
             domain=public if public.startswith("https://") else None,
         )
-        add_report_routes(adapter, chain_resolvers(reports.resolve, stream_reports.resolve))
+        add_report_routes(
+            adapter,
+            chain_resolvers(reports.resolve, stream_reports.resolve),
+            preparing=reports.preparing,
+            written=reports.written,
+            client_address=address,
+        )
+
+        def twitch_state() -> tuple[bool, str]:
+            return _twitch_state(bot, joined)
+
+        def backlog() -> Backlog:
+            st = recorder.stats()
+            return Backlog(pending=st.pending, dropped=st.dropped, received=st.received)
+
+        health = Health(
+            db=db, twitch_state=twitch_state, backlog=backlog, helix_calls=lambda: helix.calls
+        )
+        add_health_routes(adapter, health, expose_metrics=settings.metrics)
         dashboard_checks = DashboardChecks(services)
         stack.push_async_callback(dashboard_checks.close)
-        add_dashboard_routes(adapter, dashboard_deps(services, dashboard_checks))
+        add_dashboard_routes(
+            adapter, dashboard_deps(services, dashboard_checks, client_address=address)
+        )
         bot = BotCheckBot(
             services=services, adapter=adapter, joined=joined, join_interval_s=join_interval_s
         )
         tokens.bind(bot)
+        _count_commands(bot)
         task = asyncio.create_task(
             bot.start(load_tokens=True, save_tokens=False), name="botcheck-bot"
         )
@@ -168,11 +237,62 @@ async def running_bot(
         done, _ = await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
         if task in done:
             ready.cancel()
-            task.result()  # raise what stopped it
+            _raise_start_failure(task, settings)  # what stopped it, in one sentence if known
+        await web_answers(settings.web_host, settings.web_port)
         retention.start()
         # The first poll also settles the sessions a previous run left open.
         streams.start()
         yield Running(bot=bot, services=services, task=task)
+
+
+def _raise_start_failure(task: asyncio.Task[None], settings: Settings) -> None:
+    """Raise why TwitchIO stopped while starting: StartupError for what an operator can fix."""
+    exc = task.exception()
+    if exc is None:
+        raise StartupError("the bot stopped while starting, without saying why.")
+    if isinstance(exc, aiohttp.ClientConnectionError | OSError | TimeoutError):
+        raise StartupError(
+            f"Twitch cannot be reached at {settings.auth_url} / {settings.api_url} ({exc}): "
+            "check the network, or TWITCH_AUTH_URL and TWITCH_API_URL."
+        ) from None
+    if isinstance(exc, twitchio.HTTPException) and exc.status in (400, 401, 403):
+        raise StartupError(
+            f"Twitch refused botcheck's app credentials ({exc.status}): check "
+            "TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET against your application on "
+            "dev.twitch.tv."
+        ) from None
+    raise exc
+
+
+def _count_commands(bot: BotCheckBot) -> None:
+    """Bump `bot.metrics` on every command run and every command that failed."""
+
+    async def invoked(ctx: Any) -> None:
+        metrics.bump("commands", _command_name(ctx))
+
+    async def failed(payload: Any) -> None:
+        if getattr(payload.context, "command", None) is not None:
+            metrics.bump("command_errors", _command_name(payload.context))
+
+    bot.add_listener(invoked, event="event_command_invoked")
+    bot.add_listener(failed, event="event_command_error")
+
+
+def _command_name(ctx: Any) -> str:
+    command = getattr(ctx, "command", None)
+    return str(getattr(command, "qualified_name", None) or "unknown")
+
+
+def _twitch_state(bot: BotCheckBot, joined: dict[int, str]) -> tuple[bool, str]:
+    """Whether the bot's EventSub connection is up, in words for `/healthz`."""
+    if not bot.has_bot_token:
+        return False, "waiting for the bot account to authorize (see `botcheck auth`)"
+    if not joined:
+        return True, "connected; not a moderator in any channel yet"
+    sockets = patches.sockets_of(bot, bot.bot_id)
+    if any(ws.connected for ws in sockets.values()):
+        return True, "connected"
+    return False, "EventSub connection down (reconnecting)"
 
 
 async def _stop_bot(bot: BotCheckBot, task: asyncio.Task[None], capturer: Capturer) -> None:
@@ -195,6 +315,9 @@ async def _close_recorder(recorder: Recorder) -> None:
 async def run_forever(settings: Settings) -> int:
     """`botcheck run`: serve until SIGINT or SIGTERM."""
     stop = asyncio.Event()
+    # Everything the bot writes (reports, the database, its lock) is for its own user only:
+    # report folder names are the report links.
+    os.umask(0o077)
     async with running_bot(settings) as running:
         # Start-up objects live as long as the process: keep them out of every collection, and
         # collect young objects less often, so a big capture's allocations stall the event loop
@@ -206,8 +329,10 @@ async def run_forever(settings: Settings) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             # Installed after the web adapter started: aiohttp's runner sets its own.
             loop.add_signal_handler(sig, stop.set)
+        systemd.notify("READY=1")  # Type=notify units count as started from here
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({stopper, running.task}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
         log.info("stopping: finishing writes and closing connections")
+        systemd.notify("STOPPING=1")
     return 0

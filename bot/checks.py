@@ -1,13 +1,17 @@
 """The `!botcheck` service: a report token, the capture, the report, and the words for chat.
 
 `commands.botcheck` parses and guards; this runs the check and says how it went, so the
-command only replies with `CheckAnswer.text` and audits the outcome.
+command only replies with `CheckAnswer.text` and audits the outcome. Every way a check can go
+wrong ends in one plain sentence here: Twitch not answering, the database or the disk refusing
+writes. The answer goes out as soon as the analysis is final; the report files are written
+right after (`Reports.write_later`), and if they cannot be, the channel is told so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +21,7 @@ from bot.chat import prefix_keeping_link
 from bot.helix import HelixError
 from bot.pages import Reports, new_report_token
 from reports.text import num
-from storage import CaptureStatus
+from storage import CaptureStatus, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,17 @@ ANNOUNCE_AFTER_S = 3.0
 NOT_STARTED = (
     "The check could not start: Twitch did not answer as expected. Please try again in a minute."
 )
+NOT_STORED = (
+    "The check could not be saved: botcheck's database or disk refuses writes right now "
+    "(it has been logged). Please try again later."
+)
+# Faults of the database or the filesystem under it (disk full, read-only, no file descriptors).
+STORAGE_FAULTS = (StorageError, sqlite3.Error, OSError)
+
+
+def files_failed_sentence(reason: str) -> str:
+    """What the channel hears when a report's files could not be written after the answer."""
+    return f"The report page could not be saved: {reason}; the link above will not work."
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +115,9 @@ class Checks:
         except HelixError as exc:
             log.warning("capture in %s failed: %s", request.channel_name, exc)
             return CheckAnswer(NOT_STARTED, "failed", str(exc))
+        except STORAGE_FAULTS as exc:
+            log.error("capture in %s could not be stored: %s", request.channel_name, exc)
+            return CheckAnswer(NOT_STORED, "failed", f"storage: {exc}")
         finally:
             if announced:
                 await asyncio.gather(*announced, return_exceptions=True)
@@ -113,7 +131,18 @@ class Checks:
                 capture.status_reason or "",
             )
         title = f"Chatters of {request.channel_name}"
-        built = await self._reports.build(result, title=title, window=request.window)
+        try:
+            built = await self._reports.prepare(result, window=request.window)
+        except STORAGE_FAULTS as exc:
+            log.error(
+                "the result of a check in %s could not be stored: %s", request.channel_name, exc
+            )
+            return CheckAnswer(NOT_STORED, "failed", f"storage: {exc}")
+
+        async def tell_failure(reason: str) -> object:
+            return await announce(files_failed_sentence(reason))
+
+        self._reports.write_later(result, built, title=title, on_failure=tell_failure)
         text = built.summary
         if capture.status is CaptureStatus.PARTIAL:
             prefix = f"Partial check ({capture.status_reason})."

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.checks import CheckRequest
 from bot.helix import HelixError
@@ -113,8 +115,14 @@ def channel_moderators(services: Services) -> ChannelModerators | None:
     return moderators
 
 
-def dashboard_deps(services: Services, checks: DashboardChecks) -> DashboardDeps:
-    """Return the dashboard's dependencies, drawn from the running bot's services."""
+def dashboard_deps(
+    services: Services,
+    checks: DashboardChecks,
+    *,
+    client_address: Callable[[Any], str] | None = None,
+) -> DashboardDeps:
+    """Return the dashboard's dependencies, drawn from the running bot's services;
+    `client_address` names who a per-address limit counts (BOTCHECK_TRUSTED_PROXIES)."""
     st = services.settings
     secret = st.client_secret.get_secret_value() if st.client_secret else ""
     key_path = st.session_key_file or Path(st.data_dir) / "dashboard-session.key"
@@ -131,6 +139,7 @@ def dashboard_deps(services: Services, checks: DashboardChecks) -> DashboardDeps
         resolve_report=chain_resolvers(services.reports.resolve, services.stream_reports.resolve),
         forget_channel=checks.forget,
         channel_moderators=channel_moderators(services),
+        client_address=client_address,
         owner_id=int(st.owner_id) if st.owner_id else None,
         clock=services.clock,
         report_ttl_days=st.report_ttl_days,

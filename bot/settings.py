@@ -6,7 +6,10 @@ Tests pass a mapping instead of touching `os.environ`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import ipaddress
+import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -56,6 +59,15 @@ class Settings(BaseSettings):
     public_url: str = Field("http://localhost:4343", validation_alias=_env("BOTCHECK_PUBLIC_URL"))
     web_host: str = Field("127.0.0.1", validation_alias=_env("BOTCHECK_WEB_HOST"))
     web_port: int = Field(4343, ge=1, le=65535, validation_alias=_env("BOTCHECK_WEB_PORT"))
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is
+    # believed for rate limits; they are also exempt from the per-address connection cap.
+    trusted_proxies: str = Field("", validation_alias=_env("BOTCHECK_TRUSTED_PROXIES"))
+    web_max_connections_per_ip: int = Field(
+        32, ge=1, le=100_000, validation_alias=_env("BOTCHECK_WEB_MAX_CONNECTIONS_PER_IP")
+    )
+    web_header_timeout_s: float = Field(
+        10.0, gt=0, le=600, validation_alias=_env("BOTCHECK_WEB_HEADER_TIMEOUT_S")
+    )
     cooldown_s: float = Field(60.0, ge=0, le=86400, validation_alias=_env("BOTCHECK_COOLDOWN_S"))
     stats_public: bool = Field(False, validation_alias=_env("BOTCHECK_STATS_PUBLIC"))
     stats_user_cooldown_s: float = Field(
@@ -68,6 +80,11 @@ class Settings(BaseSettings):
     )
     chat_retention_days: int = Field(
         30, ge=1, le=3650, validation_alias=_env("BOTCHECK_CHAT_RETENTION_DAYS")
+    )
+    # /metrics in Prometheus' text format on the web port (/healthz is always there).
+    metrics: bool = Field(False, validation_alias=_env("BOTCHECK_METRICS"))
+    log_format: Literal["text", "json"] = Field(
+        "text", validation_alias=_env("BOTCHECK_LOG_FORMAT")
     )
     discord_webhook_url: SecretStr | None = Field(
         None, validation_alias=_env("BOTCHECK_DISCORD_WEBHOOK_URL")
@@ -113,6 +130,16 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return raw.strip()
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for item in value.replace(",", " ").split():
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
     @field_validator("eventsub_ws_url")
     @classmethod
     def _ws_url(cls, value: str) -> str:
@@ -133,8 +160,9 @@ class Settings(BaseSettings):
             ("TWITCH_BOT_ID", self.bot_id),
         ):
             if not value:
+                how = " (`botcheck user LOGIN` prints it)" if env_name == "TWITCH_BOT_ID" else ""
                 raise SettingsError(
-                    f"{env_name} is not set: put it in .env or the environment "
+                    f"{env_name} is not set{how}: put it in .env or the environment "
                     "(see .env.example and the README's setup steps)."
                 )
 
@@ -142,7 +170,6 @@ class Settings(BaseSettings):
 _HINTS = {
     "int_parsing": "must be a whole number",
     "float_parsing": "must be a number",
-    "literal_error": "must be one of DEBUG, INFO, WARNING, ERROR",
     "string_pattern_mismatch": "must be a numeric Twitch user id",
     "bool_parsing": "must be true or false",
 }
@@ -158,6 +185,8 @@ def _sentence(exc: ValidationError) -> str:
     if kind in ("less_than_equal", "greater_than_equal"):
         bound = f"at most {ctx['le']}" if "le" in ctx else f"at least {ctx.get('ge')}"
         hint = f"must be {bound}"
+    elif kind == "literal_error":
+        hint = f"must be {ctx.get('expected', 'one of the listed values')}"
     else:
         hint = _HINTS.get(kind, err.get("msg", "is not valid"))
     if hint.startswith("Value error, "):
@@ -168,6 +197,82 @@ def _sentence(exc: ValidationError) -> str:
     return f"{name} {hint}{shown}: fix it in .env or the environment (see .env.example)."
 
 
+# Names read by tools beside the bot (tests, benchmarks, twitchsim), not settings of the bot.
+_TOOL_PREFIXES = ("BOTCHECK_TEST_", "BOTCHECK_BENCH_")
+_TOOL_NAMES = frozenset({"BOTCHECK_REQUIRE_POSTGRES", "BOTCHECK_SCREENSHOTS"})
+_PREFIXES = ("BOTCHECK_", "TWITCH_")
+
+
+def setting_names() -> frozenset[str]:
+    """Every environment name a setting answers to."""
+    names: set[str] = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(str(choice).upper() for choice in alias.choices)
+    return frozenset(names)
+
+
+def read_env_file(env_file: Path | None) -> dict[str, str]:
+    """Return the names and values in `.env` (empty when there is none).
+
+    Raises SettingsError when the file is not text, before pydantic-settings trips over it.
+    """
+    if env_file is None or not env_file.is_file():
+        return {}
+    raw = env_file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+        if "\0" in text:
+            raise UnicodeDecodeError("utf-8", raw, raw.index(b"\0"), raw.index(b"\0") + 1, "NUL")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"{env_file} is not a UTF-8 text file (unreadable byte at offset {exc.start}): "
+            "rewrite it as NAME=value lines (see .env.example) or remove it."
+        ) from None
+    from dotenv import dotenv_values  # comes with pydantic-settings
+
+    with env_file.open(encoding="utf-8") as stream:
+        values = dotenv_values(stream=stream)
+    return {k: v or "" for k, v in values.items()}
+
+
+def unknown_settings_warning(names: Iterable[str]) -> str | None:
+    """One sentence naming every BOTCHECK_*/TWITCH_* name no setting reads, with a guess."""
+    known = setting_names()
+    unknown = sorted(
+        {
+            n.upper()
+            for n in names
+            if n.upper().startswith(_PREFIXES)
+            and n.upper() not in known
+            and n.upper() not in _TOOL_NAMES
+            and not n.upper().startswith(_TOOL_PREFIXES)
+        }
+    )
+    if not unknown:
+        return None
+    parts = []
+    for name in unknown:
+        # Compare what follows the shared prefix: "BOTCHECK_" alone must not make a match.
+        prefix = next(p for p in _PREFIXES if name.startswith(p))
+        tails = {k[len(p) :]: k for k in known for p in _PREFIXES if k.startswith(p)}
+        close = difflib.get_close_matches(name[len(prefix) :], sorted(tails), n=1, cutoff=0.6)
+        parts.append(f"{name} (did you mean {tails[close[0]]}?)" if close else name)
+    return (
+        f"ignoring {len(unknown)} unknown setting(s): {', '.join(parts)}; "
+        "see .env.example for the names botcheck reads."
+    )
+
+
+def check_unknown_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
+) -> str | None:
+    """The warning for unknown names in the environment and `.env` (None when all are known)."""
+    env = os.environ if environ is None else environ
+    return unknown_settings_warning([*env, *read_env_file(env_file)])
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
 ) -> Settings:
@@ -175,6 +280,8 @@ def load_settings(
 
     Raises SettingsError with one sentence naming the bad variable.
     """
+    if environ is None:
+        read_env_file(env_file)  # a .env that is not text: one sentence, not a traceback
     try:
         if environ is None:
             return Settings(_env_file=env_file)  # type: ignore[call-arg]

@@ -52,6 +52,11 @@ class AccountCommands(CommandComponent):
             if found:
                 await services.db.accounts.upsert_many(found, seen_at=services.clock())
                 account = found[0]
+        if account is not None and account.created_at is None and account.gone_at is None:
+            # Twitch sent the account with a date we could not read: say so, not "no account".
+            await reply(ctx, f"{account.login} exists, but Twitch gave no readable creation date.")
+            await audit(ctx, "whois", args, "unknown-age")
+            return
         if account is None or account.created_at is None:
             await reply(ctx, f"No Twitch account is called {login} now.")
             await audit(ctx, "whois", args, "unknown")

@@ -12,7 +12,7 @@ from twitchio.ext import commands
 
 from bot.checks import CheckRequest
 from bot.history import forget_channel
-from commands.common import CommandComponent, audit, moderators_only, reply
+from commands.common import CommandComponent, OncePer, audit, moderators_only, reply
 from reports import zones
 from reports.window import parse_window
 
@@ -31,16 +31,29 @@ BAD_WINDOW = (
 )
 TZ_HOW = "Change it with !botcheck tz and a timezone name, like Europe/Paris or America/New_York."
 FORGET_CONFIRM_S = 60.0
+FORGET_EXACTLY = (
+    "To delete this channel's botcheck data, type exactly !botcheck forget, "
+    "then !botcheck forget confirm."
+)
+STILL_RUNNING = "Already checking this chat; the answer comes in a moment."
+# Outcomes of a check that answered with a result: only these arm the cooldown.
+ANSWERED = ("complete", "partial")
 FORGET_ASK = (
     "This deletes everything botcheck keeps about this channel: reports, chat history, "
     "statistics. To confirm, type !botcheck forget confirm within 60 s."
 )
 
 
+HELP_WORDS = ("help", "commands")  # other bots' words in most channels: off unless turned on
+
+
 def help_text(command_names: Iterable[str]) -> str:
     """The usage, then every command the bot answers in this channel."""
-    names = ", ".join(f"!{name}" for name in sorted(command_names))
-    return f"{USAGE} Commands: {names} (!botcheck forget: the broadcaster only)."
+    names = ", ".join(f"!{name}" for name in sorted(set(command_names) - set(HELP_WORDS)))
+    return (
+        f"{USAGE} Commands: {names} (!botcheck forget: the broadcaster only; "
+        "!botcheck help on: answer !help and !commands here)."
+    )
 
 
 class BotCheck(CommandComponent):
@@ -50,8 +63,10 @@ class BotCheck(CommandComponent):
         super().__init__(bot)
         self._cooldown_s = bot.services.settings.cooldown_s
         self._last_run: dict[str, float] = {}
-        self._cooldown_told: set[str] = set()
+        self._cooldown_told: set[tuple[str, str]] = set()  # (channel, user): told once each
         self._forget_asked: dict[str, float] = {}
+        self._help_said = OncePer(30.0)  # !help from many viewers: one answer per 30 s
+        self._running: set[str] = set()  # channels whose check has not answered yet
 
     @moderators_only()
     @commands.command(name="botcheck")
@@ -59,6 +74,9 @@ class BotCheck(CommandComponent):
         """Check who is in this chat; `!botcheck help` for usage."""
         channel = ctx.broadcaster.id
         word = args.strip().lower()
+        if word in ("help on", "help off"):
+            await self._help_switch(ctx, args, on=word == "help on")
+            return
         if word in ("help", "?", "usage"):
             await reply(ctx, help_text(self.bot.commands))
             await audit(ctx, "botcheck", args, "help")
@@ -67,11 +85,19 @@ class BotCheck(CommandComponent):
             await self._timezone(ctx, args, args.split()[1:2])
             return
         if word.split()[:1] == ["forget"]:
-            await self._forget(ctx, args, confirm=word.split()[1:] == ["confirm"])
+            rest = word.split()[1:]
+            if rest not in ([], ["confirm"]):
+                # "forget confirm please" neither confirms nor restarts the minute.
+                await reply(ctx, FORGET_EXACTLY)
+                await audit(ctx, "botcheck", args, "bad-argument", "forget takes only confirm")
+                return
+            await self._forget(ctx, args, confirm=rest == ["confirm"])
             return
         window: timedelta | None = None
         if word:
             try:
+                if not word.isascii():  # "٣٠d" is not a window: ASCII digits only
+                    raise ValueError("not ASCII")
                 window = parse_window(word)
             except ValueError as exc:
                 # The parser's sentence may quote the input; chat gets a fixed one instead.
@@ -79,6 +105,10 @@ class BotCheck(CommandComponent):
                 await audit(ctx, "botcheck", args, "bad-argument", str(exc))
                 return
 
+        if channel in self._running:
+            await reply(ctx, STILL_RUNNING)
+            await audit(ctx, "botcheck", args, "busy")
+            return
         busy = self.bot.services.checks.busy(int(channel))
         if busy is not None:
             await reply(ctx, busy.text)
@@ -86,22 +116,50 @@ class BotCheck(CommandComponent):
             return
         left = self._cooldown_left(channel)
         if left > 0:
-            if channel not in self._cooldown_told:
-                self._cooldown_told.add(channel)
+            if (channel, ctx.chatter.id) not in self._cooldown_told:
+                self._cooldown_told.add((channel, ctx.chatter.id))
                 await reply(ctx, f"!botcheck just ran here; try again in {max(1, round(left))} s.")
             await audit(ctx, "botcheck", args, "cooldown", f"{left:.0f} s left")
             return
 
-        self._last_run[channel] = time.monotonic()
-        self._cooldown_told.discard(channel)
-        await self._run(ctx, args, window)
+        self._running.add(channel)
+        try:
+            await self._run(ctx, args, window)
+        finally:
+            self._running.discard(channel)
+
+    @commands.command(name="help", aliases=["commands"])
+    async def help(self, ctx: commands.Context[Any], *, args: str = "") -> None:
+        """`!help`/`!commands`: botcheck's help, only where the broadcaster turned it on."""
+        channel = int(ctx.broadcaster.id)
+        if not await self.bot.services.db.channels.answers_help(channel):
+            return  # another bot's command here: stay quiet
+        if self._help_said.allow(str(channel)):
+            await reply(ctx, help_text(self.bot.commands))
+            await audit(ctx, "help", args, "help")
+
+    async def _help_switch(self, ctx: commands.Context[Any], args: str, *, on: bool) -> None:
+        """The broadcaster turns `!help`/`!commands` answers on or off for the channel."""
+        chatter = ctx.chatter
+        if not (getattr(chatter, "broadcaster", False) or self.bot.is_owner(chatter.id)):
+            await reply(ctx, "Only the broadcaster can turn !help and !commands on or off.")
+            await audit(ctx, "botcheck", args, "refused", "help switch is for the broadcaster")
+            return
+        await self.bot.services.db.channels.set_answers_help(int(ctx.broadcaster.id), on)
+        await reply(
+            ctx,
+            "I will answer !help and !commands here."
+            if on
+            else "I will leave !help and !commands to other bots here.",
+        )
+        await audit(ctx, "botcheck", args, "help-on" if on else "help-off")
 
     async def _timezone(self, ctx: commands.Context[Any], args: str, given: list[str]) -> None:
         """Show the channel's timezone, or set it (times on its pages are shown in it)."""
         services = self.bot.services
         channel = int(ctx.broadcaster.id)
         if not given:
-            current = (await services.db.preferences.get(channel)).timezone
+            current = await services.db.channels.timezone(channel)
             shown = zones.describe(current, now=services.clock())
             await reply(ctx, f"This channel's times are shown in {shown}. {TZ_HOW}")
             await audit(ctx, "botcheck", args, "tz-shown", current)
@@ -112,9 +170,7 @@ class BotCheck(CommandComponent):
             await reply(ctx, f"That is not a timezone name I know. {TZ_HOW}")
             await audit(ctx, "botcheck", args, "bad-argument")
             return
-        await services.db.preferences.set_timezone(
-            channel, name, at=services.clock(), by_login=ctx.chatter.name or ""
-        )
+        await services.db.channels.set_timezone(channel, name)
         shown = zones.describe(name, now=services.clock())
         await reply(ctx, f"Done: this channel's times are now shown in {shown}.")
         await audit(ctx, "botcheck", args, "tz-set", name)
@@ -140,22 +196,26 @@ class BotCheck(CommandComponent):
         del self._forget_asked[channel]
         services = self.bot.services
         await services.capturer.cancel(int(channel), "the channel's data was deleted")
+        await services.reports.drain()  # a report still being written is deleted whole
         forgotten = await forget_channel(services.db, services.settings.data_dir, int(channel))
-        # Still a moderator here: keep serving the channel, starting from nothing.
-        await services.db.channels.join(
-            int(channel),
-            ctx.broadcaster.name or "",
-            ctx.broadcaster.name or "",
-            at=services.clock(),
-        )
-        await reply(ctx, "Done: botcheck deleted everything it kept about this channel.")
-        await audit(ctx, "botcheck", args, "forgotten", forgotten.sentence())
+        if forgotten.rows_deleted:
+            # Still a moderator here: keep serving the channel, starting from nothing.
+            await services.db.channels.join(
+                int(channel),
+                ctx.broadcaster.name or "",
+                ctx.broadcaster.name or "",
+                at=services.clock(),
+            )
+        await reply(ctx, forgotten.answer())
+        outcome = "forgotten" if forgotten.complete else "forget-partial"
+        await audit(ctx, "botcheck", args, outcome, forgotten.sentence())
 
     def _cooldown_left(self, channel: str) -> float:
         last = self._last_run.get(channel)
         return 0.0 if last is None else self._cooldown_s - (time.monotonic() - last)
 
     async def _run(self, ctx: commands.Context[Any], args: str, window: timedelta | None) -> None:
+        """Run the check, answer, audit."""
         request = CheckRequest(
             channel_id=int(ctx.broadcaster.id),
             channel_name=ctx.broadcaster.name or str(ctx.broadcaster.id),
@@ -165,7 +225,16 @@ class BotCheck(CommandComponent):
             window=window,
         )
         answer = await self.bot.services.checks.run(request, lambda text: reply(ctx, text))
-        await reply(ctx, answer.text)
+        channel = ctx.broadcaster.id
+        if answer.outcome in ANSWERED:
+            # Only a check that answered arms the cooldown: after a failure the next
+            # !botcheck runs at once instead of hearing "just ran here".
+            self._last_run[channel] = time.monotonic()
+            self._cooldown_told = {told for told in self._cooldown_told if told[0] != channel}
+        try:
+            await reply(ctx, answer.text)
+        finally:
+            self._running.discard(channel)
         await audit(ctx, "botcheck", args, answer.outcome, answer.detail)
 
 

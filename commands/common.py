@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -18,7 +19,8 @@ import twitchio
 from twitchio.ext import commands
 from twitchio.ext.commands import GuardFailure
 
-from bot.chat import safe_text
+from bot.chat import BUSY, safe_text
+from storage import StorageError
 
 if TYPE_CHECKING:
     from bot.bot import BotCheckBot
@@ -137,7 +139,18 @@ async def reply(ctx: commands.Context[Any], text: str) -> str:
     """Reply in one paced, safe message; return what was sent."""
     bot = bot_of(ctx)
     message = safe_text(text)
-    await bot.services.pacer.wait_turn(ctx.broadcaster.id)
+    pacer = bot.services.pacer
+    if pacer.busy:
+        # Answers already queue across channels: say "busy" now if the channel has room,
+        # else nothing, rather than answer a minute late.
+        if not pacer.try_turn(ctx.broadcaster.id):
+            log.warning(
+                "busy: no answer in #%s (%d answers waiting)", ctx.broadcaster.name, pacer.waiting
+            )
+            return ""
+        message = BUSY
+    else:
+        await pacer.wait_turn(ctx.broadcaster.id)
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             await ctx.reply(message)
@@ -174,6 +187,25 @@ async def audit(
         outcome,
         f" ({detail})" if detail else "",
     )
+    try:
+        await _record(bot, ctx, command=command, args=args, outcome=outcome, detail=detail)
+    except (StorageError, sqlite3.Error, OSError) as exc:
+        # The answer went out already; the log line above is the audit while the database
+        # refuses writes (a second, failed-sounding answer would claim what did not happen).
+        failures.warning("could not store the audit of !%s: %s", command, exc)
+
+
+async def _record(
+    bot: BotCheckBot,
+    ctx: commands.Context[Any],
+    *,
+    command: str,
+    args: str,
+    outcome: str,
+    detail: str,
+) -> None:
+    chatter = ctx.chatter
+    channel = ctx.broadcaster
     await bot.services.db.audit.record(
         at=bot.services.clock(),
         channel_id=int(channel.id),

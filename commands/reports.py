@@ -13,7 +13,8 @@ from reports.text import clock
 
 USAGE = (
     "Use !report for the latest report, !report keep to keep it past retention, "
-    "!report stream for this stream's report (or the last one's), !report stream keep to keep it."
+    "!report stream for this stream's report (or the last one's), !report stream keep to keep it "
+    "(with its chat lines, past chat retention)."
 )
 
 
@@ -36,6 +37,15 @@ class ReportCommands(CommandComponent):
         if latest is None:
             await reply(ctx, "No report yet in this channel: run !botcheck first.")
             await audit(ctx, "report", args, "none")
+            return
+        if not await services.reports.available(latest.report_token):
+            # Never a link that answers 404: the files are gone (expired, or never written).
+            await reply(
+                ctx,
+                f"The latest report ({clock(latest.started_at)}) has no page any more: "
+                "run !botcheck for a new one.",
+            )
+            await audit(ctx, "report", args, "missing", f"capture {latest.capture_id}")
             return
         link = services.reports.links(latest.report_token).page
         if word == "keep":
@@ -75,7 +85,7 @@ class ReportCommands(CommandComponent):
             await reply(
                 ctx,
                 f"Kept: the report of the stream of {clock(session.started_at)} "
-                f"will not expire. {link}",
+                f"will not expire, its chat lines included (deleted ones excepted). {link}",
             )
             await audit(ctx, "report", args, "pinned", f"session {session.session_id}")
             return

@@ -25,11 +25,15 @@ from reports.model import (
     DayCount,
     MonthCount,
     Rename,
+    StemRun,
     Totals,
     Wave,
 )
-from reports.patterns import stem_of, stems, traits_of
+from reports.patterns import silent_traits, stem_of, stems, traits_of
+from reports.platform import SignupRates, signup_rates_from
+from reports.remnants import find_remnants
 from reports.service_bots import service_bot_logins
+from reports.stemruns import find_stem_runs
 from reports.verdict import decide
 from reports.window import parse_window
 from storage.models import Account
@@ -52,8 +56,17 @@ def analyze(
     known_bot_logins: frozenset[str] = frozenset(),
     viewer_count: int | None = None,
     renames: Mapping[int, Sequence[str]] = MappingProxyType({}),
+    platform: SignupRates | None = None,
+    chatted: frozenset[int] | None = None,
+    multi_channel: frozenset[int] = frozenset(),
 ) -> Analysis:
-    """Analyse one capture's chatters as of `now` (aware UTC)."""
+    """Analyse one capture's chatters as of `now` (aware UTC).
+
+    `platform`: Twitch-wide signups by day (`reports.platform.signup_rates` over every account
+    the cache holds); None estimates them from these chatters' own ids. `chatted`: the ids that
+    ever wrote in this channel, where chat is recorded (None: not recorded). `multi_channel`:
+    ids seen in several served channels in the same hour (`reports.presence`).
+    """
     if now.tzinfo is None:
         raise ValueError("naive datetime: use timezone-aware UTC timestamps")
     now = now.astimezone(UTC)
@@ -81,6 +94,9 @@ def analyze(
             flags[a.user_id] |= FLAG_BITS["default_avatar"]
         if renames.get(a.user_id):
             flags[a.user_id] |= FLAG_BITS["renamed"]
+        if a.user_id in multi_channel and login not in service_list:
+            flags[a.user_id] |= FLAG_BITS["multi_channel"]
+    renamed_ids = frozenset(uid for uid in flags if renames.get(uid))
 
     kept.sort(key=lambda a: (_created(a), a.user_id))
     n = len(kept)
@@ -91,16 +107,32 @@ def analyze(
     last_day = max(today, int(day_numbers[-1])) if n else today
 
     counts = waves_mod.day_counts(day_numbers, first_day, last_day)
-    runs, rate = waves_mod.find_waves(counts)
+    user_ids = np.array([a.user_id for a in kept], dtype=np.int64)
+    if platform is None:
+        platform = signup_rates_from(seconds, user_ids)
+    runs, rate = waves_mod.find_waves(counts, platform.factors(first_day, last_day))
     chains = bursts_mod.find_bursts(seconds, rate, first_day)
+    remnants = find_remnants(
+        seconds,
+        user_ids,
+        chains,
+        rate,
+        first_day=first_day,
+        ids_per_day=platform.on_axis(first_day, last_day),
+    )
+    remnant_counts = [0] * len(chains)
+    for i, k in remnants.items():
+        flags[kept[i].user_id] |= FLAG_BITS["remnant"]
+        remnant_counts[k] += 1
 
     burst_list: list[Burst] = []
     in_burst = np.zeros(n, dtype=bool)
     burst_stems: dict[date, set[str]] = {}  # creation day -> stems its bursts share
-    for chain in chains:
+    for k, chain in enumerate(chains):
         members = kept[chain.first : chain.last + 1]
         in_burst[chain.first : chain.last + 1] = True
-        traits, matched = traits_of(members)
+        traits, matched = traits_of(members, renamed_ids)
+        traits = silent_traits(traits, members, chatted)
         for a in members:
             flags[a.user_id] |= FLAG_BITS["burst"]
             if a.login in matched:
@@ -119,6 +151,7 @@ def analyze(
                 last_user_id=max(ids),
                 sample_logins=_sample(members),
                 traits=traits,
+                remnants=remnant_counts[k],
             )
         )
 
@@ -127,7 +160,8 @@ def analyze(
         lo = int(np.searchsorted(day_numbers, first_day + run.first, side="left"))
         hi = int(np.searchsorted(day_numbers, first_day + run.last, side="right"))
         members = kept[lo:hi]
-        traits, matched = traits_of(members)
+        traits, matched = traits_of(members, renamed_ids)
+        traits = silent_traits(traits, members, chatted)
         # When the bursts inside a wave carry its whole excess, the wave's other accounts are
         # those days' ordinary signups: only the burst members are flagged, and the accounts
         # whose login has the same stem as a burst's (the same farm, between its sittings).
@@ -149,6 +183,25 @@ def analyze(
                 p_value=float(np.exp(run.log_p)),
                 sample_logins=_sample(members),
                 traits=traits,
+            )
+        )
+
+    stem_runs = []
+    for r in find_stem_runs([stem_of(a.login) for a in kept], day_numbers - first_day, rate):
+        members = [kept[i] for i in r.members]
+        if sum(1 for a in members if flags[a.user_id] & FLAGGED_MASK) >= 0.8 * len(members):
+            continue  # already a wave or a burst: said once
+        for a in members:
+            flags[a.user_id] |= FLAG_BITS["stem_run"] | FLAG_BITS["pattern"]
+        stem_runs.append(
+            StemRun(
+                stem=f"{r.stem} + digits",
+                start=_date(first_day + r.first_day),
+                end=_date(first_day + r.last_day),
+                count=len(members),
+                expected=r.expected,
+                p_value=float(np.exp(r.log_p)),
+                sample_logins=_sample(members),
             )
         )
 
@@ -179,13 +232,22 @@ def analyze(
         known_bots=tuple(sorted((a.login for a in known), key=str.lower)),
         viewer_count=viewer_count,
         renamed=sum(1 for f in flags.values() if f & FLAG_BITS["renamed"]),
+        multi_channel=tuple(
+            sorted(
+                (a.login for a in unique if flags[a.user_id] & FLAG_BITS["multi_channel"]),
+                key=str.lower,
+            )
+        ),
+        chat_recorded=chatted is not None,
     )
     rename_list = tuple(
         Rename(a.user_id, a.login, tuple(renames[a.user_id]))
         for a in unique
         if renames.get(a.user_id)
     )
-    verdict = decide(totals, tuple(waves), tuple(burst_list), young, flagged)
+    verdict = decide(
+        totals, tuple(waves), tuple(burst_list), young, flagged, stem_runs=tuple(stem_runs)
+    )
     return Analysis(
         generated_at=now,
         window_days=window_days,
@@ -201,6 +263,7 @@ def analyze(
         flagged=flagged,
         renames=rename_list,
         verdict=verdict,
+        stem_runs=tuple(stem_runs),
         flags=MappingProxyType(flags),
     )
 

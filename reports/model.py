@@ -25,11 +25,15 @@ FLAG_NAMES = (
     "renamed",
     "service_bot",
     "known_bot",
+    "remnant",
+    "multi_channel",
+    "stem_run",
 )
 """Per-account flags, in the order the CSV lists them."""
 
 FLAG_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(FLAG_NAMES)}
-FLAGGED_MASK = FLAG_BITS["wave"] | FLAG_BITS["burst"]  # what counts as a flagged account
+# What counts as a flagged account: in a wave, in a burst, or a burst's straggler.
+FLAGGED_MASK = FLAG_BITS["wave"] | FLAG_BITS["burst"] | FLAG_BITS["remnant"] | FLAG_BITS["stem_run"]
 
 
 @cache
@@ -58,6 +62,10 @@ class Totals:
     known_bots: tuple[str, ...]  # logins from the known-bot list file
     viewer_count: int | None  # None when the stream was offline
     renamed: int  # chatters with an earlier login on record
+    # Logins seen in the chatter lists of at least K served channels in the same hour
+    # (`reports.presence`); they stay in the statistics, listed apart like known bots.
+    multi_channel: tuple[str, ...] = ()
+    chat_recorded: bool = False  # whether the silent-chatter figures below mean anything
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +109,10 @@ class Traits:
     pattern_share: float  # accounts whose login fits one of `patterns`
     default_avatar_share: float
     empty_description_share: float
+    renamed: int = 0  # accounts with an earlier login on record
+    # Accounts that never wrote a message in this channel, where chat is recorded (else None).
+    silent: int | None = None
+    silent_share: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +147,26 @@ class Burst:
     last_user_id: int
     sample_logins: tuple[str, ...]
     traits: Traits
+    # Stragglers flagged with it: accounts made within hours of it, with ids to match, on days
+    # when almost nobody else in this audience signed up (`reports.remnants`).
+    remnants: int = 0
 
     @property
     def minutes(self) -> float:
         return (self.end - self.start).total_seconds() / 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class StemRun:
+    """Accounts sharing a login stem, made within a few days, more than chance allows."""
+
+    stem: str  # "sweetangel + digits"
+    start: date
+    end: date  # inclusive
+    count: int
+    expected: float
+    p_value: float
+    sample_logins: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +200,7 @@ class Analysis:
     flagged: int  # analysed chatters in a wave or a burst
     renames: tuple[Rename, ...]
     verdict: Verdict
+    stem_runs: tuple[StemRun, ...] = ()  # `reports.stemruns`
     # user_id -> bit mask of FLAG_BITS; read it through flags_for() and flagged_ids().
     flags: Mapping[int, int] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False
@@ -218,6 +247,7 @@ class Analysis:
             "days": [_plain(d) for d in self.days],
             "months": [_plain(m) for m in self.months],
             "renames": [_plain(r) for r in self.renames],
+            "stem_runs": [_plain(r) for r in self.stem_runs],
         }
         return out
 

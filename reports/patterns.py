@@ -7,9 +7,10 @@ common shape, letters collapsed and digits counted (`lena_1994` and `mia_2003` a
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from reports.model import LoginPattern, Traits
 from storage.models import Account
@@ -86,8 +87,14 @@ def stems(patterns: Sequence[LoginPattern]) -> frozenset[str]:
     return frozenset(p.pattern.split(" + ")[0] for p in patterns if p.kind == "stem_digits")
 
 
-def traits_of(accounts: Sequence[Account]) -> tuple[Traits, frozenset[str]]:
-    """Return what a group of accounts shares, and the logins that fit a shared pattern."""
+def traits_of(
+    accounts: Sequence[Account], renamed: Set[int] = frozenset()
+) -> tuple[Traits, frozenset[str]]:
+    """Return what a group of accounts shares, and the logins that fit a shared pattern.
+
+    `renamed` holds the ids with an earlier login on record: how many of the group were
+    renamed is a trait too (farms rename accounts before selling them).
+    """
     n = len(accounts)
     patterns, matched = find_patterns([a.login for a in accounts])
     if n == 0:
@@ -95,7 +102,16 @@ def traits_of(accounts: Sequence[Account]) -> tuple[Traits, frozenset[str]]:
     avatars = sum(1 for a in accounts if a.default_avatar)
     empty = sum(1 for a in accounts if not a.description.strip())
     fits = sum(1 for a in accounts if a.login in matched)
-    return Traits(patterns, fits / n, avatars / n, empty / n), matched
+    renames = sum(1 for a in accounts if a.user_id in renamed)
+    return Traits(patterns, fits / n, avatars / n, empty / n, renamed=renames), matched
+
+
+def silent_traits(traits: Traits, accounts: Sequence[Account], chatted: Set[int] | None) -> Traits:
+    """Add how many of the group never wrote in this channel (unchanged when chat is not kept)."""
+    if chatted is None or not accounts:
+        return traits
+    silent = sum(1 for a in accounts if a.user_id not in chatted)
+    return dataclasses.replace(traits, silent=silent, silent_share=silent / len(accounts))
 
 
 def _ex(members: list[str]) -> tuple[str, ...]:

@@ -57,11 +57,20 @@ def write_report(
     return files
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it: put it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     """Write `data` so that readers see the old file or the new one, never half of it."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; report files are ordinary files
+        # mkstemp makes 0600; give the mode an ordinary file would get under the umask
+        # (`botcheck run` sets 077: report files stay private to the bot's user).
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)

@@ -65,7 +65,7 @@ def day_counts(day_numbers: IntArray, first_day: int, last_day: int) -> IntArray
     return np.bincount(day_numbers - first_day, minlength=last_day - first_day + 1).astype(np.int64)
 
 
-def baseline(counts: IntArray, masked: npt.NDArray[np.bool_]) -> FloatArray:
+def baseline(counts: IntArray | FloatArray, masked: npt.NDArray[np.bool_]) -> FloatArray:
     """Return each day's expected count from the days around it (masked days left out)."""
     n = len(counts)
     valid = (~masked).astype(np.float64)
@@ -123,15 +123,30 @@ def dispersion(counts: IntArray, rate: FloatArray, masked: npt.NDArray[np.bool_]
     return min(max(phi, 0.0), MAX_DISPERSION)
 
 
-def find_waves(counts: IntArray) -> tuple[list[DayRun], FloatArray]:
-    """Return the significant day runs (earliest first) and the final per-day baseline."""
+def find_waves(
+    counts: IntArray, platform: FloatArray | None = None
+) -> tuple[list[DayRun], FloatArray]:
+    """Return the significant day runs (earliest first) and the final per-day baseline.
+
+    `platform` holds, per day, how far Twitch-wide signups ran above their usual rate
+    (`reports.platform`): the audience's days are divided by it before the baseline is taken and
+    the baseline multiplied by it after, so a day when the whole platform signed up twice as
+    many accounts expects twice as many here.
+    """
     n = len(counts)
     masked = np.zeros(n, dtype=bool)
+    factor = platform if platform is not None else np.ones(n, dtype=np.float64)
+    deflated = counts / factor
+
+    def expected(mask: npt.NDArray[np.bool_]) -> FloatArray:
+        out: FloatArray = baseline(deflated, mask) * factor
+        return out
+
     if n == 0 or int(counts.sum()) < MIN_WAVE:
-        return [], baseline(counts, masked)
+        return [], expected(masked)
     log_alpha = family_log_alpha(n)
     runs: list[DayRun] = []
-    rate = baseline(counts, masked)
+    rate = expected(masked)
     for _ in range(3):
         base = Baseline(rate, dispersion(counts, rate, masked))
         runs = _scan(counts, base, log_alpha)
@@ -141,7 +156,7 @@ def find_waves(counts: IntArray) -> tuple[list[DayRun], FloatArray]:
         if np.array_equal(new_mask, masked):
             break
         masked = new_mask
-        rate = baseline(counts, masked)
+        rate = expected(masked)
     return runs, rate
 
 

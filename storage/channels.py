@@ -49,6 +49,40 @@ class Channels:
         rows = await self._db.fetch("SELECT * FROM channels WHERE left_at IS NULL ORDER BY login")
         return [Channel.from_row(r) for r in rows]
 
+    async def answers_help(self, channel_id: int) -> bool:
+        """Whether the broadcaster turned on `!help`/`!commands` answers here (off by default)."""
+        value = await self._db.fetchval(
+            "SELECT answer_help FROM channel_options WHERE channel_id = $1", channel_id
+        )
+        return bool(value)
+
+    async def set_answers_help(self, channel_id: int, on: bool) -> None:
+        """Turn `!help`/`!commands` answers on or off for a channel the bot has joined."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO channel_options (channel_id, answer_help) VALUES ($1, $2) "
+                "ON CONFLICT (channel_id) DO UPDATE SET answer_help = excluded.answer_help",
+                channel_id,
+                int(on),
+            )
+
+    async def timezone(self, channel_id: int) -> str:
+        """The channel's timezone, an IANA name ("UTC" until its moderators set one)."""
+        value = await self._db.fetchval(
+            "SELECT timezone FROM channel_options WHERE channel_id = $1", channel_id
+        )
+        return str(value) if value else "UTC"
+
+    async def set_timezone(self, channel_id: int, timezone: str) -> None:
+        """Set the channel's timezone (an IANA name the caller has checked)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO channel_options (channel_id, timezone) VALUES ($1, $2) "
+                "ON CONFLICT (channel_id) DO UPDATE SET timezone = excluded.timezone",
+                channel_id,
+                timezone,
+            )
+
     async def report_tokens(self, channel_id: int) -> list[str]:
         """Return the tokens of every report (capture and stream) made in the channel."""
         rows = await self._db.fetch(
@@ -77,4 +111,5 @@ class Channels:
         """Forget a channel and everything recorded in it (captures cascade)."""
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM audit_log WHERE channel_id = $1", channel_id)
+            await tx.execute("DELETE FROM channel_options WHERE channel_id = $1", channel_id)
             await tx.execute("DELETE FROM channels WHERE channel_id = $1", channel_id)

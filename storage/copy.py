@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # (table, columns): every column both schemas share, parents before the tables that refer to them.
 TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("channels", ("channel_id", "login", "display_name", "joined_at", "left_at")),
+    ("channel_options", ("channel_id", "answer_help", "timezone")),
     (
         "accounts",
         (
@@ -167,12 +168,12 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("check_metrics", ("capture_id", "analysed", "flagged")),
-    ("channel_settings", ("channel_id", "timezone", "updated_at", "updated_by_login")),
 )
 
 # The order rows are read in: chat by arrival (it is the order of same-millisecond messages).
 _ORDER = {
     "channels": "channel_id",
+    "channel_options": "channel_id",
     "accounts": "user_id",
     "account_names": "user_id, login, display_name",
     "captures": "capture_id",
@@ -186,7 +187,6 @@ _ORDER = {
     "check_session_members": "session_id, capture_id",
     "api_tokens": "token_id",
     "check_metrics": "capture_id",
-    "channel_settings": "channel_id",
 }
 _ARRIVAL = {"sqlite": "rowid", "postgres": "seq"}
 _FLOATS = {("stream_sessions", "avg_viewers")}

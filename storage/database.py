@@ -2,7 +2,7 @@
 
 ``Database(path)`` opens a SQLite file; ``Database("postgresql://…")`` a PostgreSQL pool. Both
 give the same repositories (``db.accounts``, ``db.captures``, ``db.history``, ``db.stats``,
-``db.channels``, ``db.audit``, ``db.tokens``, ``db.dashboard``, ``db.preferences``,
+``db.channels``, ``db.audit``, ``db.tokens``, ``db.dashboard``,
 ``db.api_tokens``) returning the same frozen dataclasses. The exceptions are in `storage.errors`.
 """
 
@@ -26,7 +26,6 @@ from storage.errors import DatabaseClosedError
 from storage.history import History
 from storage.migrations import latest
 from storage.migrations import migrations as _migrations
-from storage.preferences import Preferences
 from storage.stats import Stats
 from storage.tokens import Tokens
 from storage.url import Target, parse
@@ -106,7 +105,6 @@ class Database:
         self.history = History(self)
         self.stats = Stats(self)
         self.dashboard = Dashboard(self)
-        self.preferences = Preferences(self)
         self.api_tokens = ApiTokens(self)
 
     def __repr__(self) -> str:

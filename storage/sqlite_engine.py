@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -151,7 +152,15 @@ class SqliteEngine:
             except BaseException:
                 await conn.rollback()
                 raise
-            await conn.commit()
+            try:
+                await conn.commit()
+            except BaseException:
+                # A commit the disk refused leaves the transaction open; without the rollback
+                # every later BEGIN fails ("cannot start a transaction within a transaction").
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        await conn.rollback()
+                raise
 
     async def integrity_check(self) -> str:
         async with self.conn.execute("PRAGMA integrity_check") as cur:

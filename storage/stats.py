@@ -1,7 +1,9 @@
 """Chat statistics for a channel or one stream: read-only queries over the channel history.
 
 Every query is bounded by the channel and, where it makes sense, a time window
-[since, until), so it walks one of the history indexes rather than the whole table:
+[since, until), so it walks one of the history indexes rather than the whole table.
+The bot itself and the service bots given to `leave_out` are left out of every leaderboard,
+count and share (`storage.stats_left_out`); their messages stay recorded. Indexes used:
 counts per user use `(channel_id, user_id, sent_at)` (covering), windows use
 `(channel_id, sent_at)`, logins are looked up for the few users shown, and `find_user` uses
 `(channel_id, login)` from migration 0003.
@@ -10,12 +12,13 @@ counts per user use `(channel_id, user_id, sent_at)` (covering), windows use
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from storage.engine import Store
 from storage.models import StreamSession, from_ms, from_ts, ts, ts_ms
+from storage.stats_left_out import LeftOut
 from storage.stats_results import (
     ActionCount,
     Activity,
@@ -46,6 +49,14 @@ class Stats:
     def __init__(self, db: Store) -> None:
         self._db = db
         self._d = db.dialect
+        self._left_out = LeftOut(db)
+
+    def leave_out(self, *, user_ids: Iterable[int] = (), logins: Iterable[str] = ()) -> None:
+        """Leave these accounts out of every leaderboard, count and share from now on."""
+        self._left_out = LeftOut(self._db, user_ids=user_ids, logins=logins)
+
+    async def _not_left_out(self, channel_id: int) -> str:
+        return await self._left_out.clause(channel_id)
 
     async def _one(self, sql: str, *params: object) -> tuple[Any, ...]:
         row = await self._db.fetchrow(sql, *params)
@@ -85,17 +96,18 @@ class Stats:
     ) -> Activity:
         """Messages and distinct chatters in [since, until) (all history when unbounded)."""
         lo, hi = _range(since, until)
+        skip = await self._not_left_out(channel_id)
         if since is None and until is None:
             # Unbounded: the (channel_id, user_id, sent_at) index answers both counts alone.
             sql = (
                 "SELECT count(*), count(DISTINCT user_id) FROM chat_messages "
-                f"{self._d.indexed_by('chat_messages_channel_user')} WHERE channel_id = $1"
+                f"{self._d.indexed_by('chat_messages_channel_user')} WHERE channel_id = $1{skip}"
             )
             row = await self._one(sql, channel_id)
         else:
             row = await self._one(
                 "SELECT count(*), count(DISTINCT user_id) FROM chat_messages "
-                "WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3",
+                f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip}",
                 channel_id,
                 lo,
                 hi,
@@ -127,9 +139,10 @@ class Stats:
     ) -> tuple[ChatterCount, ...]:
         """The chatters with the most messages in [since, until), most first."""
         lo, hi = _range(since, until)
+        skip = await self._not_left_out(channel_id)
         rows = await self._all(
             "SELECT user_id, count(*) AS n FROM chat_messages "
-            "WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3 "
+            f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip} "
             "GROUP BY user_id ORDER BY n DESC, user_id LIMIT $4",
             channel_id,
             lo,
@@ -149,11 +162,12 @@ class Stats:
     ) -> tuple[RisingChatter, ...]:
         """Chatters who said more in the last period than in the one before, biggest gain first."""
         mid = ts_ms(now - period)
+        skip = await self._not_left_out(channel_id)
         rows = await self._all(
             "SELECT user_id, recent, earlier FROM (SELECT user_id, "
             "count(*) FILTER (WHERE sent_at >= $1) AS recent, "
             "count(*) FILTER (WHERE sent_at < $1) AS earlier "
-            "FROM chat_messages WHERE channel_id = $2 AND sent_at >= $3 AND sent_at < $4 "
+            f"FROM chat_messages WHERE channel_id = $2 AND sent_at >= $3 AND sent_at < $4{skip} "
             "GROUP BY user_id) AS per_user WHERE recent > earlier "
             "ORDER BY recent - earlier DESC, recent DESC, user_id LIMIT $5",
             mid,
@@ -172,10 +186,11 @@ class Stats:
         lo, hi = _range(since, until)
         # Group by hour since the epoch, which follows the index order and needs no sort, then
         # fold those into hours of the day here.
+        skip = await self._not_left_out(channel_id)
         rows = await self._all(
             "SELECT sent_at / $1 AS h, count(*) FROM chat_messages "
             f"{self._d.indexed_by('chat_messages_channel_time')} "
-            "WHERE channel_id = $2 AND sent_at >= $3 AND sent_at < $4 GROUP BY h",
+            f"WHERE channel_id = $2 AND sent_at >= $3 AND sent_at < $4{skip} GROUP BY h",
             _HOUR_MS,
             channel_id,
             lo,
@@ -197,9 +212,10 @@ class Stats:
         """The emotes used most in [since, until) (each use in a message counts)."""
         lo, hi = _range(since, until)
         counts: Counter[str] = Counter()
+        skip = await self._not_left_out(channel_id)
         for (emotes,) in await self._all(
             "SELECT emotes FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2 "
-            "AND sent_at < $3 AND emotes != ''",
+            f"AND sent_at < $3 AND emotes != ''{skip}",
             channel_id,
             lo,
             hi,
@@ -219,9 +235,10 @@ class Stats:
     ) -> tuple[Writer, ...]:
         """Chatters with the longest average message (at least `min_messages` of them)."""
         lo, hi = _range(since, until)
+        skip = await self._not_left_out(channel_id)
         rows = await self._all(
             "SELECT user_id, count(*) AS n, avg(text_length) AS a FROM chat_messages "
-            "WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3 "
+            f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip} "
             "GROUP BY user_id HAVING count(*) >= $4 ORDER BY a DESC, n DESC, user_id LIMIT $5",
             channel_id,
             lo,
@@ -282,9 +299,10 @@ class Stats:
         """Messages and distinct chatters per time slice of `bucket`, every slice present."""
         lo, hi = _range(since, until)
         width = max(1, int(bucket.total_seconds() * 1000))
+        skip = await self._not_left_out(channel_id)
         rows = await self._all(
             "SELECT (sent_at - $1) / $2 AS b, count(*), count(DISTINCT user_id) "
-            "FROM chat_messages WHERE channel_id = $3 AND sent_at >= $1 AND sent_at < $4 "
+            f"FROM chat_messages WHERE channel_id = $3 AND sent_at >= $1 AND sent_at < $4{skip} "
             "GROUP BY b",
             lo,
             width,
@@ -317,9 +335,10 @@ class Stats:
         messages = int(row[0])
         if messages == 0:
             return None
+        skip = await self._not_left_out(channel_id)
         ranks = await self._one(
             "SELECT count(*), count(*) FILTER (WHERE n > $1) FROM (SELECT count(*) AS n "
-            "FROM chat_messages WHERE channel_id = $2 GROUP BY user_id) AS per_user",
+            f"FROM chat_messages WHERE channel_id = $2{skip} GROUP BY user_id) AS per_user",
             messages,
             channel_id,
         )

@@ -22,6 +22,8 @@ class Fault:
     status: int | None = None
     hang_s: float = 0.0
     path_prefix: str | None = None  # e.g. "/helix/chat/chatters"; None: any Helix call
+    headers: dict[str, str] | None = None  # sent instead of the true ones (e.g. Ratelimit-*)
+    rewrite: tuple[str, str] | None = None  # (regex, replacement) applied to the JSON body
 
     def matches(self, path: str) -> bool:
         return self.remaining > 0 and (
@@ -36,15 +38,40 @@ class Faults:
         self._armed: list[Fault] = []
         self.fired = 0
 
-    def fail_next(self, n: int = 1, status: int = 500, path_prefix: str | None = None) -> None:
-        """Answer the next ``n`` matching Helix calls with ``status`` (429, 500, 502 or 503)."""
+    def fail_next(
+        self,
+        n: int = 1,
+        status: int = 500,
+        path_prefix: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next ``n`` matching Helix calls with ``status`` (429, 500, 502 or 503),
+        with `headers` instead of the true ones if given (e.g. an absurd Ratelimit-Reset)."""
         if status not in FAULT_STATUSES:
             raise ValueError(f"status must be one of {FAULT_STATUSES}")
-        self._armed.append(Fault(remaining=n, status=status, path_prefix=_norm(path_prefix)))
+        self._armed.append(
+            Fault(remaining=n, status=status, path_prefix=_norm(path_prefix), headers=headers)
+        )
 
     def hang_next(self, n: int = 1, seconds: float = 30.0, path_prefix: str | None = None) -> None:
         """Stall the next ``n`` matching Helix calls for ``seconds`` before answering."""
         self._armed.append(Fault(remaining=n, hang_s=seconds, path_prefix=_norm(path_prefix)))
+
+    def headers_next(
+        self, headers: dict[str, str], n: int = 1, path_prefix: str | None = None
+    ) -> None:
+        """Answer the next ``n`` matching calls normally but with these headers (bad data)."""
+        self._armed.append(
+            Fault(remaining=n, headers=dict(headers), path_prefix=_norm(path_prefix))
+        )
+
+    def rewrite_next(
+        self, pattern: str, replacement: str, n: int = 1, path_prefix: str | None = None
+    ) -> None:
+        """Answer the next ``n`` matching calls with `re.sub(pattern, replacement)` on the body."""
+        self._armed.append(
+            Fault(remaining=n, rewrite=(pattern, replacement), path_prefix=_norm(path_prefix))
+        )
 
     def clear(self) -> None:
         self._armed.clear()

@@ -14,12 +14,14 @@ import binascii
 import json
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from twitchsim.config import SimConfig
+from twitchsim.faults import Fault
 from twitchsim.payloads import helix_time
 from twitchsim.ratelimit import Verdict
 from twitchsim.state import Channel, World
@@ -113,6 +115,15 @@ def first_param(request: web.Request, default: int, maximum: int) -> int:
     return value
 
 
+def _corrupt(response: web.StreamResponse, fault: Fault) -> None:
+    """Apply a bad-data fault: other headers, or a rewritten body (tests of what we tolerate)."""
+    if fault.rewrite is not None and isinstance(response, web.Response) and response.text:
+        pattern, replacement = fault.rewrite
+        response.text = re.sub(pattern, replacement, response.text)
+    if fault.headers:
+        response.headers.update(fault.headers)
+
+
 def cursor_for(offset: int) -> str:
     # The same shape Twitch's cursors decode to: {"b":null,"a":{"Offset":N}}
     raw = json.dumps({"b": None, "a": {"Offset": offset}}, separators=(",", ":"))
@@ -196,6 +207,8 @@ class Helix:
                     raise
                 response = error_response(exc.status, exc.reason)
         response.headers.update(verdict.headers())
+        if fault is not None:
+            _corrupt(response, fault)
         return response
 
     def _authenticate(self, request: web.Request) -> tuple[Token | None, str]:

@@ -21,14 +21,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from twitchsim import names
+from twitchsim.clusters import Cluster, cluster_times
+from twitchsim.farms import Farm, FarmSpec, make_farm, random_farm_specs
 from twitchsim.growth import (
     EPOCH,
+    EVENTFUL,
     FIRST_ID,
+    PLAIN,
+    Growth,
     date_for_id,
-    id_at,
     id_for_date,
     ids_per_second,
-    ts_at,
 )
 from twitchsim.users import DAY, DEFAULT_NOW, YEAR, SimUser, lurker_pool, service_bots
 
@@ -36,6 +39,7 @@ __all__ = [
     "DEFAULT_NOW",
     "FIRST_ID",
     "SCENARIO_NAMES",
+    "Cluster",
     "Farm",
     "FarmSpec",
     "Scenario",
@@ -52,32 +56,6 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class Farm:
-    """Ground truth for one bot farm in a scenario."""
-
-    name: str
-    user_ids: frozenset[int]
-    sitting: bool  # True: created within minutes, in one go
-    created_from: datetime
-    created_to: datetime
-    naming: str
-
-
-@dataclass(frozen=True)
-class FarmSpec:
-    """What farm to add to a scenario; unset details are drawn from the scenario's seed."""
-
-    size: int
-    sitting: bool = True
-    days: int = 1  # the spread when not sitting (1-7)
-    created: datetime | None = None  # start; None: within the last ~2 years, from the seed
-    naming: str = "stem_digits"  # one of names.FARM_NAMINGS
-    default_avatar_share: float = 0.95
-    description_share: float = 0.0
-    name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Scenario:
     """A channel's chatters at one moment, with the truth about who is who."""
 
@@ -91,6 +69,8 @@ class Scenario:
     service_bot_ids: frozenset[int]
     lurker_bot_ids: frozenset[int]
     organic_ids: frozenset[int] = field(default_factory=frozenset)
+    clusters: tuple[Cluster, ...] = ()  # honest clusters among the organic accounts
+    growth: Growth = field(default=PLAIN, repr=False, compare=False)
 
     def farm_user_ids(self) -> frozenset[int]:
         """Return the ids of every farm member."""
@@ -109,7 +89,9 @@ class Scenario:
 # --- organic audiences --------------------------------------------------------------------------
 
 
-def _day_weights(rng: random.Random, now: datetime) -> tuple[list[float], list[float]]:
+def _day_weights(
+    rng: random.Random, now: datetime, growth: Growth
+) -> tuple[list[float], list[float]]:
     """Return (day start timestamps, cumulative weights) for drawing organic creation days."""
     tau = rng.uniform(1.5, 10.0) * YEAR  # the channel's recency skew
     floor = rng.uniform(0.05, 0.35)  # share of weight that ignores recency
@@ -125,7 +107,8 @@ def _day_weights(rng: random.Random, now: datetime) -> tuple[list[float], list[f
     while t < end:
         day = datetime.fromtimestamp(t, UTC)
         age = end - t
-        weight = ids_per_second(t) * (floor + (1.0 - floor) * math.exp(-age / tau))
+        signups = ids_per_second(t) if not growth.events else growth.ids_per_day(t) / DAY
+        weight = signups * (floor + (1.0 - floor) * math.exp(-age / tau))
         weight *= 1.0 + (loyalty - 1.0) * min(1.0, max(0.0, (settled + boom - t) / boom))
         weekday = (0.97, 0.96, 0.97, 0.99, 1.04, 1.1, 1.08)[day.weekday()]
         doy = day.timetuple().tm_yday
@@ -142,21 +125,42 @@ def _day_weights(rng: random.Random, now: datetime) -> tuple[list[float], list[f
     return starts, cum
 
 
-def _organic_users(
-    rng: random.Random, size: int, now: datetime, ids: set[int], logins: names.LoginPool
-) -> list[SimUser]:
-    starts, cum = _day_weights(rng, now)
+def organic_users(
+    rng: random.Random,
+    size: int,
+    now: datetime,
+    ids: set[int],
+    logins: names.LoginPool,
+    *,
+    growth: Growth = PLAIN,
+    clusters: random.Random | None = None,
+) -> tuple[list[SimUser], list[Cluster]]:
+    starts, cum = _day_weights(rng, now, growth)
     end = now.timestamp()
-    days = rng.choices(starts, cum_weights=cum, k=size)
-    out: list[SimUser] = []
     rand = rng.random
-    for day in days:
-        ts = min(day + rand() * DAY, end - 60.0)
-        uid = id_at(ts)
+    found: list[Cluster] = []
+    times: list[float] = []
+    if clusters is not None:
+
+        def draw_day() -> float:
+            return clusters.choices(starts, cum_weights=cum)[0]
+
+        for cluster, members in cluster_times(clusters, size, draw_day, end):
+            if len(times) + len(members) > size // 4:
+                break  # clusters are a part of an audience, never most of it
+            found.append(cluster)
+            times.extend(members)
+    days = rng.choices(starts, cum_weights=cum, k=size - len(times))
+    out: list[SimUser] = []
+    # Ordinary signups first, then the clusters' own times; the draws keep their old order so
+    # an audience without clusters is the one the same seed always gave.
+    for day, fixed in [(d, None) for d in days] + [(0.0, t) for t in times]:
+        ts = min(day + rand() * DAY, end - 60.0) if fixed is None else fixed
+        uid = growth.id_at(ts)
         while uid in ids:
             uid += 1
         ids.add(uid)
-        created = int(ts_at(uid))
+        created = int(growth.ts_at(uid))
         age = (end - created) / YEAR
         parts = names.ordinary_parts(rng)
         login = logins.claim("".join(parts), rng)
@@ -177,98 +181,7 @@ def _organic_users(
                 uid, login, display, datetime.fromtimestamp(created, UTC), "", btype, avatar, desc
             )
         )
-    return out
-
-
-# --- farms --------------------------------------------------------------------------------------
-
-
-def _farm_times(rng: random.Random, spec: FarmSpec, start: float) -> list[float]:
-    if spec.sitting:
-        duration = min(max(spec.size * rng.uniform(0.2, 1.5), 60.0), 2 * 3600.0)
-        return sorted(start + rng.random() * duration for _ in range(spec.size))
-    span = max(1, min(spec.days, 7)) * DAY
-    if rng.random() < 0.6:  # a few sessions a day
-        sessions = [
-            (start + rng.random() * span, rng.uniform(600, 3600))
-            for _ in range(rng.randint(max(1, spec.days), max(1, spec.days) * 3))
-        ]
-        times = []
-        for _ in range(spec.size):
-            at, length = rng.choice(sessions)
-            times.append(at + rng.random() * length)
-        return sorted(times)
-    return sorted(start + rng.random() * span for _ in range(spec.size))
-
-
-def _farm(
-    rng: random.Random,
-    *,
-    index: int,
-    spec: FarmSpec,
-    now: datetime,
-    ids: set[int],
-    logins: names.LoginPool,
-) -> tuple[Farm, list[SimUser]]:
-    end = now.timestamp()
-    span = (spec.days if not spec.sitting else 0) * DAY + 2 * 3600
-    if spec.created is not None:
-        start = spec.created.timestamp()
-    else:
-        start = end - span - rng.uniform(3 * DAY, 2 * YEAR)
-    times = [min(t, end - 60.0) for t in _farm_times(rng, spec, start)]
-    stem = names.farm_stem(rng)
-    users: list[SimUser] = []
-    for i, ts in enumerate(times):
-        uid = id_at(ts)
-        while uid in ids:
-            uid += 1
-        ids.add(uid)
-        parts = names.farm_login(spec.naming, stem, i, rng)
-        login = logins.claim("".join(parts), rng)
-        display = login.capitalize() if rng.random() < 0.25 else login
-        avatar = (
-            names.default_avatar(rng)
-            if rng.random() < spec.default_avatar_share
-            else names.custom_avatar(rng, login, old=False)
-        )
-        desc = names.description(rng) if rng.random() < spec.description_share else ""
-        created = datetime.fromtimestamp(int(ts), UTC)
-        users.append(SimUser(uid, login, display, created, "", "", avatar, desc))
-    farm = Farm(
-        name=spec.name or f"farm{index + 1}",
-        user_ids=frozenset(u.user_id for u in users),
-        sitting=spec.sitting,
-        created_from=min(u.created_at for u in users) if users else now,
-        created_to=max(u.created_at for u in users) if users else now,
-        naming=spec.naming,
-    )
-    return farm, users
-
-
-def random_farm_specs(rng: random.Random, audience_size: int) -> list[FarmSpec]:
-    """Return 1-3 varied farms (size, spread, naming, avatars) for evaluation."""
-    specs = []
-    cap = max(20, min(5000, int(audience_size * 1.5)))
-    for _ in range(rng.choices((1, 2, 3), weights=(5, 3, 2))[0]):
-        size = int(math.exp(rng.uniform(math.log(10), math.log(cap))))
-        sitting = rng.random() < 0.6
-        r = rng.random()
-        share = 0.95 if r < 0.6 else rng.uniform(0.3, 1.0) if r < 0.9 else 0.0
-        aged = rng.random() < 0.1  # bought old accounts
-        created = (DEFAULT_NOW - timedelta(days=rng.uniform(3 * 365, 8 * 365))) if aged else None
-        specs.append(
-            FarmSpec(
-                size=size,
-                sitting=sitting,
-                days=rng.randint(1, 7),
-                created=created,
-                naming=rng.choices(names.FARM_NAMINGS, weights=(5, 1, 3, 2, 2))[0],
-                default_avatar_share=share,
-                description_share=0.0 if rng.random() < 0.85 else rng.uniform(0.05, 0.5),
-            )
-        )
-    return specs
+    return out, found
 
 
 # --- putting it together ------------------------------------------------------------------------
@@ -284,8 +197,14 @@ def with_farms(
     service: int = 0,
     lurkers: int = 0,
     name: str = "farms",
+    events: bool = False,
+    clusters: bool = False,
 ) -> Scenario:
-    """Return ``size`` organic chatters plus ``farms``, ``service`` service bots, ``lurkers``."""
+    """Return ``size`` organic chatters plus ``farms``, ``service`` service bots, ``lurkers``.
+
+    ``events``: Twitch-wide event days (`growth.EVENTFUL`) shape every account's id and the
+    organic signups; ``clusters``: the organic audience holds honest clusters (`clusters`).
+    """
     if now.tzinfo is None:
         raise ValueError("naive datetime: use timezone-aware UTC timestamps")
     fixed_service = service_bots()[:service] if service else ()
@@ -294,18 +213,33 @@ def with_farms(
     ids = {u.user_id for u in fixed_service + fixed_lurkers}
     logins = names.LoginPool({u.login for u in service_bots() + pool} | {channel_login})
 
-    organic_users = _organic_users(random.Random(f"{seed}:organic"), size, now, ids, logins)
+    growth = EVENTFUL if events else PLAIN
+    organic_list, found = organic_users(
+        random.Random(f"{seed}:organic"),
+        size,
+        now,
+        ids,
+        logins,
+        growth=growth,
+        clusters=random.Random(f"{seed}:clusters") if clusters else None,
+    )
     farm_truth: list[Farm] = []
     farm_users: list[SimUser] = []
     for i, spec in enumerate(farms):
-        farm, users = _farm(
-            random.Random(f"{seed}:farm{i}"), index=i, spec=spec, now=now, ids=ids, logins=logins
+        farm, users = make_farm(
+            random.Random(f"{seed}:farm{i}"),
+            index=i,
+            spec=spec,
+            now=now,
+            ids=ids,
+            logins=logins,
+            growth=growth,
         )
         farm_truth.append(farm)
         farm_users.extend(users)
 
     rng = random.Random(f"{seed}:mix")
-    chatters = organic_users + farm_users + list(fixed_service) + list(fixed_lurkers)
+    chatters = organic_list + farm_users + list(fixed_service) + list(fixed_lurkers)
     rng.shuffle(chatters)
     viewers = size * rng.uniform(0.7, 1.4) + sum(len(f.user_ids) * rng.random() for f in farm_truth)
     return Scenario(
@@ -318,7 +252,9 @@ def with_farms(
         farms=tuple(farm_truth),
         service_bot_ids=frozenset(u.user_id for u in fixed_service),
         lurker_bot_ids=frozenset(u.user_id for u in fixed_lurkers),
-        organic_ids=frozenset(u.user_id for u in organic_users),
+        organic_ids=frozenset(u.user_id for u in organic_list),
+        clusters=tuple(found),
+        growth=growth,
     )
 
 
@@ -330,6 +266,8 @@ def organic(
     channel_login: str = "streamer",
     service: int = 0,
     lurkers: int = 0,
+    events: bool = False,
+    clusters: bool = False,
 ) -> Scenario:
     """Return an organic audience of ``size`` chatters (plus any service and lurker bots)."""
     return with_farms(
@@ -341,6 +279,8 @@ def organic(
         service=service,
         lurkers=lurkers,
         name="organic",
+        events=events,
+        clusters=clusters,
     )
 
 

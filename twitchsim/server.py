@@ -19,8 +19,11 @@ from aiohttp import web
 from twitchsim.config import SimConfig
 from twitchsim.control import Control
 from twitchsim.control_events import EventControl
+from twitchsim.control_raids import ControlRaids
 from twitchsim.helix import Helix
 from twitchsim.helix_conduits import HelixConduits
+from twitchsim.helix_followers import HelixFollowers
+from twitchsim.helix_moderation import HelixModeration
 from twitchsim.helix_write import HelixWrite
 from twitchsim.oauth import OAuth
 from twitchsim.state import World
@@ -77,6 +80,8 @@ class TwitchSim:
         conduits.max_total_cost = cfg.max_total_cost
         self._life = _Life.UNOPENED
         self._runner: web.AppRunner | None = None
+        # Ban and shield-mode endpoints; tests read shield states here (``moderation.shields``).
+        self.moderation = HelixModeration(self.state, self.config)
 
     # --- addresses ------------------------------------------------------------------------------
 
@@ -135,11 +140,20 @@ class TwitchSim:
         app.add_routes(helix.routes())
         app.add_routes(HelixWrite(world, cfg).routes())
         app.add_routes(HelixConduits(world, cfg).routes())
+        app.add_routes(HelixFollowers(world, cfg).routes())
         app.add_routes(OAuth(world, cfg).routes())
         app.add_routes(control.routes())
         app.add_routes(EventControl(world).routes())
+        self._add_defence(app)
         app.router.add_get("/ws", world.hub.handle_ws)
         return app
+
+    def _add_defence(self, app: web.Application) -> None:
+        """Add the ban and shield-mode endpoints and the raid scenarios (chat defence)."""
+        raids = ControlRaids(self.state)
+        app.add_routes(self.moderation.routes())
+        app.add_routes(raids.routes())
+        app.on_cleanup.append(raids.close)
 
     async def start(self) -> None:
         if self._life is not _Life.UNOPENED:

@@ -67,6 +67,8 @@ class World(ChatRoom, Community):
         self.faults = Faults()
         self.hub = EventHub(clock=clock)
         self.conduits = ConduitHub(self.hub, clock=clock)
+        # channel id -> (follower, followed_at), newest first (`helix_followers`)
+        self.followers: dict[int, list[tuple[SimUser, datetime]]] = {}
         self.helix_calls: Counter[str] = Counter()  # "GET /helix/users" -> count
         self.authorize_user: SimUser | None = None
         self._next_id = RESERVED_IDS.start

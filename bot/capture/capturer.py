@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot import metrics
 from bot.capture.model import (
     PROCESS_STOPPED,
     CaptureBusy,
@@ -176,6 +177,7 @@ class Capturer:
                 viewer_count=out.viewer_count,
             )
             job.run.report()
+            metrics.bump("captures", out.status.value)
             log.info(
                 "capture %d of channel %d: %s, %d chatters, %d looked up, %.1f s %s",
                 row.capture_id,

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 # costs milliseconds while the event loop is busy, so a capture writes every few pages, not every
 # page; a capture that dies loses nothing it claimed (it ends interrupted, never complete).
 _FLUSH_ROWS = 2000
+# A cursor chain may run this many pages past what `total` needs (chatters join meanwhile),
+# plus one per 10,000 chatters; past that, or on a cursor seen before, it stops as partial.
+CURSOR_SLACK_PAGES = 5
 
 
 class CaptureRun:
@@ -188,6 +191,7 @@ class CaptureRun:
         reason = ""
         try:
             cursor: str | None = None
+            cursors: set[str] = set()
             while not matcher.done():  # a matcher that died ends the capture (raised below)
                 try:
                     page = await self._page(cursor)
@@ -202,6 +206,12 @@ class CaptureRun:
                 cursor = page.cursor
                 if not cursor or not page.chatters:
                     break
+                loop = self._cursor_loop(cursor, cursors)
+                if loop:
+                    log.warning("capture of %d stopped: %s", self.channel_id, loop)
+                    reason = loop
+                    break
+                cursors.add(cursor)
             pages.put_nowait(None)
             await matcher
             for _ in workers:
@@ -226,6 +236,17 @@ class CaptureRun:
             why = reason_for(self.lookup_error) if self.lookup_error else UNAVAILABLE
             reason = f"{reason}; {missing} ({why})" if reason else f"{missing} ({why})"
         return reason
+
+    def _cursor_loop(self, cursor: str, seen: set[str]) -> str:
+        """Why the cursor chain must stop (it repeats, or runs past the total), else ""."""
+        if cursor in seen:
+            return f"Twitch's chatter list repeated itself after {self.pages} pages"
+        total = self.total or 0
+        # A chain longer than the total needs (chatters come and go meanwhile: some slack).
+        most = math.ceil(total / MAX_CHATTERS_PAGE) + CURSOR_SLACK_PAGES + total // 10_000
+        if self.pages >= most:
+            return f"Twitch's chatter list ran past its total of {total} after {self.pages} pages"
+        return ""
 
     async def _page(self, cursor: str | None) -> ChattersPage:
         return await self.helix.get_chatters(

@@ -22,5 +22,6 @@ def auth(args: argparse.Namespace) -> int:
     print(f"     {auth_link(base, owner=True)}")
     print()
     print(f"Your Twitch application's OAuth redirect URL must be {base}/oauth/callback")
+    print("TWITCH_BOT_ID and TWITCH_OWNER_ID are numeric: `botcheck user LOGIN...` prints them.")
     print("Then streamers add the bot by typing /mod <bot account> in their chat.")
     return 0

@@ -131,18 +131,15 @@ async def _demo(*, serve: bool, out: Path, seed: int) -> int:
                         what=f"the report in #{ch.login}",
                     )
                 _print_transcript(world, bot_user.user_id)
-                links = await _save_reports(running, out)
+                links = await _save_reports(running, out, serve=serve)
                 if serve:
                     _print_dashboard(sim.url, settings.public_url, owner.login)
                     world.authorize_as(owner)
-                    print("\nServing: open the links above. Ctrl-C stops the demo.")
-                    await asyncio.Event().wait()
-                else:
                     print(
-                        "\nThe links work while the bot runs: `botcheck demo --serve` keeps it "
-                        "running. The copies under "
-                        f"{out}/ stay."
+                        "\nTry commands by hand: `botcheck sim` alone, or twitchsim's control "
+                        f"API at {sim.url}/sim/ (see the README). Ctrl-C stops the demo."
                     )
+                    await asyncio.Event().wait()
                 return 0 if links == len(CHANNELS) else 1
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -178,27 +175,39 @@ def _print_transcript(world: object, bot_id: int) -> None:
             print(f"  {line.at:%H:%M:%S}  {user.login}{tag}: {line.text}")
 
 
-async def _save_reports(running: object, out: Path) -> int:
+async def _save_reports(running: object, out: Path, *, serve: bool) -> int:
+    """Copy each report under `out` and print the saved files, then (said first) the links."""
     services = running.services  # type: ignore[attr-defined]
-    print("\nReports")
-    saved = 0
+    saved: list[tuple[str, Path, str]] = []
     for ch in CHANNELS:
         channel = await services.db.channels.by_login(ch.login)
         capture = await services.db.captures.latest(channel.channel_id) if channel else None
         if capture is None:
-            print(f"  #{ch.login}: no report")
+            print(f"\n#{ch.login}: no report")
             continue
+        await services.reports.written(capture.report_token)  # files come after the answer
         source = services.reports.directory(capture.report_token)
         target = out / ch.login
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(target)
         shutil.copytree(source, target)
         _relink_for_local_use(target / "index.html", capture.report_token)
-        link = services.reports.links(capture.report_token).page
-        print(f"  #{ch.login}: {link}")
-        print(f"      saved: {target / 'index.html'} (also chart.png, chatters.csv, analysis.json)")
-        saved += 1
-    return saved
+        saved.append((ch.login, target, services.reports.links(capture.report_token).page))
+    if not saved:
+        return 0
+    print("\nReports saved (these files stay; open index.html in a browser):")
+    for login, target, _ in saved:
+        print(f"  #{login}: {target / 'index.html'} (also chart.png, chatters.csv, analysis.json)")
+    if serve:
+        print("\nLive links, served until you press Ctrl-C:")
+    else:
+        print(
+            "\nLive links: these die when the demo exits, which is now "
+            "(`botcheck demo --serve` keeps them up):"
+        )
+    for login, _, link in saved:
+        print(f"  #{login}: {link}")
+    return len(saved)
 
 
 def _relink_for_local_use(page: Path, token: str) -> None:

@@ -318,21 +318,35 @@ class Helix:
 
     @staticmethod
     def _accounts(body: Mapping[str, Any]) -> list[Account]:
+        """The accounts of a Get Users answer; a bad row is skipped, a bad date made unknown."""
         now = datetime.now(UTC)
-        return [
-            Account(
-                user_id=int(d["id"]),
-                login=d["login"],
-                display_name=d.get("display_name") or d["login"],
-                created_at=_parse_time(d["created_at"]),
-                type=d.get("type", ""),
-                broadcaster_type=d.get("broadcaster_type", ""),
-                profile_image_url=d.get("profile_image_url", ""),
-                description=d.get("description", ""),
-                looked_up_at=now,
+        out = []
+        for d in body.get("data", ()):
+            try:
+                user_id, login = int(d["id"]), str(d["login"])
+            except (KeyError, TypeError, ValueError):
+                log.warning("Get Users returned an account without a usable id or login: skipped")
+                continue
+            try:
+                created_at: datetime | None = _parse_time(d["created_at"])
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+                # Counted as unknown age; the check goes on (one bad row must not fail it).
+                log.warning("Get Users returned account %d with a malformed created_at", user_id)
+                created_at = None
+            out.append(
+                Account(
+                    user_id=user_id,
+                    login=login,
+                    display_name=d.get("display_name") or login,
+                    created_at=created_at,
+                    type=d.get("type", ""),
+                    broadcaster_type=d.get("broadcaster_type", ""),
+                    profile_image_url=d.get("profile_image_url", ""),
+                    description=d.get("description", ""),
+                    looked_up_at=now,
+                )
             )
-            for d in body.get("data", ())
-        ]
+        return out
 
     def _count(self) -> None:
         self.calls += 1

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import httpx
 
+from bot import metrics
 from bot.helix.errors import HelixAuthError, HelixError, HelixRateLimited, HelixUnavailable
 from bot.helix.ratelimit import Priority, RateLimitTimeout, TokenBucket
 
@@ -48,10 +49,11 @@ class Pacing:
 
 
 def header_int(resp: httpx.Response, name: str) -> int | None:
+    """The header as a whole number; None when missing or not a finite number (`inf`, `nan`)."""
     raw = resp.headers.get(name)
     try:
         return int(float(raw)) if raw is not None else None
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -132,6 +134,7 @@ class PacedTransport(httpx.AsyncBaseTransport):
                     remaining=header_int(response, "Ratelimit-Remaining"),
                 )
                 return response
+            metrics.bump("helix_429")
             reset = header_int(response, "Ratelimit-Reset")
             wait = bucket.throttled(ticket, reset_epoch=float(reset) if reset is not None else None)
             await response.aclose()

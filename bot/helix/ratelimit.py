@@ -33,6 +33,10 @@ _PROBE_IN_FLIGHT = 4
 # Twitch's Ratelimit-Reset has one-second resolution: never trust a wait shorter than this.
 _MIN_429_WAIT_S = 0.05
 _MAX_429_WAIT_S = 65.0
+# Figures outside these bounds are not Twitch's (a proxy, a bug, an attacker in the middle):
+# a limit of 1 would make every call wait a minute. They are ignored, and logged once.
+SANE_LIMIT = (5, 100_000)  # Twitch: 800; twitchsim runs buckets as small as 5
+_MAX_RESET_AHEAD_S = 61.0  # Twitch's buckets refill within a minute
 
 
 class RateLimitError(Exception):
@@ -102,6 +106,7 @@ class TokenBucket:
         self._order = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
         self.throttled_count = 0  # 429s this bucket saw
+        self._absurd_seen: set[str] = set()  # headers already logged as out of bounds
 
     # --- what callers may ask -----------------------------------------------------------------
 
@@ -159,6 +164,12 @@ class TokenBucket:
     def observe(self, ticket: Ticket, *, limit: int | None, remaining: int | None) -> None:
         """Correct the estimate from a response's Ratelimit-Limit and Ratelimit-Remaining."""
         self._finish(ticket)
+        if limit is not None and not SANE_LIMIT[0] <= limit <= SANE_LIMIT[1]:
+            self._absurd("Ratelimit-Limit", limit)
+            limit = remaining = None  # one answer's figures: both from the same source
+        if remaining is not None and not 0 <= remaining <= SANE_LIMIT[1]:
+            self._absurd("Ratelimit-Remaining", remaining)
+            remaining = None
         if limit is not None and limit > 0 and limit != self.capacity:
             log.info("token %s: Twitch reports a limit of %d points", self.key or "app", limit)
             self.capacity = limit
@@ -184,6 +195,9 @@ class TokenBucket:
         self._finish(ticket)
         self.throttled_count += 1
         wait = 1.0 if reset_epoch is None else reset_epoch - self._wall()
+        if wait > _MAX_RESET_AHEAD_S:
+            self._absurd("Ratelimit-Reset", f"{wait:.0f} s ahead")
+            wait = 1.0
         wait = min(_MAX_429_WAIT_S, max(_MIN_429_WAIT_S, wait))
         now = self._clock()
         self._refill()
@@ -193,6 +207,18 @@ class TokenBucket:
         log.warning("token %s: 429 from Twitch, waiting %.2f s", self.key or "app", wait)
         self._wake()
         return wait
+
+    def _absurd(self, header: str, value: object) -> None:
+        """Log a header outside sane bounds, once per bucket and header."""
+        if header in self._absurd_seen:
+            return
+        self._absurd_seen.add(header)
+        log.warning(
+            "token %s: ignoring %s %s from Twitch (outside sane bounds; said once)",
+            self.key or "app",
+            header,
+            value,
+        )
 
     def cancel(self, ticket: Ticket) -> None:
         """Hand back a ticket whose request was never sent; its point returns."""

@@ -9,6 +9,11 @@ a write makes room. `flush()` stores everything put so far; `close()` flushes an
 
 A batch that SQLite refuses (e.g. a channel the database does not know yet) is retried item by
 item, so one bad item costs only itself; it is logged and dropped.
+
+A database that refuses every write for a while (disk full, a read-only file, PostgreSQL
+restarting: `refused`) costs nothing: the recorder keeps what it holds, in order, and tries
+again with backoff (`retry_s` doubling up to `max_retry_s`). Only while it refuses and
+`max_pending` items are held are new items dropped, and counted. Logs carry counts, never text.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ import asyncio
 import collections
 import contextlib
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from storage.errors import StorageUnavailable
 from storage.history import Removal
 from storage.models import ChatMessage, ModerationEvent
 
@@ -34,6 +41,21 @@ Item = ChatMessage | ModerationEvent | Removal
 
 class RecorderClosed(RuntimeError):
     """`put` after `close()`."""
+
+
+# SQLite's words for "no write can succeed now" (as opposed to "this row is wrong").
+_REFUSED_WORDS = ("full", "readonly", "read-only", "i/o", "locked", "unable to open", "busy")
+
+
+def refused(exc: BaseException) -> bool:
+    """True when the database refuses every write for now (retry later), not this item."""
+    if isinstance(exc, StorageUnavailable | OSError):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        return any(word in str(exc).lower() for word in _REFUSED_WORDS)
+    # asyncpg's "disk full" and "read-only transaction" (SQLSTATE 53100, 25006), by name
+    # so that the SQLite-only install does not need asyncpg.
+    return type(exc).__name__ in ("DiskFullError", "ReadOnlySQLTransactionError")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +80,9 @@ class Recorder:
         interval_s: float = 1.0,
         max_pending: int = 50_000,
         max_write: int | None = None,
+        retry_s: float = 0.5,
+        max_retry_s: float = 30.0,
+        close_timeout_s: float = 10.0,
     ) -> None:
         if max_batch < 1 or max_pending < max_batch:
             raise ValueError("need 1 <= max_batch <= max_pending")
@@ -69,6 +94,14 @@ class Recorder:
         self.max_write = max(max_batch, max_write if max_write is not None else 10 * max_batch)
         self.interval_s = interval_s
         self.max_pending = max_pending
+        self.retry_s = retry_s
+        self.max_retry_s = max_retry_s
+        self.close_timeout_s = close_timeout_s
+        self._retry_at: float | None = None  # while the database refuses writes: next try
+        self._backoff = retry_s
+        self._refused_since = 0.0
+        self._refused_dropped = 0  # dropped since the database began refusing
+        self._refusal_logged = 0.0
         self._buffer: collections.deque[tuple[float, Item]] = collections.deque()
         self._in_flight = 0
         self._reserved = 0  # producers let through and not yet in the buffer
@@ -98,15 +131,34 @@ class Recorder:
         if self._closed:
             return
         self._closed = True  # no new puts; those already waiting for room still get in
-        await self.flush()
-        while self._room_waiters or self._reserved or self._buffer:
-            await asyncio.sleep(0)
-            await self.flush()
+        try:
+            await asyncio.wait_for(self._drain(), timeout=self.close_timeout_s)
+        except TimeoutError:
+            # The database still refuses writes: do not hang the stop for ever.
+            lost = self.pending
+            self._dropped += lost
+            self._buffer.clear()
+            log.error(
+                "history: stopped with %d item(s) held that the database would not take; "
+                "they are lost",
+                lost,
+            )
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+    async def _drain(self) -> None:
+        await self.flush()
+        while self._room_waiters or self._reserved or self._buffer:
+            await asyncio.sleep(0)
+            await self.flush()
+
+    @property
+    def refusing(self) -> bool:
+        """True while the database refuses writes and the recorder holds and retries."""
+        return self._retry_at is not None
 
     async def __aenter__(self) -> Recorder:
         self.start()
@@ -149,8 +201,18 @@ class Recorder:
         return True
 
     async def put(self, item: Item) -> None:
-        """Queue one item; wait (in turn) while `max_pending` items are already pending."""
+        """Queue one item; wait (in turn) while `max_pending` items are already pending.
+
+        While the database refuses writes and the recorder is full, the item is dropped
+        (counted) instead: waiting would only pile up waiting listeners.
+        """
         if self.offer(item):
+            return
+        if self._retry_at is not None and self.pending >= self.max_pending:
+            self._dropped += 1
+            self._refused_dropped += 1
+            self._received += 1
+            self._settled += 1
             return
         if self._room_waiters or self._reserved or self.pending >= self.max_pending:
             waiter = asyncio.get_running_loop().create_future()
@@ -180,6 +242,9 @@ class Recorder:
                     self._release_waiters()
                     await asyncio.sleep(0)  # let producers that were let through append
                     continue
+                due = self._due()
+                if due:
+                    await asyncio.sleep(due)  # the database refused: back off before retrying
                 await self._write_some()
             return
         self._flushes += 1
@@ -197,6 +262,8 @@ class Recorder:
         """Seconds until the next write is due (0: now); None when there is nothing to write."""
         if not self._buffer:
             return None
+        if self._retry_at is not None:
+            return max(0.0, self._retry_at - time.monotonic())
         if self._flushes or self._room_waiters or len(self._buffer) >= self.max_batch:
             return 0.0
         return max(0.0, self._buffer[0][0] + self.interval_s - time.monotonic())
@@ -220,26 +287,67 @@ class Recorder:
             return
         batch = [self._buffer.popleft() for _ in range(n)]
         self._in_flight = n
+        held = 0
         try:
-            await self._store([item for _, item in batch])
+            held = await self._store([item for _, item in batch])
         finally:
             self._in_flight = 0
-            self._settled += n
-            self._batches += 1
-            self._max_lag = max(self._max_lag, time.monotonic() - batch[0][0])
+            if held:
+                # Refused by the database: keep them at the front, in order, for the retry.
+                self._buffer.extendleft(reversed(batch[n - held :]))
+                self._refused()
+            elif self._retry_at is not None:
+                self._recovered()
+            self._settled += n - held
+            if held < n:
+                self._batches += 1
+                self._max_lag = max(self._max_lag, time.monotonic() - batch[0][0])
             self._progress.set()
             self._release_waiters()
 
-    async def _store(self, batch: list[Item]) -> None:
+    def _refused(self) -> None:
+        now = time.monotonic()
+        if self._retry_at is None:
+            self._refused_since = now
+            self._backoff = self.retry_s
+        else:
+            self._backoff = min(self.max_retry_s, self._backoff * 2)
+        self._retry_at = now + self._backoff
+        if now - self._refusal_logged >= 30.0:  # counts once per window, never a flood
+            self._refusal_logged = now
+            log.warning(
+                "history: the database refuses writes; holding %d item(s), dropped %d, "
+                "retrying every %.1f s at most",
+                self.pending,
+                self._refused_dropped,
+                self._backoff,
+            )
+
+    def _recovered(self) -> None:
+        log.warning(
+            "history: the database takes writes again after %.0f s; %d item(s) still held, "
+            "%d dropped meanwhile",
+            time.monotonic() - self._refused_since,
+            len(self._buffer),
+            self._refused_dropped,
+        )
+        self._retry_at = None
+        self._refused_dropped = 0
+        self._refusal_logged = 0.0
+
+    async def _store(self, batch: list[Item]) -> int:
+        """Store the batch; return how many at its end the database refused (to keep)."""
         messages = [x for x in batch if isinstance(x, ChatMessage)]
         events = [x for x in batch if isinstance(x, ModerationEvent)]
         removals = [x for x in batch if isinstance(x, Removal)]
         try:
             await self._history.write_batch(messages=messages, events=events, removals=removals)
-            return
+            return 0
         except Exception as exc:
+            if refused(exc):
+                return len(batch)
             log.warning("a history batch of %d failed (%s); storing one by one", len(batch), exc)
-        for item in batch:
+        for index, item in enumerate(batch):
             try:
                 if isinstance(item, ChatMessage):
                     await self._history.write_batch(messages=[item])
@@ -248,8 +356,17 @@ class Recorder:
                 else:
                     await self._history.write_batch(removals=[item])
             except Exception as exc:
+                if refused(exc):
+                    return len(batch) - index
                 self._dropped += 1
-                log.warning("dropped a history item that could not be stored: %r (%s)", item, exc)
+                # The kind and channel only: chat text stays out of the log.
+                log.warning(
+                    "dropped a %s of channel %s that could not be stored (%s)",
+                    type(item).__name__,
+                    item.channel_id,
+                    type(exc).__name__,
+                )
+        return 0
 
     def _release_waiters(self) -> None:
         room = self.max_pending - self.pending

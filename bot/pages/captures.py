@@ -1,11 +1,17 @@
-"""Turn a finished capture into its analysis, chat summary and report files; find them again."""
+"""Turn a finished capture into its analysis, chat summary and report files; find them again.
+
+Reply first, write after: `prepare` analyses and records the verdict (what the chat answer
+needs), `write_later` writes the files (PNG, CSV, JSON, HTML) off the event loop right after.
+Meanwhile `preparing(token)` is true and the link serves the "being prepared" page. Files that
+could not be written make the capture `failed` with the reason, and are never linked.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +27,7 @@ from storage import CaptureStatus, Database
 log = logging.getLogger(__name__)
 
 _SERVED = (CaptureStatus.COMPLETE, CaptureStatus.PARTIAL)
+PAGE_FILE = "index.html"  # written last: its presence means the report is whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,7 @@ class Reports:
         self._ttl = ttl
         self._known = known_bot_logins
         self._clock = clock
+        self._writing: dict[str, asyncio.Task[bool]] = {}
 
     def links(self, token: str) -> Links:
         return Links.for_token(self._public_url, token)
@@ -60,7 +68,16 @@ class Reports:
     async def build(
         self, result: CaptureResult, *, title: str, window: timedelta | None = None
     ) -> BuiltReport:
-        """Analyse the capture, write its files (off the event loop) and record the verdict."""
+        """Analyse the capture and write its files before returning (no chat waits on it)."""
+        built = await self.prepare(result, window=window)
+        self.write_later(result, built, title=title)
+        await self.written(result.capture.report_token)
+        return built
+
+    async def prepare(
+        self, result: CaptureResult, *, window: timedelta | None = None
+    ) -> BuiltReport:
+        """Analyse the capture (off the event loop) and record its verdict and summary."""
         capture = result.capture
         token = capture.report_token
         links = self.links(token)
@@ -74,11 +91,6 @@ class Reports:
             renames=result.renames,
         )
         summary = summary_text(analysis, links.page)
-        directory = self.directory(token)
-        page_links = ReportLinks.for_token(token)
-        await asyncio.to_thread(
-            write_report, analysis, result.accounts, directory, title=title, links=page_links
-        )
         await self._db.captures.set_result(
             capture.capture_id, verdict=analysis.verdict.level.value, summary=summary
         )
@@ -86,7 +98,90 @@ class Reports:
         await self._db.dashboard.set_metrics(
             capture.capture_id, analysed=analysis.totals.analysed, flagged=analysis.flagged
         )
-        return BuiltReport(analysis=analysis, summary=summary, links=links, directory=directory)
+        return BuiltReport(
+            analysis=analysis, summary=summary, links=links, directory=self.directory(token)
+        )
+
+    def write_later(
+        self,
+        result: CaptureResult,
+        built: BuiltReport,
+        *,
+        title: str,
+        on_failure: Callable[[str], Awaitable[object]] | None = None,
+    ) -> None:
+        """Write the report files in the background; the link says "being prepared" meanwhile.
+
+        When they cannot be written the capture becomes `failed` with the reason, and
+        `on_failure(reason)` may tell the channel that the link will not work.
+        """
+        token = result.capture.report_token
+        task = asyncio.create_task(
+            self._write(result, built, title, on_failure), name=f"report-{token[:6]}"
+        )
+        self._writing[token] = task
+        task.add_done_callback(lambda _: self._writing.pop(token, None))
+
+    async def _write(
+        self,
+        result: CaptureResult,
+        built: BuiltReport,
+        title: str,
+        on_failure: Callable[[str], Awaitable[object]] | None,
+    ) -> bool:
+        capture = result.capture
+        try:
+            await asyncio.to_thread(
+                write_report,
+                built.analysis,
+                result.accounts,
+                built.directory,
+                title=title,
+                links=ReportLinks.for_token(capture.report_token),
+            )
+            return True
+        except OSError as exc:
+            reason = f"its report files could not be written ({exc.strerror or exc})"
+        log.warning("capture %d: %s", capture.capture_id, reason)
+        await asyncio.to_thread(shutil.rmtree, built.directory, True)
+        try:
+            await self._db.captures.finish(
+                capture.capture_id,
+                status=CaptureStatus.FAILED,
+                finished_at=capture.finished_at or self._clock(),
+                reason=reason,
+                chatter_total=capture.chatter_total,
+                looked_up_count=capture.looked_up_count,
+                viewer_count=capture.viewer_count,
+            )
+        except Exception as exc:  # the disk that refused the files may refuse this too
+            log.warning("capture %d could not be marked failed: %s", capture.capture_id, exc)
+        if on_failure is not None:
+            try:
+                await on_failure(reason)
+            except Exception:
+                log.exception("could not say that capture %d failed", capture.capture_id)
+        return False
+
+    def preparing(self, token: str) -> bool:
+        """True while the report's files are being written."""
+        return token in self._writing
+
+    async def written(self, token: str) -> bool:
+        """Wait for the report's files; True when they are there."""
+        task = self._writing.get(token)
+        if task is not None:
+            return await asyncio.shield(task)
+        return (self.directory(token) / PAGE_FILE).is_file()
+
+    async def drain(self) -> None:
+        """Wait for every report still being written (at stop, before the database closes)."""
+        while self._writing:
+            await asyncio.wait(list(self._writing.values()))
+
+    async def available(self, token: str) -> bool:
+        """True when a link to this report would serve it (or its "being prepared" page)."""
+        return self.preparing(token) or await self.resolve(token) is not None
 
     async def resolve(self, token: str) -> Path | None:
         """Return the report's directory, or None when unknown, unfinished or expired."""
@@ -96,7 +191,7 @@ class Reports:
         if not capture.pinned and capture.started_at < self._clock() - self._ttl:
             return None
         directory = self.directory(token)
-        return directory if directory.is_dir() else None
+        return directory if (directory / PAGE_FILE).is_file() else None
 
     async def purge_expired(self) -> int:
         """Delete the files of reports past their time (pinned ones stay); return how many."""

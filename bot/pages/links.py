@@ -25,7 +25,7 @@ EXTENSIONS = ("png", "csv", "json")
 TOKEN_BYTES = 24  # 192 random bits
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")  # what secrets.token_urlsafe(24) makes
 # A served name: a token, and one of the extensions or none (the page).
-NAME_RE = re.compile(r"(?P<token>[A-Za-z0-9_-]{32})(?:\.(?P<ext>png|csv|json))?")
+NAME_RE = re.compile(r"(?P<token>[A-Za-z0-9_-]{32})(?:\.(?P<ext>png|csv|json|live\.json))?")
 
 
 def new_report_token() -> str:

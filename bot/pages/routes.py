@@ -10,6 +10,7 @@ token bucket keeps one client from hammering them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from aiohttp import web
 
 from bot.pages.links import NAME_RE, PREFIX, TOKEN_RE, new_report_token
 from reports.page import page_csp
+from reports.preparing import preparing_csp, preparing_html
 from reports.stream_page import STREAM_MARKER, stream_page_csp
 
 __all__ = ["TOKEN_RE", "RateLimit", "add_report_routes", "chain_resolvers", "new_report_token"]
@@ -28,6 +30,10 @@ log = logging.getLogger(__name__)
 
 
 Resolver = Callable[[str], Awaitable[Path | None]]
+Preparing = Callable[[str], bool]  # is this report's file set still being written?
+Written = Callable[[str], Awaitable[bool]]  # wait for it; True when its files are there
+# A download asked for while its report is being written waits this long for it, then 503.
+WAIT_WRITTEN_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,8 @@ _KINDS: dict[str | None, _Kind] = {
     "png": _Kind(("chart.png",), "image/png", False),
     "csv": _Kind(("chatters.csv", "stream-chat.csv"), "text/csv; charset=utf-8", True),
     "json": _Kind(("analysis.json", "stream.json"), "application/json; charset=utf-8", True),
+    # What a live stream page polls for its figures (reports/stream_page.py).
+    "live.json": _Kind(("live.json",), "application/json; charset=utf-8", False),
 }
 
 _FILE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
@@ -123,21 +131,33 @@ def add_report_routes(
     *,
     prefix: str = PREFIX,
     rate_limit: RateLimit | None = None,
+    preparing: Preparing | None = None,
+    written: Written | None = None,
+    client_address: Callable[[web.BaseRequest], str] | None = None,
 ) -> None:
     """Serve report files under `prefix`; `resolve(token)` gives a report's directory or None.
 
-    `rate_limit` defaults to 60 requests at once and one a second after that, per address.
+    `rate_limit` defaults to 60 requests at once and one a second after that, per address
+    (`client_address(request)`, by default the peer). While `preparing(token)` is true the page
+    is the "being prepared" page and its files wait for `written(token)` (a few seconds at most,
+    then 503 with `Retry-After`), never a 404.
     """
     limiter = rate_limit if rate_limit is not None else RateLimit()
+    address = client_address if client_address is not None else _peer
 
     async def report(request: web.Request) -> web.StreamResponse:
-        wait = limiter.allow(request.remote or "?")
+        wait = limiter.allow(address(request))
         if wait > 0:
             return _error(429, "Too many requests.", {"Retry-After": str(max(1, round(wait)))})
         m = NAME_RE.fullmatch(request.match_info.get("name", ""))
         if m is None:
             return _not_found()
         kind = _KINDS[m.group("ext")]
+        token = m.group("token")
+        if preparing is not None and preparing(token):
+            page = m.group("ext") is None
+            if page or written is None or not await _wait(written(token)):
+                return _preparing(page=page)
         try:
             directory = await resolve(m.group("token"))
         except Exception:
@@ -156,7 +176,7 @@ def add_report_routes(
         return web.FileResponse(path, headers=headers)
 
     async def not_found(request: web.Request) -> web.StreamResponse:
-        if limiter.allow(request.remote or "?") > 0:
+        if limiter.allow(address(request)) > 0:
             return _error(429, "Too many requests.")
         return _not_found()
 
@@ -166,6 +186,27 @@ def add_report_routes(
     # headered 404 rather than aiohttp's bare one.
     app.router.add_get(base + "/{tail:.*}", not_found)
     app.router.add_get(base, not_found)
+
+
+async def _wait(done: Awaitable[bool]) -> bool:
+    try:
+        return await asyncio.wait_for(done, WAIT_WRITTEN_S)
+    except TimeoutError:
+        return False
+
+
+def _peer(request: web.BaseRequest) -> str:
+    return request.remote or "?"
+
+
+def _preparing(*, page: bool) -> web.Response:
+    """The report is being written: a page that reloads itself, or 503 for its files."""
+    if not page:
+        return _error(503, "The report is being prepared.", {"Retry-After": "2"})
+    headers = security_headers(preparing_csp())
+    return web.Response(
+        text=preparing_html(), content_type="text/html", charset="utf-8", headers=headers
+    )
 
 
 def _page_csp(directory: Path) -> str:

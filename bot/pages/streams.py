@@ -13,6 +13,7 @@ import json
 import logging
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -131,7 +132,11 @@ class StreamReports:
             top_emotes=await stats.top_emotes(cid, since=since, until=until, limit=10),
             writers=await stats.writers(cid, since=since, until=until, limit=5),
             events=tuple(await self._db.history.events(cid, since=since, until=until)),
-            messages=tuple(await self._db.history.messages(cid, since=since, until=until)),
+            messages=tuple(
+                # What moderators deleted is never exported: the line stays, its text goes.
+                replace(m, text=None) if m.deleted_at is not None else m
+                for m in await self._db.history.messages(cid, since=since, until=until)
+            ),
         )
 
     def _expiry_text(self, session: StreamSession) -> str:

@@ -66,3 +66,17 @@ async def test_pacer_waits_instead_of_exceeding_the_limit() -> None:
     assert not waiter.done()  # the fourth message waits for the window to move
     await pacer.wait_turn("2")  # other channels are not held back
     await asyncio.wait_for(waiter, 5)
+
+
+async def test_past_the_global_bound_answers_do_not_queue() -> None:
+    pacer = Pacer(limit=1, window_s=30, max_waiting=2)
+    await pacer.wait_turn("a")  # channel a is now full for 30 s
+    waiting = [asyncio.create_task(pacer.wait_turn("a")) for _ in range(2)]
+    await asyncio.sleep(0)
+    assert pacer.busy and pacer.waiting == 2
+    assert not pacer.try_turn("a")  # full: no "busy" answer there either
+    assert pacer.try_turn("b")  # another channel with room hears "busy" at once
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+    assert pacer.waiting == 0 and not pacer.busy

@@ -29,7 +29,7 @@ class BrokenReports:
     def links(self, token: str) -> Any:
         raise AssertionError("not used")
 
-    async def build(self, result: CaptureResult, *, title: str, window: Any = None) -> BuiltReport:
+    async def prepare(self, result: CaptureResult, *, window: Any = None) -> BuiltReport:
         raise RuntimeError(SECRET)
 
     def directory(self, token: str) -> Path:

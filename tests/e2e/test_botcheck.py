@@ -180,6 +180,12 @@ def test_demo_exits_0_and_prints_two_report_links(tmp_path: Path) -> None:
     assert len(set(links)) >= 2, proc.stdout
     assert (out / "cozy_corner" / "index.html").exists()
     assert (out / "speedrun_sam" / "chart.png").exists()
+    # Saved files first, then the warning that the links die, then the links.
+    saved = proc.stdout.index("Reports saved")
+    dies = proc.stdout.index("die when the demo exits")
+    assert saved < dies
+    tail = proc.stdout[dies:]
+    assert all(link in tail for link in set(links)), proc.stdout
 
 
 async def test_the_broadcaster_forgets_the_channel_after_confirming(make_env: Any) -> None:
@@ -277,8 +283,8 @@ async def test_a_moderator_sets_the_channel_timezone_in_chat(make_env: Any) -> N
         assert done.startswith("Done: this channel's times are now shown in America/New_York")
         db = env.running.services.db
         channel = await db.channels.by_login("chan_a")
-        assert (await db.preferences.get(channel.channel_id)).timezone == "America/New_York"
+        assert await db.channels.timezone(channel.channel_id) == "America/New_York"
         await env.say("chan_a", VIEWER, "!botcheck tz Asia/Tokyo")  # viewers may not
         await env.wait_sent("chan_a", 4)
-        assert (await db.preferences.get(channel.channel_id)).timezone == "America/New_York"
+        assert await db.channels.timezone(channel.channel_id) == "America/New_York"
         assert_safe(env.sent("chan_a"))

@@ -38,5 +38,16 @@ async def test_botcheck_the_instant_the_chat_subscription_appears_gets_its_link(
         sent = await env.wait_sent("chan_new", 1)
         assert LINK.search(sent[-1]), sent
         await asyncio.gather(*said)
-        rows = await env.running.services.db.audit.recent(limit=5)
-        assert [r.outcome for r in rows if r.command == "botcheck"] == ["complete"]
+        # The audit row is written just after the reply goes out.
+        outcomes: list[str] = []
+
+        async def audited() -> bool:
+            rows = await env.running.services.db.audit.recent(limit=5)
+            outcomes[:] = [r.outcome for r in rows if r.command == "botcheck"]
+            return bool(outcomes)
+
+        for _ in range(100):
+            if await audited():
+                break
+            await asyncio.sleep(0.1)
+        assert outcomes == ["complete"]

@@ -182,3 +182,24 @@ async def test_the_stream_report_link_serves_the_page_and_its_downloads(make_env
             png = await http.get(link.group(1) + ".png")
         assert page.status_code == 200 and "chan_a" in page.text
         assert csv.status_code == 200 and png.content.startswith(b"\x89PNG")
+
+
+async def test_the_bot_and_service_bots_are_left_out_of_top(make_env: Any) -> None:
+    async with make_env(live=False) as env:
+        await preload(env)
+        db: Database = env.running.services.db
+        channel = next(iter(env.bot.joined))
+        now = datetime.now(UTC)
+        bot_id = int(env.settings.bot_id or 0)
+        loud = [
+            ChatMessage(
+                f"loud-{i}", channel, uid, login, "", "beep " * 20, now - timedelta(minutes=i)
+            )
+            for i in range(40)
+            for uid, login in ((bot_id, "botcheck_bot"), (555, "nightbot"))
+        ]
+        await db.history.write_batch(messages=loud)
+        top = await ask(env, env.moderators["chan_a"], "!top")
+        assert top.startswith("Top chatters, all time: 1. pixelpaula_with_a_long_nm 20"), top
+        assert "nightbot" not in top and "botcheck_bot" not in top
+        assert await db.history.count_messages(channel) >= 80  # still recorded

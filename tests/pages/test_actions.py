@@ -34,7 +34,7 @@ async def test_post_without_the_right_csrf_token_is_refused(
     assert (await dash.db.captures.get(1)).pinned is False
     assert dash.forgotten == []
     assert await dash.db.api_tokens.of_user(dash.ids["owner"]) == []
-    assert (await dash.db.preferences.get(dash.ids["alpha"])).timezone == "UTC"
+    assert await dash.db.channels.timezone(dash.ids["alpha"]) == "UTC"
 
 
 async def test_run_a_check_see_progress_then_the_result(dash: Dash) -> None:

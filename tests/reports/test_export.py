@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -119,19 +118,12 @@ def test_write_report_uses_the_links_it_is_given(tmp_path: Path) -> None:
     ]
 
 
-def test_writers_are_fast_for_100k_accounts() -> None:
+def test_writers_handle_100k_accounts() -> None:
+    # Their speed is measured in bench/render.py and bench/detection.py, not asserted here.
     accounts = organic(100_000, seed=5) + farm(
         3_000, datetime(2026, 1, 5, tzinfo=UTC), spread=timedelta(hours=1)
     )
     a = analyze(accounts, now=NOW, viewer_count=90_000)
-    timings = {}
-    for name, write in (
-        ("csv", lambda: csv_text(a, accounts)),
-        ("json", lambda: json_text(a)),
-        ("png", lambda: chart_png(a)),
-    ):
-        t0 = time.perf_counter()
-        write()
-        timings[name] = time.perf_counter() - t0
-    # Under 1 s each on a quiet machine; the margin is for a busy CI box.
-    assert all(t < 4.0 for t in timings.values()), timings
+    assert csv_text(a, accounts).count("\n") == len(accounts) + 1
+    assert json.loads(json_text(a))["verdict"]
+    assert chart_png(a).startswith(b"\x89PNG")

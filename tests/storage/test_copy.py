@@ -128,7 +128,7 @@ async def fill(db: Database) -> None:
         at=T0,
     )
     await db.api_tokens.add(token="t" * 43, user_id=100, user_login="u0", name="cli", at=T0)
-    await db.preferences.set_timezone(42, "Europe/Paris", at=T0, by_login="u0")
+    await db.channels.set_timezone(42, "Europe/Paris")
 
 
 async def dump(db: Database) -> dict[str, list[tuple[object, ...]]]:

@@ -97,14 +97,11 @@ async def test_api_tokens_are_kept_as_hashes(db: Database) -> None:
 
 async def test_a_channel_timezone_defaults_to_utc_and_can_be_changed(db: Database) -> None:
     await db.channels.join(1, "alpha", "Alpha", at=T0)
-    assert (await db.preferences.get(1)).timezone == "UTC"
-    await db.preferences.set_timezone(1, "Europe/Paris", at=T0, by_login="mod")
-    await db.preferences.set_timezone(1, "Pacific/Auckland", at=T0, by_login="owner")
-    prefs = await db.preferences.get(1)
-    assert (prefs.timezone, prefs.updated_at, prefs.updated_by_login) == (
-        "Pacific/Auckland",
-        T0,
-        "owner",
-    )
+    assert await db.channels.timezone(1) == "UTC"
+    await db.channels.set_answers_help(1, True)
+    await db.channels.set_timezone(1, "Europe/Paris")
+    await db.channels.set_timezone(1, "Pacific/Auckland")
+    assert await db.channels.timezone(1) == "Pacific/Auckland"
+    assert await db.channels.answers_help(1)  # the other option of the channel stays
     await db.channels.delete(1)
-    assert (await db.preferences.get(1)).timezone == "UTC"  # forgotten with the channel
+    assert await db.channels.timezone(1) == "UTC"  # forgotten with the channel

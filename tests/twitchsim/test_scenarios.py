@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import random
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -142,11 +141,9 @@ def test_random_farm_specs_vary() -> None:
     assert any(s.default_avatar_share < 0.5 for s in specs)
 
 
-def test_big_scenario_builds_fast() -> None:
-    start = time.process_time()  # CPU time: other processes on a busy CI box do not count
+def test_big_scenario_builds() -> None:
+    # Its speed is measured by bench/capture.py against a same-run baseline, not asserted here.
     sc = scenarios.build("big", 0)
-    elapsed = time.process_time() - start
     assert len(sc.chatters) == 100_000
     assert len({u.user_id for u in sc.chatters}) == 100_000
     assert sc.farms and len(sc.farm_user_ids()) >= 1000
-    assert elapsed < 3.0  # about 1.2 s here

@@ -129,9 +129,7 @@ class Actions:
             await self._audit(channel, viewer, "timezone", args=raw, outcome="bad-argument")
             notice = f"{raw!r} is not a timezone name; pick one from the list, like Europe/Paris."
             return redirect(f"{channel_url(channel)}/timezone?{urlencode({'notice': notice})}")
-        await site.deps.db.preferences.set_timezone(
-            channel.channel_id, name, at=site.deps.clock(), by_login=viewer.login
-        )
+        await site.deps.db.channels.set_timezone(channel.channel_id, name)
         await self._audit(channel, viewer, "timezone", args=name, outcome="ok")
         notice = f"Times on this channel's pages are now in {name}."
         return redirect(f"{channel_url(channel)}?{urlencode({'notice': notice})}#timezone")

@@ -135,7 +135,6 @@ class Pages:
             viewer=viewer,
             title=f"Timezone of {channel.login}",
             channel=channel,
-            prefs=await site.deps.db.preferences.get(channel.channel_id),
             zone_names=zones.names(),
             notice=request.query.get("notice", ""),
         )

@@ -183,8 +183,7 @@ class Site:
         times in the channel's timezone."""
         channel = await self.access.channel(viewer, request.match_info["login"])
         if channel is not None:
-            prefs = await self.deps.db.preferences.get(channel.channel_id)
-            request[ZONE] = prefs.timezone
+            request[ZONE] = await self.deps.db.channels.timezone(channel.channel_id)
         return channel
 
     def check_csrf(self, viewer: Viewer, form: Any) -> bool:

@@ -110,7 +110,7 @@ class Views:
                     viewers=viewers,
                     last_check=await self.db.captures.latest(channel.channel_id),
                     last_stream=stream,
-                    timezone=(await self.db.preferences.get(channel.channel_id)).timezone,
+                    timezone=await self.db.channels.timezone(channel.channel_id),
                 )
             )
         return rows

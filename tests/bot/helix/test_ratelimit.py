@@ -3,8 +3,10 @@ from __future__ import annotations
 import asyncio
 import time
 
+import httpx
 import pytest
 
+from bot.helix.layers import header_int
 from bot.helix.ratelimit import (
     Priority,
     RateLimiters,
@@ -151,3 +153,39 @@ def test_bad_settings_are_refused() -> None:
         TokenBucket(capacity=0)
     with pytest.raises(ValueError):
         TokenBucket(reserve_share=1.0)
+
+
+@pytest.mark.parametrize(
+    ("limit", "remaining"),
+    [
+        pytest.param(1, 0, id="limit-of-one"),
+        pytest.param(10**9, 10**9, id="a-billion"),
+        pytest.param(800, -5, id="negative-remaining"),
+    ],
+)
+async def test_absurd_figures_are_ignored_and_said_once(
+    limit: int, remaining: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    bucket = TokenBucket(capacity=800)
+    for _ in range(3):
+        ticket = await bucket.acquire(Priority.INTERACTIVE)
+        bucket.observe(ticket, limit=limit, remaining=remaining)
+    assert bucket.capacity == 800
+    assert bucket.available() > 100  # no minute-long wait follows
+    said = [r for r in caplog.records if "outside sane bounds" in r.getMessage()]
+    assert len(said) == 1
+
+
+async def test_a_reset_far_in_the_future_is_not_believed() -> None:
+    bucket = TokenBucket(capacity=800, wall_clock=lambda: 1_000.0)
+    ticket = await bucket.acquire(Priority.INTERACTIVE)
+    assert bucket.throttled(ticket, reset_epoch=1e12) == pytest.approx(1.0)
+    bucket = TokenBucket(capacity=800, wall_clock=lambda: 1_000.0)
+    ticket = await bucket.acquire(Priority.INTERACTIVE)
+    assert bucket.throttled(ticket, reset_epoch=1_010.0) == pytest.approx(10.0)
+
+
+def test_an_infinite_header_is_no_number() -> None:
+    response = httpx.Response(200, headers={"Ratelimit-Reset": "inf", "Ratelimit-Limit": "nan"})
+    assert header_int(response, "Ratelimit-Reset") is None
+    assert header_int(response, "Ratelimit-Limit") is None

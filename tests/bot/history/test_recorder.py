@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.history.convert import event_time
 from bot.history.recorder import Recorder, RecorderClosed
 from storage import ChatMessage, Database, ModAction, ModerationEvent
+from storage.errors import StorageUnavailable
 from storage.history import Removal
+from tests.diskfaults import small_disk
 
 T0 = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 
@@ -198,3 +202,104 @@ async def test_offer_queues_at_once_only_when_nobody_waits_for_room(chan: Databa
     assert await chan.history.message("m99") is None
     with pytest.raises(RecorderClosed):
         rec.offer(msg(100))
+
+
+async def test_a_full_disk_loses_nothing_and_later_writes_are_not_jammed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Disk full (a real tmpfs filled up): the recorder holds, retries, then stores it all."""
+    with small_disk(tmp_path / "disk") as disk:
+        async with Database(disk.path / "botcheck.db") as database:
+            await database.channels.join(42, "chan", "Chan", at=T0)
+            rec = Recorder(
+                database.history, max_batch=50, interval_s=0.01, retry_s=0.05, max_retry_s=0.2
+            )
+            async with rec:
+                disk.fill()
+                for i in range(500):
+                    await rec.put(msg(i))
+                for _ in range(300):
+                    if rec.refusing:
+                        break
+                    await asyncio.sleep(0.01)
+                assert rec.refusing
+                assert rec.stats().dropped == 0
+                assert rec.pending == 500  # all held, nothing dropped
+                disk.free()
+                await asyncio.wait_for(rec.flush(), 20)
+                assert not rec.refusing
+            assert await database.history.count_messages(42) == 500
+            assert rec.stats().dropped == 0
+            # A later ordinary write is not jammed by the failed commit.
+            await database.channels.join(43, "other", "Other", at=T0)
+    text = caplog.text
+    assert "refuses writes" in text and "takes writes again" in text
+    assert "line 1" not in text  # counts, never the chat text
+
+
+async def test_past_its_bound_a_refused_recorder_drops_and_counts(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        async with Database(disk.path / "botcheck.db") as database:
+            await database.channels.join(42, "chan", "Chan", at=T0)
+            rec = Recorder(
+                database.history,
+                max_batch=10,
+                max_pending=40,
+                interval_s=0.01,
+                retry_s=0.05,
+                max_retry_s=0.1,
+            )
+            async with rec:
+                disk.fill()
+                for i in range(40):
+                    await rec.put(msg(i))
+                for _ in range(300):
+                    if rec.refusing:
+                        break
+                    await asyncio.sleep(0.01)
+                for i in range(40, 100):
+                    await asyncio.wait_for(rec.put(msg(i)), 5)  # never waits for ever
+                assert rec.stats().dropped == 60
+                disk.free()
+                await asyncio.wait_for(rec.flush(), 20)
+            assert await database.history.count_messages(42) == 40
+
+
+async def test_close_gives_up_on_a_database_that_never_takes_writes(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        async with Database(disk.path / "botcheck.db") as database:
+            await database.channels.join(42, "chan", "Chan", at=T0)
+            rec = Recorder(database.history, interval_s=0.01, retry_s=0.05, close_timeout_s=0.5)
+            rec.start()
+            disk.fill()
+            for i in range(20):
+                await rec.put(msg(i))
+            await asyncio.wait_for(rec.close(), 10)
+            assert rec.stats().dropped == 20
+            disk.free()
+
+
+class RestartingServer:
+    """History in front of a database server that is restarting: the first writes fail."""
+
+    def __init__(self, history: Any, failures: int) -> None:
+        self.history = history
+        self.failures = failures
+
+    async def write_batch(self, **batch: Any) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise StorageUnavailable("PostgreSQL at ***@db (BOTCHECK_DATABASE_URL) is unavailable")
+        await self.history.write_batch(**batch)
+
+
+async def test_a_restarting_database_server_loses_nothing(chan: Database) -> None:
+    server = RestartingServer(chan.history, failures=4)
+    rec = Recorder(server, max_batch=10, interval_s=0.01, retry_s=0.01)  # type: ignore[arg-type]
+    async with rec:
+        for i in range(30):
+            await rec.put(msg(i))
+        await asyncio.wait_for(rec.flush(), 10)
+    assert server.failures == 0
+    assert await chan.history.count_messages(42) == 30
+    assert rec.stats().dropped == 0

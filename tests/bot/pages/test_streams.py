@@ -18,6 +18,7 @@ from bot.pages.routes import RateLimit, add_report_routes, chain_resolvers, new_
 from bot.pages.streams import StreamReports
 from reports.stream_page import stream_page_csp
 from storage import ChatMessage, Database, StreamSession, ViewerSample
+from storage.history import Removal
 from tests.storage.test_stats import ALICE, NOW, STREAM_END, at, load_history, m
 
 
@@ -185,3 +186,28 @@ async def test_a_stream_without_chat_or_viewers_still_has_a_page(
     page = (directory / "index.html").read_text()
     assert "No chat recorded during this stream" in page
     assert (directory / "chart.png").read_bytes().startswith(b"\x89PNG")
+
+
+async def test_the_live_figures_are_served_as_json(
+    client: TestClient, ended: StreamSession
+) -> None:
+    got = await client.get(f"/r/{ended.report_token}.live.json")
+    assert got.status == 200
+    assert got.headers["Content-Type"].startswith("application/json")
+    assert "Content-Disposition" not in got.headers  # polled by the page, not downloaded
+    assert json.loads(await got.text())["live"] is False
+
+
+async def test_text_moderators_deleted_is_not_exported(
+    db: Database, tmp_path: Path, ended: StreamSession
+) -> None:
+    said = m(ALICE, at(21, 18, 20), "a line a moderator removed")
+    await db.history.write_batch(messages=[said])
+    await db.history.write_batch(removals=[Removal(42, at(21, 18, 21), message_id=said.message_id)])
+    streams = streams_for(db, tmp_path, Clock(NOW))
+    directory = await streams.resolve(ended.report_token)
+    assert directory is not None
+    exported = (directory / "stream-chat.csv").read_text(encoding="utf-8")
+    exported += (directory / "stream.json").read_text(encoding="utf-8")
+    assert "a line a moderator removed" not in exported
+    assert said.message_id in exported  # the line stays, its text goes

@@ -1,7 +1,7 @@
--- The moderators' dashboard (storage/dashboard.py, storage/preferences.py): named sessions of
+-- The moderators' dashboard (storage/dashboard.py, storage/api_tokens.py): named sessions of
 -- checks, per-user API tokens, the few numbers of each check's analysis that the channel chart
--- draws, and per-channel settings.
--- PostgreSQL's twin: postgres/0005_dashboard.sql (same tables and columns).
+-- draws, and each channel's timezone.
+-- PostgreSQL's twin: postgres/0003_dashboard.sql (same tables and columns).
 
 CREATE TABLE check_sessions (
     session_id    INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -41,12 +41,6 @@ CREATE TABLE check_metrics (
     flagged    INTEGER NOT NULL
 );
 
--- Per-channel settings moderators change on the dashboard (and later in chat): the channel's
--- timezone (an IANA name; times on its pages are shown in it, labelled). One row per channel
--- that changed something; a channel without a row uses the defaults.
-CREATE TABLE channel_settings (
-    channel_id       INTEGER PRIMARY KEY REFERENCES channels (channel_id) ON DELETE CASCADE,
-    timezone         TEXT NOT NULL DEFAULT 'UTC',
-    updated_at       INTEGER NOT NULL,
-    updated_by_login TEXT NOT NULL DEFAULT ''
-);
+-- The channel's timezone (an IANA name, checked by the caller): times on its dashboard pages
+-- are shown in it, labelled. Set by its moderators (dashboard, `!botcheck tz`).
+ALTER TABLE channel_options ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
