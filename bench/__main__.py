@@ -7,7 +7,17 @@ import importlib.util
 import sys
 import time
 
-BENCHMARKS = ("storage", "capture", "detection", "ingest", "render", "engines", "defence", "scale")
+BENCHMARKS = (
+    "storage",
+    "capture",
+    "detection",
+    "ingest",
+    "render",
+    "engines",
+    "defence",
+    "dashboard",
+    "scale",
+)
 
 
 def main(argv: list[str]) -> int:

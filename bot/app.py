@@ -24,10 +24,12 @@ from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.checks import Checks
 from bot.conduit import ConduitMode
+from bot.dashboard import DashboardChecks, dashboard_deps
 from bot.helix import Helix
 from bot.history.recorder import Recorder
 from bot.history.retention import Retention
 from bot.pages.captures import Reports
+from bot.pages.dashboard import add_dashboard_routes
 from bot.pages.health import Backlog, Health, add_health_routes
 from bot.pages.links import new_report_token
 from bot.pages.routes import add_report_routes, chain_resolvers
@@ -228,6 +230,11 @@ async def running_bot(
             conduit=conduit.status if conduit is not None else None,
         )
         add_health_routes(adapter, health, expose_metrics=settings.metrics)
+        dashboard_checks = DashboardChecks(services)
+        stack.push_async_callback(dashboard_checks.close)
+        add_dashboard_routes(
+            adapter, dashboard_deps(services, dashboard_checks, client_address=address)
+        )
         bot = BotCheckBot(
             services=services,
             adapter=adapter,

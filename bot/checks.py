@@ -75,6 +75,10 @@ class Checks:
         self._capturer = capturer
         self._reports = reports
 
+    def progress(self, channel_id: int) -> CaptureProgress | None:
+        """How far the channel's running check is, or None when none runs."""
+        return self._capturer.progress(channel_id)
+
     def busy(self, channel_id: int) -> CheckAnswer | None:
         """The answer for a channel whose check is still running, else None."""
         running = self._capturer.progress(channel_id)

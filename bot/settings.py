@@ -110,6 +110,9 @@ class Settings(BaseSettings):
         None, validation_alias=_env("BOTCHECK_DISCORD_WEBHOOK_URL")
     )
 
+    # The dashboard's session-cookie key (made once, 0600, when missing).
+    session_key_file: Path | None = Field(None, validation_alias=_env("BOTCHECK_SESSION_KEY_FILE"))
+
     api_url: str = Field("https://api.twitch.tv/helix", validation_alias=_env("TWITCH_API_URL"))
     auth_url: str = Field("https://id.twitch.tv", validation_alias=_env("TWITCH_AUTH_URL"))
     eventsub_ws_url: str = Field(

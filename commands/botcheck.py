@@ -1,4 +1,5 @@
-"""`!botcheck [window]`, `!botcheck help` and `!botcheck forget`: who is really in this chat."""
+"""`!botcheck [window]`, `!botcheck help`, `!botcheck tz` and `!botcheck forget`: who is really
+in this chat."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from twitchio.ext import commands
 from bot.checks import CheckRequest
 from bot.history import forget_channel
 from commands.common import CommandComponent, OncePer, audit, moderators_only, reply
+from reports import zones
 from reports.window import parse_window
 
 if TYPE_CHECKING:
@@ -20,12 +22,14 @@ if TYPE_CHECKING:
 USAGE = (
     "!botcheck checks who is in this chat: account ages, waves of accounts made on the same "
     "days, known bots, chatters against viewers, with a report link. "
-    "Add a window to look only at recent accounts: !botcheck 30d or !botcheck 8w."
+    "Add a window to look only at recent accounts: !botcheck 30d or !botcheck 8w. "
+    "!botcheck tz Europe/Paris sets the channel's timezone."
 )
 BAD_WINDOW = (
     "That is not a window I can read: use days or weeks, like !botcheck 30d or !botcheck 8w "
     "(or !botcheck help)."
 )
+TZ_HOW = "Change it with !botcheck tz and a timezone name, like Europe/Paris or America/New_York."
 FORGET_CONFIRM_S = 60.0
 FORGET_EXACTLY = (
     "To delete this channel's botcheck data, type exactly !botcheck forget, "
@@ -76,6 +80,9 @@ class BotCheck(CommandComponent):
         if word in ("help", "?", "usage"):
             await reply(ctx, help_text(self.bot.commands))
             await audit(ctx, "botcheck", args, "help")
+            return
+        if word.split()[:1] in (["tz"], ["timezone"]):
+            await self._timezone(ctx, args, args.split()[1:2])
             return
         if word.split()[:1] == ["forget"]:
             rest = word.split()[1:]
@@ -146,6 +153,27 @@ class BotCheck(CommandComponent):
             else "I will leave !help and !commands to other bots here.",
         )
         await audit(ctx, "botcheck", args, "help-on" if on else "help-off")
+
+    async def _timezone(self, ctx: commands.Context[Any], args: str, given: list[str]) -> None:
+        """Show the channel's timezone, or set it (times on its pages are shown in it)."""
+        services = self.bot.services
+        channel = int(ctx.broadcaster.id)
+        if not given:
+            current = await services.db.channels.timezone(channel)
+            shown = zones.describe(current, now=services.clock())
+            await reply(ctx, f"This channel's times are shown in {shown}. {TZ_HOW}")
+            await audit(ctx, "botcheck", args, "tz-shown", current)
+            return
+        try:
+            name = zones.parse_zone(given[0])
+        except ValueError:
+            await reply(ctx, f"That is not a timezone name I know. {TZ_HOW}")
+            await audit(ctx, "botcheck", args, "bad-argument")
+            return
+        await services.db.channels.set_timezone(channel, name)
+        shown = zones.describe(name, now=services.clock())
+        await reply(ctx, f"Done: this channel's times are now shown in {shown}.")
+        await audit(ctx, "botcheck", args, "tz-set", name)
 
     async def _forget(self, ctx: commands.Context[Any], args: str, *, confirm: bool) -> None:
         """Wipe the channel's data: the broadcaster asks, then confirms within a minute."""

@@ -66,6 +66,23 @@ class Channels:
                 int(on),
             )
 
+    async def timezone(self, channel_id: int) -> str:
+        """The channel's timezone, an IANA name ("UTC" until its moderators set one)."""
+        value = await self._db.fetchval(
+            "SELECT timezone FROM channel_options WHERE channel_id = $1", channel_id
+        )
+        return str(value) if value else "UTC"
+
+    async def set_timezone(self, channel_id: int, timezone: str) -> None:
+        """Set the channel's timezone (an IANA name the caller has checked)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO channel_options (channel_id, timezone) VALUES ($1, $2) "
+                "ON CONFLICT (channel_id) DO UPDATE SET timezone = excluded.timezone",
+                channel_id,
+                timezone,
+            )
+
     async def report_tokens(self, channel_id: int) -> list[str]:
         """Return the tokens of every report (capture and stream) made in the channel."""
         rows = await self._db.fetch(

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 # (table, columns): every column both schemas share, parents before the tables that refer to them.
 TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("channels", ("channel_id", "login", "display_name", "joined_at", "left_at")),
-    ("channel_options", ("channel_id", "answer_help")),
+    ("channel_options", ("channel_id", "answer_help", "timezone")),
     (
         "accounts",
         (
@@ -142,6 +142,33 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("viewer_samples", ("session_id", "at", "viewers")),
+    (
+        "check_sessions",
+        (
+            "session_id",
+            "channel_id",
+            "name",
+            "created_by_id",
+            "created_by_login",
+            "created_at",
+            "kept",
+        ),
+    ),
+    ("check_session_members", ("session_id", "capture_id")),
+    (
+        "api_tokens",
+        (
+            "token_id",
+            "token_hash",
+            "user_id",
+            "user_login",
+            "name",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ),
+    ),
+    ("check_metrics", ("capture_id", "analysed", "flagged")),
 )
 
 # The order rows are read in: chat by arrival (it is the order of same-millisecond messages).
@@ -157,6 +184,10 @@ _ORDER = {
     "moderation_events": "event_id",
     "stream_sessions": "session_id",
     "viewer_samples": "session_id, at",
+    "check_sessions": "session_id",
+    "check_session_members": "session_id, capture_id",
+    "api_tokens": "token_id",
+    "check_metrics": "capture_id",
 }
 _ARRIVAL = {"sqlite": "rowid", "postgres": "seq"}
 _FLOATS = {("stream_sessions", "avg_viewers")}

@@ -2,8 +2,8 @@
 
 ``Database(path)`` opens a SQLite file; ``Database("postgresql://…")`` a PostgreSQL pool. Both
 give the same repositories (``db.accounts``, ``db.captures``, ``db.history``, ``db.stats``,
-``db.channels``, ``db.audit``, ``db.tokens``) returning the same frozen dataclasses. The
-exceptions are in `storage.errors`.
+``db.channels``, ``db.audit``, ``db.tokens``, ``db.dashboard``,
+``db.api_tokens``) returning the same frozen dataclasses. The exceptions are in `storage.errors`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from storage.accounts import Accounts
+from storage.api_tokens import ApiTokens
 from storage.audit import Audit
 from storage.captures import Captures
 from storage.channels import Channels
+from storage.dashboard import Dashboard
 from storage.engine import Dialect, Executor, Row
 from storage.errors import DatabaseClosedError
 from storage.history import History
@@ -102,6 +104,8 @@ class Database:
         self.tokens = Tokens(self)
         self.history = History(self)
         self.stats = Stats(self)
+        self.dashboard = Dashboard(self)
+        self.api_tokens = ApiTokens(self)
 
     def __repr__(self) -> str:
         return f"Database({self.target.describe()})"

@@ -42,6 +42,8 @@ IDENTITIES = (
     ("moderation_events", "event_id"),
     ("stream_sessions", "session_id"),
     ("chat_messages", "seq"),
+    ("check_sessions", "session_id"),
+    ("api_tokens", "token_id"),
 )
 
 _UNAVAILABLE: tuple[type[BaseException], ...] = (

@@ -133,6 +133,8 @@ async def _demo(*, serve: bool, out: Path, seed: int) -> int:
                 _print_transcript(world, bot_user.user_id)
                 links = await _save_reports(running, out, serve=serve)
                 if serve:
+                    _print_dashboard(sim.url, settings.public_url, owner.login)
+                    world.authorize_as(owner)
                     print(
                         "\nTry commands by hand: `botcheck sim` alone, or twitchsim's control "
                         f"API at {sim.url}/sim/ (see the README). Ctrl-C stops the demo."
@@ -141,6 +143,17 @@ async def _demo(*, serve: bool, out: Path, seed: int) -> int:
                 return 0 if links == len(CHANNELS) else 1
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _print_dashboard(sim_url: str, public_url: str, owner: str) -> None:
+    mods = ", ".join(f"{c.moderator} (#{c.login})" for c in CHANNELS)
+    print(
+        f"\nDashboard: open {public_url}/login. twitchsim's Twitch login approves at once as "
+        f"{owner}, the bot's owner, who sees both channels. To log in as a moderator of one "
+        f"channel instead ({mods}), first run:\n"
+        f"  curl -X POST {sim_url}/sim/authorize_as -H 'Content-Type: application/json' "
+        f"""-d '{{"user": "{CHANNELS[0].moderator}"}}'"""
+    )
 
 
 def _page_title(html: str) -> str:

@@ -330,6 +330,28 @@ class Helix:
             return {}
         return await self._body(path, resp, defer=False)
 
+    async def get_moderators(
+        self, broadcaster_id: int, moderator_id: int, *, priority: Priority = Priority.INTERACTIVE
+    ) -> frozenset[int]:
+        """Return the user ids of the channel's moderators, following the cursor.
+
+        `moderator_id`'s user token pays (a moderator may read the list with
+        `moderator:read:moderators`); the broadcaster is not in the list.
+        """
+        out: set[int] = set()
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {"broadcaster_id": broadcaster_id, "first": 100}
+            if after:
+                params["after"] = after
+            body = await self._call(
+                "moderation/moderators", params, user=str(moderator_id), priority=priority
+            )
+            out.update(int(d["user_id"]) for d in body.get("data", ()))
+            after = (body.get("pagination") or {}).get("cursor") or None
+            if not after or not body.get("data"):
+                return frozenset(out)
+
     # --- inside ---------------------------------------------------------------------------------
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""Everything on the web: the report-link scheme, capture and stream report pages, the routes."""
+"""Everything on the web: report links and pages, the moderators\' dashboard and its API."""
 
 from __future__ import annotations
 

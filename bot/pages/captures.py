@@ -94,6 +94,10 @@ class Reports:
         await self._db.captures.set_result(
             capture.capture_id, verdict=analysis.verdict.level.value, summary=summary
         )
+        # The dashboard's chart reads these two numbers, not every check's analysis.json.
+        await self._db.dashboard.set_metrics(
+            capture.capture_id, analysed=analysis.totals.analysed, flagged=analysis.flagged
+        )
         return BuiltReport(
             analysis=analysis, summary=summary, links=links, directory=self.directory(token)
         )

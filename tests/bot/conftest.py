@@ -19,6 +19,7 @@ from twitchsim import SimConfig, TwitchSim, World
 
 BOT_SCOPES = (
     "moderator:read:chatters",
+    "moderator:read:moderators",
     "user:read:moderated_channels",
     "user:read:chat",
     "user:bot",

@@ -41,6 +41,12 @@ async def test_moderator_gets_a_summary_with_a_working_report_link(make_env: Any
         assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert_safe(sent)
+        # The report also recorded the numbers the dashboard's chart draws (no file read).
+        db = env.running.services.db
+        capture = await db.captures.by_token(link.group(1).rsplit("/", 1)[1])
+        (point,) = await db.dashboard.series(capture.channel_id)
+        assert point.analysed is not None and point.analysed > 0
+        assert point.flagged_share is not None
 
 
 async def test_broadcaster_may_run_it_and_a_viewer_is_refused_once(make_env: Any) -> None:
@@ -263,3 +269,22 @@ async def test_past_300_subscriptions_the_bot_opens_another_socket(make_env: Any
         await env.say(last, env.moderators[last], "!botcheck help")
         sent = await env.wait_sent(last, 1)
         assert "!botcheck 30d" in sent[0]
+
+
+async def test_a_moderator_sets_the_channel_timezone_in_chat(make_env: Any) -> None:
+    async with make_env() as env:
+        mod = env.moderators["chan_a"]
+        for n, text in enumerate(("", " Mars/Olympus", " america/new_york"), start=1):
+            await env.say("chan_a", mod, f"!botcheck tz{text}")
+            await env.wait_sent("chan_a", n)
+        shown, refused, done = env.sent("chan_a")
+        assert shown.startswith("This channel's times are shown in UTC.")
+        assert refused.startswith("That is not a timezone name I know.")
+        assert done.startswith("Done: this channel's times are now shown in America/New_York")
+        db = env.running.services.db
+        channel = await db.channels.by_login("chan_a")
+        assert await db.channels.timezone(channel.channel_id) == "America/New_York"
+        await env.say("chan_a", VIEWER, "!botcheck tz Asia/Tokyo")  # viewers may not
+        await env.wait_sent("chan_a", 4)
+        assert await db.channels.timezone(channel.channel_id) == "America/New_York"
+        assert_safe(env.sent("chan_a"))

@@ -16,6 +16,7 @@ from storage import (
     ViewerSample,
 )
 from storage.copy import TABLES, CopyError, check, copy_database, table_counts
+from storage.dashboard import Dashboard
 
 T0 = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
 
@@ -116,6 +117,18 @@ async def fill(db: Database) -> None:
         [ViewerSample(session.session_id, T0 + timedelta(minutes=i), 10 + i) for i in range(4)]
     )
     await db.history.end_session(session.session_id, ended_at=T0 + timedelta(hours=1))
+    dashboard = Dashboard(db)
+    await dashboard.set_metrics(cap.capture_id, analysed=5, flagged=1)
+    await dashboard.create_session(
+        channel_id=42,
+        name="raid night",
+        capture_ids=[cap.capture_id],
+        created_by_id=100,
+        created_by_login="u0",
+        at=T0,
+    )
+    await db.api_tokens.add(token="t" * 43, user_id=100, user_login="u0", name="cli", at=T0)
+    await db.channels.set_timezone(42, "Europe/Paris")
 
 
 async def dump(db: Database) -> dict[str, list[tuple[object, ...]]]:

@@ -67,6 +67,20 @@ async def test_streams_and_moderated_channels(world: SimWorld) -> None:
     assert {c.login for c in channels} >= {"streamer", "quiet", "chan119"}
 
 
+async def test_moderators_of_a_channel_as_the_bot_sees_them(world: SimWorld) -> None:
+    st = world.state
+    mods = [st.add_user(f"mod{i:03d}").user_id for i in range(130)]  # more than one page
+    for uid in mods:
+        st.add_moderator(world.channel_id, uid)
+    async with world.helix() as helix:
+        found = await helix.get_moderators(world.channel_id, world.bot_id)
+        other = world.state.add_channel("elsewhere").user_id
+        with pytest.raises(HelixForbidden):  # the bot does not moderate it
+            await helix.get_moderators(other, world.bot_id)
+    assert found == {world.bot_id, *mods}
+    assert world.channel_id not in found
+
+
 async def test_a_429_waits_for_the_reset_and_the_caller_never_sees_it(world: SimWorld) -> None:
     world.state.fail_next(3, status=429, path_prefix="users")
     limiters = RateLimiters()

@@ -1,0 +1,226 @@
+"""Dashboard server time: every page and API endpoint for a channel with 1,000 checks and
+1,000,000 chat messages, through the real aiohttp server on loopback (client time included,
+so the figures are an upper bound). Target: p95 <= 200 ms."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import socket
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot.pages.dashboard import DashboardDeps, Limits, Requester, add_dashboard_routes
+from storage import Database
+from storage.dashboard import Dashboard
+
+CHECKS = 1_000
+CHATTERS_PER_CHECK = 300
+MESSAGES = 1_000_000
+AUDIENCE = 20_000  # distinct chatters behind the messages
+HEAVY = 500_000_007  # one chatter with 20,000 of the messages
+ROUNDS = 40
+CHANNEL = 1
+OWNER = 42
+T0 = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def seed(path: Path, reports: Path) -> None:
+    rng = random.Random(7)
+    con = sqlite3.connect(path)
+    t0 = int(T0.timestamp())
+    with con:
+        con.execute(
+            "INSERT INTO channels (channel_id, login, display_name, joined_at) VALUES (?,?,?,?)",
+            (CHANNEL, "bigchan", "BigChan", t0),
+        )
+        con.executemany(
+            "INSERT INTO accounts (user_id, login, created_at) VALUES (?, ?, ?)",
+            [(500_000_000 + u, f"c{u}", t0 - rng.randrange(86400 * 3000)) for u in range(AUDIENCE)],
+        )
+        for i in range(CHECKS):
+            at = t0 + i * 3600
+            token = f"tok{i:05d}".ljust(32, "t")
+            cur = con.execute(
+                "INSERT INTO captures (channel_id, requested_by_login, started_at, finished_at, "
+                "status, chatter_count, chatter_total, viewer_count, report_token, verdict) "
+                "VALUES (?, 'mod', ?, ?, 'complete', ?, ?, ?, ?, ?)",
+                (
+                    CHANNEL,
+                    at,
+                    at + 5,
+                    CHATTERS_PER_CHECK,
+                    CHATTERS_PER_CHECK,
+                    rng.randrange(200, 900),
+                    token,
+                    rng.choice(["low", "elevated", "high"]),
+                ),
+            )
+            cid = cur.lastrowid
+            users = rng.sample(range(AUDIENCE), CHATTERS_PER_CHECK)
+            con.executemany(
+                "INSERT INTO capture_chatters (capture_id, user_id, login) VALUES (?, ?, ?)",
+                [(cid, 500_000_000 + u, f"c{u}") for u in users],
+            )
+            con.execute(
+                "INSERT INTO check_metrics (capture_id, analysed, flagged) VALUES (?, ?, ?)",
+                (cid, CHATTERS_PER_CHECK, rng.randrange(0, 60)),
+            )
+            con.execute(
+                "INSERT INTO audit_log (at, channel_id, user_login, command, outcome) "
+                "VALUES (?, ?, 'mod', 'botcheck', 'complete')",
+                (at, CHANNEL),
+            )
+        ms0 = t0 * 1000
+        batch = []
+        for n in range(MESSAGES):
+            uid = HEAVY if n % 50 == 0 else 500_000_000 + rng.randrange(AUDIENCE)
+            batch.append(
+                (
+                    f"m{n}",
+                    CHANNEL,
+                    uid,
+                    f"c{uid - 500_000_000}",
+                    f"message number {n}",
+                    17,
+                    ms0 + n * 3000,
+                )
+            )
+            if len(batch) == 50_000:
+                con.executemany(
+                    "INSERT INTO chat_messages (message_id, channel_id, user_id, login, text, "
+                    "text_length, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    batch,
+                )
+                batch.clear()
+    con.close()
+    for i in (CHECKS - 2, CHECKS - 1):  # the two newest checks keep their report files
+        d = reports / f"tok{i:05d}".ljust(32, "t")
+        d.mkdir(parents=True)
+        day = f"2026-01-0{i % 9 + 1}"
+        waves = [{"start": day, "end": day, "count": 40}]
+        days = [{"day": f"2020-01-{d_:02d}", "count": 3, "share": 0.01} for d_ in range(1, 29)]
+        (d / "analysis.json").write_text(
+            json.dumps(
+                {
+                    "totals": {"analysed": 300},
+                    "flagged": 40,
+                    "waves": waves,
+                    "days": days,
+                    "months": [{"month": "2020-01", "count": 84, "share": 0.28}],
+                    "verdict": {"level": "high", "reasons": ["a wave"]},
+                }
+            )
+        )
+
+
+async def measure() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="botcheck-bench-dash-"))
+    async with Database(tmp / "b.db"):
+        pass  # migrate
+    started = time.perf_counter()
+    seed(tmp / "b.db", tmp / "reports")
+    print(
+        f"seeded {CHECKS:,} checks and {MESSAGES:,} messages "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+    async with Database(tmp / "b.db") as db:
+        store = Dashboard(db)
+        token = "bc_bench"
+        await db.api_tokens.add(token=token, user_id=OWNER, user_login="owner", name="b", at=T0)
+        sid = await store.create_session(
+            channel_id=CHANNEL,
+            name="s",
+            capture_ids=list(range(1, 21)),
+            created_by_id=OWNER,
+            created_by_login="owner",
+            at=T0,
+        )
+
+        async def resolve(tok: str) -> Path | None:
+            d = tmp / "reports" / tok
+            return d if d.is_dir() else None
+
+        async def start(channel_id: int, who: Requester) -> None:
+            return None
+
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        deps = DashboardDeps(
+            db=db,
+            public_url=url,
+            client_id="x",
+            client_secret="y",
+            auth_url="http://127.0.0.1:9",
+            api_url="http://127.0.0.1:9/helix",
+            session_key_path=tmp / "key",
+            start_check=start,
+            check_progress=lambda c: None,
+            resolve_report=resolve,
+            owner_id=OWNER,
+            limits=Limits(ip_burst=10**6, user_burst=10**6),
+        )
+        app = web.Application()
+        add_dashboard_routes(app, deps)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        c = "/dashboard/c/bigchan"
+        a = "/api/v1/channels/bigchan"
+        new, old = CHECKS, CHECKS - 1
+        paths = [
+            "/dashboard",
+            c,
+            f"{c}?before=500",
+            f"{c}/checks/{new}",
+            f"{c}/checks/{new}/compare?with={old}",
+            f"{c}/checks/{new}/days.csv",
+            f"{c}/chatters/{HEAVY}",
+            f"{c}/chatters/{500_000_123}",
+            f"{c}/sessions/{sid}",
+            "/dashboard/settings",
+            "/api/v1/channels",
+            a,
+            f"{a}/checks",
+            f"{a}/checks?before=500",
+            f"{a}/checks/{new}",
+            f"{a}/checks/{new}/comparison",
+            f"{a}/chatters/{HEAVY}",
+            f"{a}/chatters/c123",
+        ]
+        print(f"{'path':58} {'p50 ms':>7} {'p95 ms':>7} {'max':>7}")
+        worst = 0.0
+        try:
+            async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
+                for path in paths:
+                    times = []
+                    for _ in range(ROUNDS):
+                        t = time.perf_counter()
+                        async with http.get(url + path) as resp:
+                            await resp.read()
+                            assert resp.status == 200, (path, resp.status)
+                        times.append((time.perf_counter() - t) * 1000)
+                    times.sort()
+                    p95 = times[int(len(times) * 0.95) - 1]
+                    worst = max(worst, p95)
+                    print(f"{path:58} {statistics.median(times):7.1f} {p95:7.1f} {times[-1]:7.1f}")
+        finally:
+            await runner.cleanup()
+        print(f"worst p95: {worst:.1f} ms (target 200 ms)")
+
+
+def main() -> None:
+    asyncio.run(measure())
+
+
+if __name__ == "__main__":
+    main()
