@@ -140,6 +140,24 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("viewer_samples", ("session_id", "at", "viewers")),
+    # Chat defence (issue 20, migration 0007).
+    ("defence_channels", ("channel_id", "guard", "sensitivity", "notice_days", "updated_at")),
+    ("ban_runs", ("run_id", "channel_id", "capture_id", "requested_by", "created_at", "state")),
+    (
+        "defence_actions",
+        (
+            "action_id",
+            "channel_id",
+            "run_id",
+            "kind",
+            "user_id",
+            "login",
+            "created_at",
+            "done_at",
+            "state",
+            "detail",
+        ),
+    ),
 )
 
 # The order rows are read in: chat by arrival (it is the order of same-millisecond messages).
@@ -154,6 +172,9 @@ _ORDER = {
     "moderation_events": "event_id",
     "stream_sessions": "session_id",
     "viewer_samples": "session_id, at",
+    "defence_channels": "channel_id",
+    "ban_runs": "run_id",
+    "defence_actions": "action_id",
 }
 _ARRIVAL = {"sqlite": "rowid", "postgres": "seq"}
 _FLOATS = {("stream_sessions", "avg_viewers")}

@@ -42,6 +42,8 @@ IDENTITIES = (
     ("moderation_events", "event_id"),
     ("stream_sessions", "session_id"),
     ("chat_messages", "seq"),
+    ("ban_runs", "run_id"),  # chat defence (0007)
+    ("defence_actions", "action_id"),
 )
 
 _UNAVAILABLE: tuple[type[BaseException], ...] = (

@@ -292,6 +292,46 @@ class Helix:
             if not after or not body.get("data"):
                 return out
 
+    # --- writes (chat defence: bans, timeouts, shield mode; see bot.defence.moderation) ---------
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        user: int,
+        body: Mapping[str, Any] | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> dict[str, Any]:
+        """Send a write (POST, PUT, DELETE) with `user`'s token through the same layers as reads.
+
+        Returns the answer's body ({} for 204); refusals raise like reads do.
+        """
+        if self._client is None:
+            raise HelixError("the Helix client is not open")
+        client = self._client
+        url = f"{path}?{_query(params)}"
+        deadline = asyncio.get_running_loop().time() + self._max_rate_wait_s
+        key = str(user)
+
+        async def attempt() -> httpx.Response:
+            pacing = Pacing(
+                self.limiters.bucket(key), priority, path, deadline, self._max_rate_wait_s
+            )
+            return await client.request(
+                method,
+                url,
+                json=body,
+                auth=TokenAuth(self._tokens, key, path),
+                extensions={PACING: pacing},
+            )
+
+        resp = await self._retries.send(path, attempt)
+        if resp.status_code == 204:
+            return {}
+        return await self._body(path, resp, defer=False)
+
     # --- inside ---------------------------------------------------------------------------------
 
     @staticmethod
