@@ -17,6 +17,7 @@ from bot.bot import BotCheckBot
 from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.checks import Checks
+from bot.defence import Defence
 from bot.helix import Helix
 from bot.history.recorder import Recorder
 from bot.history.retention import Retention
@@ -32,6 +33,7 @@ from bot.twitch import patches
 from bot.twitch.oauth import BotCheckAdapter
 from bot.twitch.tokens import TwitchIOTokens
 from reports.knownbots import KnownBotsError, load_known_bots
+from reports.risk_llm import LlmConfig
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,21 @@ async def running_bot(
         recorder = Recorder(db.history)
         recorder.start()
         stack.push_async_callback(_close_recorder, recorder)
+        # -- chat defence (issue 20): fed every chat row the recorder stores ------------------
+        defence = Defence(
+            db=db,
+            helix=helix,
+            moderator_id=int(settings.bot_id or 0),
+            data_dir=settings.data_dir,
+            public_url=settings.public_url,
+            page_ttl=ttl,
+            clock=clock,
+            webhook=alerts,
+            llm=LlmConfig.from_env(settings.llm_env()),
+            digest_every_s=settings.notice_digest_s,
+        )
+        recorder.add_listener(defence.on_stored)
+        stack.push_async_callback(defence.close)
         streams = StreamTracker(
             db.history,
             helix,
@@ -140,6 +157,7 @@ async def running_bot(
             recorder=recorder,
             streams=streams,
             alerts=alerts,
+            defence=defence,
         )
         if adjust is not None:
             services = adjust(services)
@@ -150,7 +168,9 @@ async def running_bot(
             port=settings.web_port,
             domain=public if public.startswith("https://") else None,
         )
-        add_report_routes(adapter, chain_resolvers(reports.resolve, stream_reports.resolve))
+        add_report_routes(
+            adapter, chain_resolvers(reports.resolve, stream_reports.resolve, defence.resolve)
+        )
         bot = BotCheckBot(
             services=services, adapter=adapter, joined=joined, join_interval_s=join_interval_s
         )
@@ -165,6 +185,7 @@ async def running_bot(
             ready.cancel()
             task.result()  # raise what stopped it
         retention.start()
+        await defence.start()  # after the bot is ready: resumed ban runs report in chat
         # The first poll also settles the sessions a previous run left open.
         streams.start()
         yield Running(bot=bot, services=services, task=task)

@@ -31,6 +31,7 @@ COMPONENTS = (
     "commands.reports",
     "commands.accounts",
     "commands.stats",
+    "commands.defence",  # after commands.botcheck: adds the `!botcheck guard|ban|...` words
 )
 
 # The EventSub subscriptions each joined channel gets; the channel-history work adds to it.
@@ -48,6 +49,8 @@ CHANNEL_SUBSCRIPTIONS: list[SubscriptionFactory] = [
     ),
     lambda channel, bot: eventsub.StreamOnlineSubscription(broadcaster_user_id=channel),
     lambda channel, bot: eventsub.StreamOfflineSubscription(broadcaster_user_id=channel),
+    # Chat defence: a streamer's raid into this channel is noted, not taken for a hate raid.
+    lambda channel, bot: eventsub.ChannelRaidSubscription(to_broadcaster_user_id=channel),
 ]
 
 

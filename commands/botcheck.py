@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ BAD_WINDOW = (
     "That is not a window I can read: use days or weeks, like !botcheck 30d or !botcheck 8w "
     "(or !botcheck help)."
 )
+Subcommand = Callable[[commands.Context[Any], str], Awaitable[None]]
 FORGET_CONFIRM_S = 60.0
 FORGET_ASK = (
     "This deletes everything botcheck keeps about this channel: reports, chat history, "
@@ -48,6 +49,9 @@ class BotCheck(CommandComponent):
         self._last_run: dict[str, float] = {}
         self._cooldown_told: set[str] = set()
         self._forget_asked: dict[str, float] = {}
+        # `!botcheck <word> ...` handled by other components (commands/defence.py adds guard,
+        # ban, unban, undo, notice, sensitivity); each gets the context and the whole args.
+        self.subcommands: dict[str, Subcommand] = {}
 
     @moderators_only()
     @commands.command(name="botcheck")
@@ -58,6 +62,10 @@ class BotCheck(CommandComponent):
         if word in ("help", "?", "usage"):
             await reply(ctx, help_text(self.bot.commands))
             await audit(ctx, "botcheck", args, "help")
+            return
+        handler = self.subcommands.get(word.split()[0]) if word else None
+        if handler is not None:
+            await handler(ctx, args)
             return
         if word.split()[:1] == ["forget"]:
             await self._forget(ctx, args, confirm=word.split()[1:] == ["confirm"])
