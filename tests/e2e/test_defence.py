@@ -45,10 +45,6 @@ async def wait_said(env: Env, channel: str, needle: str, timeout: float = 30.0) 
     return said(env, channel, needle)[-1]
 
 
-def broadcaster(env: Env, channel: str) -> dict[str, Any]:
-    return {"badges": ["broadcaster/1"]}
-
-
 async def command(env: Env, channel: str, user: str, text: str, *, badges: list[str]) -> None:
     await env.world.say(channel, user, text, badges=badges)
 
@@ -133,9 +129,8 @@ async def test_ban_on_a_check_spares_regulars_asks_confirmation_and_unban(make_e
         assert plan_first is not None and plan_first.plan.ban
         regular = plan_first.plan.ban[0]
         old = datetime.now(UTC) - timedelta(days=7)
-        await db.history.write_batch(
-            messages=[ChatMessage("old-1", channel_id, regular.user_id, regular.login, "", "hi", old)]
-        )
+        said_before = ChatMessage("old-1", channel_id, regular.user_id, regular.login, "", "hi", old)
+        await db.history.write_batch(messages=[said_before])
         await command(env, "chan_a", mod, "!botcheck ban", badges=["moderator/1"])
         ask = await wait_said(env, "chan_a", "!botcheck ban confirm")
         assert "1 who chatted here before the wave" in ask
