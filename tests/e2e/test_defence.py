@@ -129,7 +129,7 @@ async def test_ban_on_a_check_spares_regulars_asks_confirmation_and_unban(make_e
         assert plan_first is not None and plan_first.plan.ban
         regular = plan_first.plan.ban[0]
         old = datetime.now(UTC) - timedelta(days=7)
-        said_before = ChatMessage("old-1", channel_id, regular.user_id, regular.login, "", "hi", old)
+        said_before = ChatMessage("old-1", channel_id, regular.user_id, regular.login, "", "", old)
         await db.history.write_batch(messages=[said_before])
         await command(env, "chan_a", mod, "!botcheck ban", badges=["moderator/1"])
         ask = await wait_said(env, "chan_a", "!botcheck ban confirm")
