@@ -141,7 +141,7 @@ async def test_twitch_refusing_a_ban_skips_that_account(rig: Rig) -> None:
 async def test_a_429_storm_mid_run_pauses_then_finishes(rig: Rig) -> None:
     runs = rig.runs()
     run_id = await start_run(rig, runs, rig.raiders)
-    rig.world.state.fail_next(40, status=429, path_prefix="moderation/bans")
+    rig.world.state.fail_next(8, status=429, path_prefix="moderation/bans")
     await runs.resume()
     result = await asyncio.wait_for(runs.tasks[run_id], timeout=60)
     assert result.stopped is None
