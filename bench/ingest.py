@@ -271,7 +271,15 @@ async def ours(sim: SimProcess, n: int, tmp: Path) -> Result:
         await asyncio.get_running_loop().run_in_executor(None, sim.flooded)
         lag = recorder.stats().max_lag_s
     async with Database(settings.db_path) as db:
-        stored = await db.history.count_messages(channel_id)
+        # Only the flood counts: the bot's own lines (a raid alert, when the flood trips the
+        # detector) come back over EventSub and are recorded too.
+        stored = int(
+            await db.fetchval(
+                "SELECT count(*) FROM chat_messages WHERE channel_id = $1 AND user_id != $2",
+                channel_id,
+                int(info["bot_id"]),
+            )
+        )
     return Result(n, seconds, stored, lag, watch.worst, detected)
 
 

@@ -81,6 +81,15 @@ async def test_honest_raid_is_said_as_such(make_env: Any) -> None:
         )
         await env.running.services.defence.hub.settled()
         assert not said(env, "chan_a", "Raid alert:")  # never a hostile alert
+        # The guests then post the raid message together: a wave of first-time chatters with
+        # one text, but after the streamer's channel.raid it is said as an honest raid.
+        for i in range(10):
+            guest = env.world.add_user(f"guest_{i:02d}")
+            text = f"{info['incoming_from']} raid PogChamp {info['incoming_from']} raid"
+            await env.world.say("chan_a", guest.login, text)
+        honest = await wait_said(env, "chan_a", "looks like an honest raid")
+        assert not said(env, "chan_a", "Raid alert:")
+        assert info["incoming_from"] in honest
 
 
 async def test_guard_needs_scopes_then_times_out_and_undo_lifts(make_env: Any) -> None:
