@@ -137,7 +137,7 @@ async def running_bot(
         )
         retention = Retention(
             db.history,
-            [reports, stream_reports],
+            [reports, stream_reports, defence.pages],  # raid pages expire like reports
             chat_days=settings.chat_retention_days,
             clock=clock,
             interval_s=retention_interval_s,
