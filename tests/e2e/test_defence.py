@@ -188,3 +188,19 @@ async def test_notice_and_sensitivity_settings(make_env: Any) -> None:
         text = await defence.response.digest(state)
         assert text is not None and "fresh_face (2 d)" in text
         assert await defence.response.digest(state) is None  # once
+
+
+async def test_guard_shield_turns_shield_mode_on_and_undo_off(make_env: Any) -> None:
+    async with make_env() as env:
+        await grant_guard_scopes(env)
+        await command(env, "chan_a", "chan_a", "!botcheck guard shield", badges=["broadcaster/1"])
+        await wait_said(env, "chan_a", "shield mode")
+        channel_id = env.world.channel("chan_a").user.user_id
+        shield = env.sim.moderation.shield(channel_id)
+        await play(env, "chan_a", "spam")
+        await wait_for(lambda: shield.is_active, what="shield mode on")
+        assert not env.world.channel("chan_a").bans  # shield mode instead of timeouts
+        mod = env.moderators["chan_a"]
+        await command(env, "chan_a", mod, "!botcheck undo", badges=["moderator/1"])
+        await wait_said(env, "chan_a", "Undo:")
+        assert not shield.is_active
