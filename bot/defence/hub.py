@@ -14,9 +14,10 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.defence.ages import AccountAges
 from reports.raid_model import Raid
@@ -32,7 +33,7 @@ PRIVILEGED = ("broadcaster/", "moderator/", "vip/", "staff/", "admin/")
 MAX_SEEN = 200_000  # first-time memory per channel; past it, storage is asked again
 _MS = timedelta(milliseconds=1)
 
-OnRaid = Callable[["ChannelState", Raid], Awaitable[None]]
+OnRaid = Callable[["ChannelState", Raid], Coroutine[Any, Any, None]]
 OnActive = Callable[["ChannelState", Raid], None]
 
 
@@ -109,18 +110,18 @@ class DefenceHub:
                 return
             await asyncio.wait(set(self._tasks))
 
-    def spawn(self, coro: Awaitable[None], name: str) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         """Run a response in the background, kept until done (and cancelled on close)."""
-
-        async def run() -> None:
-            try:
-                await coro
-            except Exception:
-                log.exception("%s failed", name)
-
-        task = asyncio.create_task(run(), name=name)
+        task = asyncio.create_task(coro, name=name)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            assert exc is not None
+            log.error("%s failed", task.get_name(), exc_info=(type(exc), exc, exc.__traceback__))
 
     # -- channels ---------------------------------------------------------------------------------
 
