@@ -65,8 +65,10 @@ class DefenceHub:
         on_raid: OnRaid,
         on_active: OnActive,
         rules: RuleSet | None = None,
+        protected: Sequence[int] = (),
     ) -> None:
         self.store = store
+        self.always_protected = tuple(protected)  # e.g. the bot itself, in every channel
         self.ages = ages
         self._on_raid = on_raid
         self._on_active = on_active
@@ -130,6 +132,7 @@ class DefenceHub:
         if state is None:
             settings = await self.store.settings(channel_id)
             state = ChannelState(channel_id, settings, self._detector(channel_id, settings))
+            state.protected.update((channel_id, *self.always_protected))
             self.channels[channel_id] = state
         return state
 
@@ -197,7 +200,7 @@ class DefenceHub:
                 seen.add(uid)
                 first = firsts.get(uid)
                 first_time = first is None or first >= m.sent_at - _MS
-            if m.badges and _privileged(m):
+            if (m.badges and _privileged(m)) or uid in state.protected:
                 state.protected.add(uid)
                 first_time = False
                 age = None

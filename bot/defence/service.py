@@ -85,6 +85,7 @@ class Defence:
             on_raid=self.response.on_raid,
             on_active=self.response.on_active,
             rules=rules,
+            protected=(moderator_id,),
         )
         self.response.hub = self.hub
         self.bans = BanRuns(
