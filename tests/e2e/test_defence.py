@@ -204,3 +204,23 @@ async def test_guard_shield_turns_shield_mode_on_and_undo_off(make_env: Any) -> 
         await command(env, "chan_a", mod, "!botcheck undo", badges=["moderator/1"])
         await wait_said(env, "chan_a", "Undo:")
         assert not shield.is_active
+
+
+async def test_a_ban_run_cut_off_by_a_restart_is_finished_on_start(make_env: Any) -> None:
+    async with make_env() as env:
+        await grant_guard_scopes(env)
+        defence = env.running.services.defence
+        channel_id = env.world.channel("chan_a").user.user_id
+        targets = []
+        for i in range(5):
+            user = env.world.add_user(f"farm_{i}")
+            targets.append((int(user.user_id), user.login))
+        # What a process killed mid-run leaves behind: a running run, its bans pending, one of
+        # them already at Twitch.
+        run = await defence.store.new_run(
+            channel_id, targets, capture_id=None, requested_by="mod_0", at=datetime.now(UTC)
+        )
+        env.world.ban("chan_a", targets[0][1])
+        assert await defence.bans.resume() == 1  # what Defence.start() does on start-up
+        await wait_said(env, "chan_a", f"Ban run {run.run_id}: banned 5")
+        assert set(env.world.channel("chan_a").bans) == {uid for uid, _ in targets}
