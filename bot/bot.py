@@ -327,7 +327,12 @@ class BotCheckBot(commands.Bot):
         if login is None:
             return
         for sub_id, data in list(self.websocket_subscriptions().items()):
-            if data.condition.get("broadcaster_user_id") == str(channel_id):
+            condition = data.condition
+            # channel.raid names the channel as to_broadcaster_user_id (chat defence).
+            if str(channel_id) in (
+                condition.get("broadcaster_user_id"),
+                condition.get("to_broadcaster_user_id"),
+            ):
                 with contextlib.suppress(Exception):
                     await self.delete_websocket_subscription(sub_id, force=True)
         await self.services.db.channels.leave(channel_id, at=self.services.clock())
