@@ -69,6 +69,7 @@ class BanRuns:
         self._monotonic = monotonic
         self._asked: dict[int, Proposal] = {}
         self.tasks: dict[int, asyncio.Task[RunResult]] = {}  # run id -> its task
+        self._halt: set[int] = set()  # runs asked to stop between two bans
 
     async def propose(
         self, channel_id: int, latest: Capture | None, protected: Collection[int]
@@ -125,6 +126,21 @@ class BanRuns:
             self.start(run)
         return len(runs)
 
+    async def halt(self, run_id: int, timeout_s: float = 30.0) -> None:
+        """Stop a run between two bans and wait for it (cancel only past `timeout_s`)."""
+        task = self.tasks.get(run_id)
+        if task is None:
+            return
+        self._halt.add(run_id)
+        _, late = await asyncio.wait({task}, timeout=timeout_s)
+        for t in late:
+            t.cancel()
+        self._halt.discard(run_id)
+
+    async def halt_all(self) -> None:
+        """On shutdown: stop every run between two bans; the next start resumes them."""
+        await asyncio.gather(*(self.halt(run_id, 5.0) for run_id in list(self.tasks)))
+
     async def _work(self, run: BanRun) -> RunResult:
         total = RunResult()
         while True:
@@ -133,8 +149,13 @@ class BanRuns:
                     run.channel_id, run_id=run.run_id, states=(PENDING,)
                 )
                 result = await self.enforcer.carry_out(
-                    pending, reason=f"botcheck ban run {run.run_id} by {run.requested_by}"
+                    pending,
+                    reason=f"botcheck ban run {run.run_id} by {run.requested_by}",
+                    halt=lambda: run.run_id in self._halt,
                 )
+            if result.halted:  # still `running` in storage: the next start resumes it
+                self._halt.discard(run.run_id)
+                return result
             total = RunResult(
                 total.done + result.done,
                 total.refused + result.refused,
@@ -147,7 +168,10 @@ class BanRuns:
             await self.enforcer.record(
                 run.channel_id, "ban-run", "paused", total.sentence("banned")
             )
-            await asyncio.sleep(self.retry_s)
+            for _ in range(max(1, round(self.retry_s / 0.05))):
+                if run.run_id in self._halt:
+                    break
+                await asyncio.sleep(min(self.retry_s, 0.05))
         state = DONE if total.stopped is None else STOPPED
         await self.store.set_run_state(run.run_id, state)
         sentence = total.sentence("banned")
@@ -162,9 +186,7 @@ class BanRuns:
         run = await self.store.last_run(channel_id)
         if run is None or run.state == UNDONE:
             return None, RunResult()
-        task = self.tasks.get(run.run_id)
-        if task is not None:
-            task.cancel()
+        await self.halt(run.run_id)
         async with self.enforcer.lock(channel_id):
             await self.store.set_run_state(run.run_id, UNDONE)
             done = await self.store.actions(channel_id, run_id=run.run_id, states=(DONE,))

@@ -37,6 +37,7 @@ class RunResult:
     left: int = 0  # still pending (the run stopped)
     stopped: Outcome | None = None
     detail: str = ""
+    halted: bool = False  # asked to stop between two actions (shutdown, unban): resumable
 
     def sentence(self, verb: str) -> str:
         """Return an English summary, e.g. "banned 12, 1 refused by Twitch"."""
@@ -92,13 +93,23 @@ class Enforcer:
             reason=reason,
         )
 
-    async def carry_out(self, actions: Sequence[Action], *, reason: str) -> RunResult:
-        """Do the pending actions in order; stop at an outcome that stops a run."""
+    async def carry_out(
+        self,
+        actions: Sequence[Action],
+        *,
+        reason: str,
+        halt: Callable[[], bool] = lambda: False,
+    ) -> RunResult:
+        """Do the pending actions in order; stop at an outcome that stops a run, or between two
+        actions when `halt()` says so (never mid-call: a task cancelled inside a database
+        transaction would leave the connection in it)."""
         done = refused = 0
         todo = [a for a in actions if a.state == PENDING]
         for i, action in enumerate(todo):
             if i:
                 await asyncio.sleep(self.interval_s)
+            if halt():
+                return RunResult(done, refused, len(todo) - i, None, "halted", halted=True)
             outcome, detail = await self._one(action, reason)
             if outcome.stops:
                 log.warning(

@@ -118,7 +118,8 @@ class Defence:
             log.warning("%d ban run(s) were cut off by the last shutdown: resumed", resumed)
 
     async def close(self) -> None:
-        for task in [self._digest_task, *self.bans.tasks.values()]:
+        await self.bans.halt_all()
+        for task in [self._digest_task]:
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
