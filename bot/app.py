@@ -25,6 +25,7 @@ from bot.chat import Pacer
 from bot.checks import Checks
 from bot.conduit import ConduitMode
 from bot.dashboard import DashboardChecks, dashboard_deps
+from bot.defence import Defence
 from bot.helix import Helix
 from bot.history.recorder import Recorder
 from bot.history.retention import Retention
@@ -52,6 +53,7 @@ from bot.twitch import patches
 from bot.twitch.oauth import BotCheckAdapter
 from bot.twitch.tokens import TwitchIOTokens
 from reports.knownbots import KnownBotsError, load_known_bots
+from reports.risk_llm import LlmConfig
 from reports.service_bots import service_bot_logins
 from storage import Database
 from storage.url import parse as parse_database
@@ -151,6 +153,21 @@ async def running_bot(
         )
         if conduit is not None:
             capturer = await conduit.shared_capturer(db=db, helix=helix, clock=clock)
+        # -- chat defence (issue 20): fed every chat row the recorder stores ------------------
+        defence = Defence(
+            db=db,
+            helix=helix,
+            moderator_id=int(settings.bot_id or 0),
+            data_dir=settings.data_dir,
+            public_url=settings.public_url,
+            page_ttl=ttl,
+            clock=clock,
+            webhook=alerts,
+            llm=LlmConfig.from_env(settings.llm_env()),
+            digest_every_s=settings.notice_digest_s,
+        )
+        recorder.add_listener(defence.on_stored)
+        stack.push_async_callback(defence.close)
         streams = StreamTracker(
             db.history,
             helix,
@@ -166,7 +183,7 @@ async def running_bot(
         )
         retention = Retention(
             db.history,
-            [reports, stream_reports],
+            [reports, stream_reports, defence.pages],  # raid pages expire like reports
             chat_days=settings.chat_retention_days,
             clock=clock,
             interval_s=retention_interval_s,
@@ -186,6 +203,7 @@ async def running_bot(
             recorder=recorder,
             streams=streams,
             alerts=alerts,
+            defence=defence,
         )
         if adjust is not None:
             services = adjust(services)
@@ -209,7 +227,7 @@ async def running_bot(
         )
         add_report_routes(
             adapter,
-            chain_resolvers(reports.resolve, stream_reports.resolve),
+            chain_resolvers(reports.resolve, stream_reports.resolve, defence.resolve),
             preparing=reports.preparing,
             written=reports.written,
             client_address=address,
@@ -255,6 +273,7 @@ async def running_bot(
             _raise_start_failure(task, settings)  # what stopped it, in one sentence if known
         await web_answers(settings.web_host, settings.web_port)
         retention.start()
+        await defence.start()  # after the bot is ready: resumed ban runs report in chat
         # The first poll also settles the sessions a previous run left open.
         streams.start()
         yield Running(bot=bot, services=services, task=task)

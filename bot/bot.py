@@ -32,6 +32,7 @@ COMPONENTS = (
     "commands.reports",
     "commands.accounts",
     "commands.stats",
+    "commands.defence",  # after commands.botcheck: adds the `!botcheck guard|ban|...` words
 )
 
 # The EventSub subscriptions each joined channel gets; the channel-history work adds to it.
@@ -49,6 +50,8 @@ CHANNEL_SUBSCRIPTIONS: list[SubscriptionFactory] = [
     ),
     lambda channel, bot: eventsub.StreamOnlineSubscription(broadcaster_user_id=channel),
     lambda channel, bot: eventsub.StreamOfflineSubscription(broadcaster_user_id=channel),
+    # Chat defence: a streamer's raid into this channel is noted, not taken for a hate raid.
+    lambda channel, bot: eventsub.ChannelRaidSubscription(to_broadcaster_user_id=channel),
 ]
 
 
@@ -333,7 +336,12 @@ class BotCheckBot(commands.Bot):
         if login is None:
             return
         for sub_id, data in list(self.websocket_subscriptions().items()):
-            if data.condition.get("broadcaster_user_id") == str(channel_id):
+            condition = data.condition
+            # channel.raid names the channel as to_broadcaster_user_id (chat defence).
+            if str(channel_id) in (
+                condition.get("broadcaster_user_id"),
+                condition.get("to_broadcaster_user_id"),
+            ):
                 with contextlib.suppress(Exception):
                     await self.delete_websocket_subscription(sub_id, force=True)
         await self.services.db.channels.leave(channel_id, at=self.services.clock())

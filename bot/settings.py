@@ -119,6 +119,33 @@ class Settings(BaseSettings):
         "wss://eventsub.wss.twitch.tv/ws", validation_alias=_env("TWITCH_EVENTSUB_WS_URL")
     )
 
+    # -- chat defence (issue 20) ----------------------------------------------------------------
+    # Optional second opinion on a raid's messages from an OpenAI-compatible chat-completions
+    # endpoint; off (nothing sent anywhere) unless BOTCHECK_LLM_URL is set.
+    llm_url: str | None = Field(None, validation_alias=_env("BOTCHECK_LLM_URL"))
+    llm_model: str = Field("", validation_alias=_env("BOTCHECK_LLM_MODEL"))
+    llm_key: SecretStr | None = Field(None, validation_alias=_env("BOTCHECK_LLM_KEY"))
+    llm_timeout_s: float = Field(
+        10.0, gt=0, le=120, validation_alias=_env("BOTCHECK_LLM_TIMEOUT_S")
+    )
+    llm_budget_per_hour: int = Field(
+        60, ge=0, le=10_000, validation_alias=_env("BOTCHECK_LLM_BUDGET_PER_HOUR")
+    )
+    # How often the first-message notice speaks in channels that turned it on.
+    notice_digest_s: float = Field(
+        300.0, ge=5, le=86400, validation_alias=_env("BOTCHECK_NOTICE_DIGEST_S")
+    )
+
+    def llm_env(self) -> dict[str, str]:
+        """The BOTCHECK_LLM_* settings as `reports.risk_llm.LlmConfig.from_env` reads them."""
+        return {
+            "BOTCHECK_LLM_URL": self.llm_url or "",
+            "BOTCHECK_LLM_MODEL": self.llm_model,
+            "BOTCHECK_LLM_KEY": self.llm_key.get_secret_value() if self.llm_key else "",
+            "BOTCHECK_LLM_TIMEOUT_S": str(self.llm_timeout_s),
+            "BOTCHECK_LLM_BUDGET_PER_HOUR": str(self.llm_budget_per_hour),
+        }
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: SecretStr | None) -> SecretStr | None:

@@ -4,7 +4,7 @@ in this chat."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ BAD_WINDOW = (
     "(or !botcheck help)."
 )
 TZ_HOW = "Change it with !botcheck tz and a timezone name, like Europe/Paris or America/New_York."
+Subcommand = Callable[[commands.Context[Any], str], Awaitable[None]]
 FORGET_CONFIRM_S = 60.0
 FORGET_EXACTLY = (
     "To delete this channel's botcheck data, type exactly !botcheck forget, "
@@ -67,6 +68,9 @@ class BotCheck(CommandComponent):
         self._forget_asked: dict[str, float] = {}
         self._help_said = OncePer(30.0)  # !help from many viewers: one answer per 30 s
         self._running: set[str] = set()  # channels whose check has not answered yet
+        # `!botcheck <word> ...` handled by other components (commands/defence.py adds guard,
+        # ban, unban, undo, notice, sensitivity); each gets the context and the whole args.
+        self.subcommands: dict[str, Subcommand] = {}
 
     @moderators_only()
     @commands.command(name="botcheck")
@@ -83,6 +87,10 @@ class BotCheck(CommandComponent):
             return
         if word.split()[:1] in (["tz"], ["timezone"]):
             await self._timezone(ctx, args, args.split()[1:2])
+            return
+        handler = self.subcommands.get(word.split()[0]) if word else None
+        if handler is not None:
+            await handler(ctx, args)
             return
         if word.split()[:1] == ["forget"]:
             rest = word.split()[1:]

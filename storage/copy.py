@@ -169,6 +169,24 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("check_metrics", ("capture_id", "analysed", "flagged")),
+    # Chat defence (issue 20; migration sqlite 0007, postgres 0004).
+    ("defence_channels", ("channel_id", "guard", "sensitivity", "notice_days", "updated_at")),
+    ("ban_runs", ("run_id", "channel_id", "capture_id", "requested_by", "created_at", "state")),
+    (
+        "defence_actions",
+        (
+            "action_id",
+            "channel_id",
+            "run_id",
+            "kind",
+            "user_id",
+            "login",
+            "created_at",
+            "done_at",
+            "state",
+            "detail",
+        ),
+    ),
 )
 
 # The order rows are read in: chat by arrival (it is the order of same-millisecond messages).
@@ -188,6 +206,9 @@ _ORDER = {
     "check_session_members": "session_id, capture_id",
     "api_tokens": "token_id",
     "check_metrics": "capture_id",
+    "defence_channels": "channel_id",
+    "ban_runs": "run_id",
+    "defence_actions": "action_id",
 }
 _ARRIVAL = {"sqlite": "rowid", "postgres": "seq"}
 _FLOATS = {("stream_sessions", "avg_viewers")}

@@ -44,6 +44,8 @@ IDENTITIES = (
     ("chat_messages", "seq"),
     ("check_sessions", "session_id"),
     ("api_tokens", "token_id"),
+    ("ban_runs", "run_id"),  # chat defence (sqlite 0007, postgres 0004)
+    ("defence_actions", "action_id"),
 )
 
 _UNAVAILABLE: tuple[type[BaseException], ...] = (

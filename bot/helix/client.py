@@ -330,6 +330,19 @@ class Helix:
             return {}
         return await self._body(path, resp, defer=False)
 
+    async def send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        user: int,
+        body: Mapping[str, Any] | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> dict[str, Any]:
+        """Send a moderation write (bans, timeouts, shield mode) with `user`'s token."""
+        return await self.write(method, path, params, body=body, user=str(user), priority=priority)
+
     async def get_moderators(
         self, broadcaster_id: int, moderator_id: int, *, priority: Priority = Priority.INTERACTIVE
     ) -> frozenset[int]:

@@ -24,6 +24,7 @@ import contextlib
 import logging
 import sqlite3
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -116,6 +117,24 @@ class Recorder:
         self._batches = 0
         self._dropped = 0
         self._max_lag = 0.0
+        self._listeners: list[Callable[[Sequence[ChatMessage]], None]] = []
+
+    # -- listeners (chat defence): told of every chat row once it is stored ---------------------
+
+    def add_listener(self, listener: Callable[[Sequence[ChatMessage]], None]) -> None:
+        """Call `listener` with each batch of chat messages right after it is stored.
+
+        It runs on the writer task and must return at once (queue the work elsewhere); an
+        exception it raises is logged and does not stop the writer.
+        """
+        self._listeners.append(listener)
+
+    def _tell(self, messages: Sequence[ChatMessage]) -> None:
+        for listener in self._listeners:
+            try:
+                listener(messages)
+            except Exception:
+                log.exception("a history listener failed")
 
     # -- life ---------------------------------------------------------------------------------
 
@@ -342,6 +361,8 @@ class Recorder:
         removals = [x for x in batch if isinstance(x, Removal)]
         try:
             await self._history.write_batch(messages=messages, events=events, removals=removals)
+            if messages and self._listeners:
+                self._tell(messages)
             return 0
         except Exception as exc:
             if refused(exc):
@@ -351,6 +372,8 @@ class Recorder:
             try:
                 if isinstance(item, ChatMessage):
                     await self._history.write_batch(messages=[item])
+                    if self._listeners:
+                        self._tell([item])
                 elif isinstance(item, ModerationEvent):
                     await self._history.write_batch(events=[item])
                 else:

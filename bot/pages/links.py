@@ -14,6 +14,7 @@ __all__ = [
     "EXTENSIONS",
     "NAME_RE",
     "PREFIX",
+    "RAID_MARKER",
     "TOKEN_BYTES",
     "TOKEN_RE",
     "Links",
@@ -22,6 +23,7 @@ __all__ = [
 
 PREFIX = "/r"
 EXTENSIONS = ("png", "csv", "json")
+RAID_MARKER = "raid-page"  # a file beside a raid page (bot.defence.pages): its own CSP
 TOKEN_BYTES = 24  # 192 random bits
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")  # what secrets.token_urlsafe(24) makes
 # A served name: a token, and one of the extensions or none (the page).

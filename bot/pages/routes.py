@@ -19,9 +19,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.pages.links import NAME_RE, PREFIX, TOKEN_RE, new_report_token
+from bot.pages.links import NAME_RE, PREFIX, RAID_MARKER, TOKEN_RE, new_report_token
 from reports.page import page_csp
 from reports.preparing import preparing_csp, preparing_html
+from reports.raid_page import raid_page_csp
 from reports.stream_page import STREAM_MARKER, stream_page_csp
 
 __all__ = ["TOKEN_RE", "RateLimit", "add_report_routes", "chain_resolvers", "new_report_token"]
@@ -211,6 +212,8 @@ def _preparing(*, page: bool) -> web.Response:
 
 def _page_csp(directory: Path) -> str:
     """Each page gets the policy that allows its own stylesheet and nothing more."""
+    if (directory / RAID_MARKER).is_file():  # a raid page (bot.defence.pages)
+        return raid_page_csp()
     return stream_page_csp() if (directory / STREAM_MARKER).is_file() else page_csp()
 
 

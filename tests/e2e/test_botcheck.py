@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from bot.bot import CHANNEL_SUBSCRIPTIONS
 from bot.twitch import patches
 from bot.twitch.oauth import auth_link
 from storage import CaptureStatus, Database
@@ -259,12 +260,14 @@ async def test_whois_tells_age_history_and_refuses_bad_logins(make_env: Any) -> 
 
 
 async def test_past_300_subscriptions_the_bot_opens_another_socket(make_env: Any) -> None:
-    # Six subscriptions a channel: 51 channels need 306, one socket holds 300.
-    channels = [Channel(f"room_{i:02d}", "organic", 5) for i in range(51)]
+    # N subscriptions a channel (7 with channel.raid): one channel more than fit in the 300 of
+    # one socket.
+    per = len(CHANNEL_SUBSCRIPTIONS)
+    channels = [Channel(f"room_{i:02d}", "organic", 5) for i in range(300 // per + 1)]
     async with make_env(channels) as env:
         sockets = patches.sockets_of(env.bot, env.bot.bot_id)
         assert len(sockets) == 2
-        assert sum(s.subscription_count for s in sockets.values()) == 306
+        assert sum(s.subscription_count for s in sockets.values()) == per * len(channels)
         last = channels[-1].login
         await env.say(last, env.moderators[last], "!botcheck help")
         sent = await env.wait_sent(last, 1)

@@ -1,0 +1,94 @@
+"""Raid pages on disk, under a report token: `/r/<token>` like every other report page.
+
+A raid page's directory holds ``index.html``, ``chatters.csv`` (the accounts) and
+``analysis.json`` (the raid), the names the report routes serve, and a marker file that makes
+the routes send the raid page's own Content-Security-Policy. The token is random (192 bits);
+a page is served for `ttl` after it was written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from bot.pages.links import RAID_MARKER, TOKEN_RE, Links, new_report_token
+from reports.raid_model import Raid
+from reports.raid_page import RaidLinks, raid_csv_text, raid_json_text, raid_page_html
+
+log = logging.getLogger(__name__)
+
+SUBDIR = "raids"
+
+
+def _write(directory: Path, raid: Raid, token: str) -> None:
+    tmp = directory.with_name(directory.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    links = RaidLinks.for_token(token)
+    (tmp / "index.html").write_text(raid_page_html(raid, links=links), encoding="utf-8")
+    (tmp / "chatters.csv").write_text(raid_csv_text(raid), encoding="utf-8")
+    (tmp / "analysis.json").write_text(raid_json_text(raid), encoding="utf-8")
+    (tmp / RAID_MARKER).touch()
+    tmp.rename(directory)
+
+
+class RaidPages:
+    """Write raid pages and find them again by token."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        public_url: str,
+        *,
+        ttl: timedelta,
+        clock: Callable[[], float] = time.time,
+        token: Callable[[], str] = new_report_token,
+    ) -> None:
+        self.root = Path(data_dir) / SUBDIR
+        self.public_url = public_url
+        self.ttl = ttl
+        self._clock = clock
+        self._token = token
+
+    async def write(self, raid: Raid) -> Links:
+        """Write the raid's page and downloads off the event loop; return its links."""
+        token = self._token()
+        await asyncio.to_thread(_write, self.root / token, raid, token)
+        return Links.for_token(self.public_url, token)
+
+    async def resolve(self, token: str) -> Path | None:
+        """Return the page's directory, or None when unknown or expired."""
+        if not TOKEN_RE.fullmatch(token):
+            return None
+        directory = self.root / token
+        try:
+            written = (directory / RAID_MARKER).stat().st_mtime
+        except OSError:
+            return None
+        if self._clock() - written > self.ttl.total_seconds():
+            return None
+        return directory
+
+    async def purge_expired(self) -> int:
+        """Delete the pages past their time; return how many."""
+
+        def purge() -> int:
+            removed = 0
+            if not self.root.is_dir():
+                return 0
+            cutoff = self._clock() - self.ttl.total_seconds()
+            for directory in self.root.iterdir():
+                marker = directory / RAID_MARKER
+                if marker.is_file() and marker.stat().st_mtime < cutoff:
+                    shutil.rmtree(directory, ignore_errors=True)
+                    removed += 1
+            return removed
+
+        removed = await asyncio.to_thread(purge)
+        if removed:
+            log.info("removed %d expired raid page(s)", removed)
+        return removed
