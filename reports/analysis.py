@@ -16,7 +16,6 @@ import numpy as np
 
 from reports import bursts as bursts_mod
 from reports import waves as waves_mod
-from reports.accumulate import Landed
 from reports.model import (
     FLAG_BITS,
     FLAGGED_MASK,
@@ -60,15 +59,13 @@ def analyze(
     platform: SignupRates | None = None,
     chatted: frozenset[int] | None = None,
     multi_channel: frozenset[int] = frozenset(),
-    landed: Landed | None = None,
 ) -> Analysis:
     """Analyse one capture's chatters as of `now` (aware UTC).
 
     `platform`: Twitch-wide signups by day (`reports.platform.signup_rates` over every account
     the cache holds); None estimates them from these chatters' own ids. `chatted`: the ids that
     ever wrote in this channel, where chat is recorded (None: not recorded). `multi_channel`:
-    ids seen in several served channels in the same hour (`reports.presence`). `landed`: the
-    per-account work already done while the capture ran (`reports.accumulate`); same result.
+    ids seen in several served channels in the same hour (`reports.presence`).
     """
     if now.tzinfo is None:
         raise ValueError("naive datetime: use timezone-aware UTC timestamps")
@@ -101,15 +98,9 @@ def analyze(
             flags[a.user_id] |= FLAG_BITS["multi_channel"]
     renamed_ids = frozenset(uid for uid in flags if renames.get(uid))
 
-    if landed is None:
-        kept.sort(key=lambda a: (_created(a), a.user_id))
-        seconds = np.array([_created(a).timestamp() for a in kept], dtype=np.float64)
-    else:
-        facts = {a.user_id: landed.created(a) for a in kept}
-        kept.sort(key=lambda a: (facts[a.user_id][0], a.user_id))
-        seconds = np.array([facts[a.user_id][1] for a in kept], dtype=np.float64)
+    kept.sort(key=lambda a: (_created(a), a.user_id))
     n = len(kept)
-    stem = stem_of if landed is None else landed.stem
+    seconds = np.array([_created(a).timestamp() for a in kept], dtype=np.float64)
     day_numbers = (seconds // DAY).astype(np.int64)
     today = int(now.timestamp() // DAY)
     first_day = int(day_numbers[0]) if n else today
@@ -178,7 +169,7 @@ def analyze(
         start, end = _date(first_day + run.first), _date(first_day + run.last)
         sibling_stems = set().union(*(s for d, s in burst_stems.items() if start <= d <= end))
         for a, bursty in zip(members, in_burst[lo:hi].tolist(), strict=True):
-            if bursty or not explained or stem(a.login) in sibling_stems:
+            if bursty or not explained or stem_of(a.login) in sibling_stems:
                 flags[a.user_id] |= FLAG_BITS["wave"]
                 if a.login in matched:
                     flags[a.user_id] |= FLAG_BITS["pattern"]
@@ -196,7 +187,7 @@ def analyze(
         )
 
     stem_runs = []
-    for r in find_stem_runs([stem(a.login) for a in kept], day_numbers - first_day, rate):
+    for r in find_stem_runs([stem_of(a.login) for a in kept], day_numbers - first_day, rate):
         members = [kept[i] for i in r.members]
         if sum(1 for a in members if flags[a.user_id] & FLAGGED_MASK) >= 0.8 * len(members):
             continue  # already a wave or a burst: said once
