@@ -259,6 +259,7 @@ class Command:
     prepare_s: float
     lag_p99_ms: float
     lag_max_ms: float
+    cpu_s: float  # this process's CPU time (all threads) from the command to the answer
 
     @property
     def bucket_s(self) -> float:
@@ -282,9 +283,11 @@ async def command(sim: SimProcess, timings: Timings) -> Command:
     before = await sim.acall("calls")
     lag: list[float] = []
     sampler = asyncio.create_task(_lag_sampler(lag))
+    cpu = time.process_time()
     try:
         seconds, answer = await sim.acall("command", 600.0)
     finally:
+        cpu = time.process_time() - cpu
         sampler.cancel()
     # the capture's own calls end before the answer; the page's files come after it
     after = await sim.acall("calls")
@@ -299,6 +302,7 @@ async def command(sim: SimProcess, timings: Timings) -> Command:
         prepare_s=timings.prepare_s[-1] if timings.prepare_s else float("nan"),
         lag_p99_ms=p99(lag) * 1000,
         lag_max_ms=max(lag, default=0.0) * 1000,
+        cpu_s=cpu,
     )
 
 
@@ -415,6 +419,6 @@ def _print(r: SizeResult, loaded: int, rss_mb: float) -> None:
             f"analysis + verdict row {c.prepare_s * 1000:.0f} ms, the rest "
             f"{(c.seconds - c.capture_s - c.prepare_s) * 1000:.0f} ms (EventSub in, command, "
             f"reply out); loop lag p99 {c.lag_p99_ms:.1f} ms (max {c.lag_max_ms:.0f}); "
-            f"peak RSS so far {rss_mb:.0f} MB"
+            f"bot CPU {c.cpu_s:.2f} s; peak RSS so far {rss_mb:.0f} MB"
         )
     print(f"  answer: {r.cold.answer[:160]}")
