@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m bench [NAME ...]` (all of them by default)."""
+"""Run the benchmarks: `python -m bench [NAME ...] [--quick]` (all of them by default)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ BENCHMARKS = (
 
 
 def main(argv: list[str]) -> int:
-    names = argv or [n for n in BENCHMARKS if importlib.util.find_spec(f"bench.{n}")]
+    # Options (`--quick`) are left in sys.argv for the benchmarks that read them.
+    chosen = [a for a in argv if not a.startswith("-")]
+    names = chosen or [n for n in BENCHMARKS if importlib.util.find_spec(f"bench.{n}")]
     for name in names:
         if name not in BENCHMARKS:
             print(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
