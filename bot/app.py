@@ -23,6 +23,7 @@ from bot.bot import BotCheckBot
 from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.checks import Checks
+from bot.followers import FollowerChecks
 from bot.helix import Helix
 from bot.history.recorder import Recorder
 from bot.history.retention import Retention
@@ -153,9 +154,18 @@ async def running_bot(
         stream_reports = StreamReports(
             db=db, data_dir=settings.data_dir, public_url=settings.public_url, ttl=ttl, clock=clock
         )
+        followers = FollowerChecks(
+            db=db,
+            helix=helix,
+            data_dir=settings.data_dir,
+            public_url=settings.public_url,
+            ttl=ttl,
+            clock=clock,
+            cooldown_s=settings.cooldown_s,
+        )
         retention = Retention(
             db.history,
-            [reports, stream_reports],
+            [reports, stream_reports, followers],
             chat_days=settings.chat_retention_days,
             clock=clock,
             interval_s=retention_interval_s,
@@ -175,6 +185,7 @@ async def running_bot(
             recorder=recorder,
             streams=streams,
             alerts=alerts,
+            followers=followers,
         )
         if adjust is not None:
             services = adjust(services)
@@ -185,7 +196,9 @@ async def running_bot(
             port=settings.web_port,
             domain=public if public.startswith("https://") else None,
         )
-        add_report_routes(adapter, chain_resolvers(reports.resolve, stream_reports.resolve))
+        add_report_routes(
+            adapter, chain_resolvers(reports.resolve, stream_reports.resolve, followers.resolve)
+        )
 
         def twitch_state() -> tuple[bool, str]:
             return _twitch_state(bot, joined)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.checks import Checks
+from bot.followers import FollowerChecks
 from bot.helix import Helix
 from bot.history import Recorder
 from bot.pages import Reports, StreamReports
@@ -35,3 +36,4 @@ class Services:
     recorder: Recorder
     streams: StreamTracker
     alerts: Alerts
+    followers: FollowerChecks | None = None  # `!botcheck followers` (issue 19)

@@ -40,7 +40,9 @@ class _Kind:
 _KINDS: dict[str | None, _Kind] = {
     None: _Kind(("index.html",), "text/html; charset=utf-8", False),
     "png": _Kind(("chart.png",), "image/png", False),
-    "csv": _Kind(("chatters.csv", "stream-chat.csv"), "text/csv; charset=utf-8", True),
+    "csv": _Kind(
+        ("chatters.csv", "stream-chat.csv", "followers.csv"), "text/csv; charset=utf-8", True
+    ),
     "json": _Kind(("analysis.json", "stream.json"), "application/json; charset=utf-8", True),
 }
 
