@@ -27,6 +27,7 @@ from bot.followers import FollowerChecks
 from bot.helix import Helix
 from bot.history.recorder import Recorder
 from bot.history.retention import Retention
+from bot.knownbots import KnownBotsSource
 from bot.pages.captures import Reports
 from bot.pages.health import Backlog, Health, add_health_routes
 from bot.pages.links import new_report_token
@@ -126,12 +127,19 @@ async def running_bot(
             log.warning(
                 "%d capture(s) were cut off by the last shutdown: marked interrupted", interrupted
             )
+        known_bots = KnownBotsSource(
+            url=settings.known_bots_url,
+            directory=settings.data_dir / "known-bots",
+            file_logins=known,
+        )
+        known_bots.load_cached()
+        stack.push_async_callback(known_bots.close)
         reports = Reports(
             db=db,
             data_dir=settings.data_dir,
             public_url=settings.public_url,
             ttl=ttl,
-            known_bot_logins=known,
+            known_bot_logins=known_bots.logins,
             clock=clock,
         )
         webhook = settings.discord_webhook_url
@@ -227,6 +235,7 @@ async def running_bot(
             _raise_start_failure(task, settings)  # what stopped it, in one sentence if known
         await web_answers(settings.web_host, settings.web_port)
         retention.start()
+        known_bots.start()
         # The first poll also settles the sessions a previous run left open.
         streams.start()
         yield Running(bot=bot, services=services, task=task)

@@ -41,13 +41,14 @@ class Reports:
         data_dir: Path,
         public_url: str,
         ttl: timedelta,
-        known_bot_logins: frozenset[str],
+        known_bot_logins: frozenset[str] | Callable[[], frozenset[str]],
         clock: Callable[[], datetime],
     ) -> None:
         self._db = db
         self._root = data_dir / "reports"
         self._public_url = public_url.rstrip("/")
         self._ttl = ttl
+        # A callable is a list refreshed while the bot runs (bot.knownbots, issue 19).
         self._known = known_bot_logins
         self._clock = clock
 
@@ -69,7 +70,7 @@ class Reports:
             result.accounts,
             now=capture.finished_at or self._clock(),
             window=window,
-            known_bot_logins=self._known,
+            known_bot_logins=self._known() if callable(self._known) else self._known,
             viewer_count=result.viewer_count,
             renames=result.renames,
         )
