@@ -21,7 +21,7 @@ import twitchio
 from bot import metrics, systemd
 from bot.bot import BotCheckBot
 from bot.capture import Capturer
-from bot.chat import Pacer
+from bot.chat import Pacer, safe_text
 from bot.checks import Checks
 from bot.followers import FollowerChecks
 from bot.helix import Helix
@@ -49,6 +49,7 @@ from bot.streams.tracker import StreamTracker
 from bot.twitch import patches
 from bot.twitch.oauth import BotCheckAdapter
 from bot.twitch.tokens import TwitchIOTokens
+from bot.watch import Watcher, WatchSettings
 from reports.knownbots import KnownBotsError, load_known_bots
 from reports.service_bots import service_bot_logins
 from storage import Database
@@ -80,6 +81,7 @@ async def running_bot(
     poll_interval_s: float = 60.0,
     retention_interval_s: float = 3600.0,
     adjust: Callable[[Services], Services] | None = None,
+    watch: WatchSettings | None = None,
 ) -> AsyncIterator[Running]:
     """Start the whole bot (database, Helix, web, TwitchIO) and stop it cleanly on exit.
 
@@ -180,6 +182,25 @@ async def running_bot(
         )
         stack.push_async_callback(retention.close)
         stack.push_async_callback(streams.close)
+        checks = Checks(capturer=capturer, reports=reports)
+        pacer = Pacer()
+
+        async def send(channel_id: int, text: str) -> None:
+            """One message from the bot, not a reply (automatic checks)."""
+            await pacer.wait_turn(str(channel_id))
+            user = bot.create_partialuser(channel_id)
+            await user.send_message(safe_text(text), sender=bot.bot_id)
+
+        watcher = Watcher(
+            db=db,
+            checks=checks,
+            send=send,
+            moderator_id=lambda: int(bot.bot_id),
+            clock=clock,
+            settings=watch,
+        )
+        streams.on_sample = watcher.sample
+        stack.push_async_callback(watcher.close)
         services = Services(
             settings=settings,
             db=db,
@@ -187,13 +208,14 @@ async def running_bot(
             capturer=capturer,
             reports=reports,
             stream_reports=stream_reports,
-            checks=Checks(capturer=capturer, reports=reports),
-            pacer=Pacer(),
+            checks=checks,
+            pacer=pacer,
             clock=clock,
             recorder=recorder,
             streams=streams,
             alerts=alerts,
             followers=followers,
+            watcher=watcher,
         )
         if adjust is not None:
             services = adjust(services)
@@ -224,6 +246,7 @@ async def running_bot(
         )
         tokens.bind(bot)
         _count_commands(bot)
+        _watch_raids(bot, watcher)
         task = asyncio.create_task(
             bot.start(load_tokens=True, save_tokens=False), name="botcheck-bot"
         )
@@ -272,6 +295,16 @@ def _count_commands(bot: BotCheckBot) -> None:
 
     bot.add_listener(invoked, event="event_command_invoked")
     bot.add_listener(failed, event="event_command_error")
+
+
+def _watch_raids(bot: BotCheckBot, watcher: Watcher) -> None:
+    """A raid into a watched channel starts an automatic check (issue 19)."""
+
+    async def raided(payload: Any) -> None:
+        to = payload.to_broadcaster
+        watcher.raid(int(to.id), payload.from_broadcaster.name or "", int(payload.viewer_count))
+
+    bot.add_listener(raided, event="event_raid")
 
 
 def _command_name(ctx: Any) -> str:

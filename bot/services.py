@@ -15,6 +15,7 @@ from bot.history import Recorder
 from bot.pages import Reports, StreamReports
 from bot.settings import Settings
 from bot.streams import Alerts, StreamTracker
+from bot.watch import Watcher
 from storage import Database
 
 
@@ -37,3 +38,4 @@ class Services:
     streams: StreamTracker
     alerts: Alerts
     followers: FollowerChecks | None = None  # `!botcheck followers` (issue 19)
+    watcher: Watcher | None = None  # `!botcheck watch on|off` (issue 19)

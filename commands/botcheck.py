@@ -12,7 +12,7 @@ from twitchio.ext import commands
 from bot.checks import CheckRequest
 from bot.history import forget_channel
 from commands.common import CommandComponent, OncePer, audit, moderators_only, reply
-from commands.followers import botcheck_more
+from commands.detection import botcheck_more
 from reports.window import parse_window
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class BotCheck(CommandComponent):
             await reply(ctx, help_text(self.bot.commands))
             await audit(ctx, "botcheck", args, "help")
             return
-        if await botcheck_more(ctx, args):  # issue 19: followers (commands/followers.py)
+        if await botcheck_more(ctx, args):  # issue 19: followers, watch (commands/detection.py)
             return
         if word.split()[:1] == ["forget"]:
             await self._forget(ctx, args, confirm=word.split()[1:] == ["confirm"])

@@ -1,6 +1,7 @@
-"""`!botcheck followers [window]`: who followed this channel lately (issue 19).
+"""`!botcheck followers [window]` (who followed lately) and `!botcheck watch on|off`
+(automatic checks while live), issue 19.
 
-Reached from `!botcheck` (commands/botcheck.py dispatches the word `followers` here), so the
+Reached from `!botcheck` (commands/botcheck.py hands every argument here first), so the
 moderator guard and the error hook are the `BotCheck` component's.
 """
 
@@ -14,7 +15,8 @@ from twitchio.ext import commands
 from commands.common import audit, bot_of, reply
 from reports.window import parse_window
 
-SUBCOMMANDS = ("followers",)
+SUBCOMMANDS = ("followers", "watch")
+WATCH_USAGE = "Use !botcheck watch on or !botcheck watch off."
 BAD_WINDOW = (
     "That is not a window I can read: use days or weeks, like !botcheck followers 7d "
     "or !botcheck followers 4w."
@@ -25,10 +27,35 @@ NOT_SET_UP = "Follower checks are not set up on this bot."
 async def botcheck_more(ctx: commands.Context[Any], args: str) -> bool:
     """Run a `!botcheck` subcommand of this module; False if the word is not one."""
     words = args.strip().lower().split()
-    if words[:1] != ["followers"]:
-        return False
-    await _followers(ctx, args, " ".join(words[1:]))
-    return True
+    if words[:1] == ["followers"]:
+        await _followers(ctx, args, " ".join(words[1:]))
+        return True
+    if words[:1] == ["watch"]:
+        await _watch(ctx, args, words[1:])
+        return True
+    return False
+
+
+async def _watch(ctx: commands.Context[Any], args: str, rest: list[str]) -> None:
+    bot = bot_of(ctx)
+    channel = int(ctx.broadcaster.id)
+    if rest not in (["on"], ["off"]):
+        on = await bot.services.db.channels.watches(channel)
+        state = "on" if on else "off"
+        await reply(ctx, f"Automatic checks are {state} here. {WATCH_USAGE}")
+        await audit(ctx, "botcheck", args, "watch-state", state)
+        return
+    on = rest == ["on"]
+    await bot.services.db.channels.set_watch(channel, on)
+    if on:
+        text = (
+            "Watching: while live, I check by myself when viewers jump, some minutes after "
+            "the stream starts and when a raid arrives, and speak only if it looks bad."
+        )
+    else:
+        text = "Automatic checks are off here."
+    await reply(ctx, text)
+    await audit(ctx, "botcheck", args, "watch-on" if on else "watch-off")
 
 
 async def _followers(ctx: commands.Context[Any], args: str, rest: str) -> None:
