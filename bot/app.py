@@ -32,6 +32,7 @@ from bot.pages.captures import Reports
 from bot.pages.health import Backlog, Health, add_health_routes
 from bot.pages.links import new_report_token
 from bot.pages.routes import add_report_routes, chain_resolvers
+from bot.pages.signals import Signals
 from bot.pages.streams import StreamReports
 from bot.preflight import (
     SqliteLock,
@@ -143,6 +144,11 @@ async def running_bot(
             ttl=ttl,
             known_bot_logins=known_bots.logins,
             clock=clock,
+            signals=Signals(
+                db=db,
+                k=settings.presence_k,
+                exclude=[int(settings.bot_id)] if settings.bot_id else [],
+            ),
         )
         webhook = settings.discord_webhook_url
         alerts = Alerts(webhook.get_secret_value() if webhook else None)

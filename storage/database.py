@@ -19,6 +19,7 @@ from storage.accounts import Accounts
 from storage.audit import Audit
 from storage.captures import Captures
 from storage.channels import Channels
+from storage.detection import Detection
 from storage.engine import Dialect, Executor, Row
 from storage.errors import DatabaseClosedError
 from storage.history import History
@@ -102,6 +103,7 @@ class Database:
         self.tokens = Tokens(self)
         self.history = History(self)
         self.stats = Stats(self)
+        self.detection = Detection(self)  # issue 19: chatted, signup rates, presence
 
     def __repr__(self) -> str:
         return f"Database({self.target.describe()})"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.capture.model import CaptureResult
 from bot.pages.links import Links
+from bot.pages.signals import CaptureSignals, Signals
 from reports.analysis import analyze
 from reports.model import Analysis
 from reports.render import ReportLinks, write_report
@@ -43,6 +44,7 @@ class Reports:
         ttl: timedelta,
         known_bot_logins: frozenset[str] | Callable[[], frozenset[str]],
         clock: Callable[[], datetime],
+        signals: Signals | None = None,
     ) -> None:
         self._db = db
         self._root = data_dir / "reports"
@@ -51,6 +53,7 @@ class Reports:
         # A callable is a list refreshed while the bot runs (bot.knownbots, issue 19).
         self._known = known_bot_logins
         self._clock = clock
+        self._signals = signals  # issue 19: chatted, platform, multi_channel
 
     def links(self, token: str) -> Links:
         return Links.for_token(self._public_url, token)
@@ -65,6 +68,10 @@ class Reports:
         capture = result.capture
         token = capture.report_token
         links = self.links(token)
+        extra = CaptureSignals()
+        if self._signals is not None:
+            ids = [a.user_id for a in result.accounts]
+            extra = await self._signals.for_capture(capture.channel_id, capture.started_at, ids)
         analysis = await asyncio.to_thread(
             analyze,
             result.accounts,
@@ -73,6 +80,9 @@ class Reports:
             known_bot_logins=self._known() if callable(self._known) else self._known,
             viewer_count=result.viewer_count,
             renames=result.renames,
+            chatted=extra.chatted,
+            platform=extra.platform,
+            multi_channel=extra.multi_channel,
         )
         summary = summary_text(analysis, links.page)
         directory = self.directory(token)
