@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.capture.followers import MAX_FOLLOWS, FollowersNotReadable, capture_followers
+from bot.chat import prefix_keeping_link
 from bot.helix import Helix, HelixError
 from bot.pages.links import TOKEN_RE, Links, new_report_token
 from reports.follower_report import (
@@ -35,6 +36,7 @@ __all__ = ["FollowerAnswer", "FollowerChecks"]
 log = logging.getLogger(__name__)
 
 PAGE, CSV, JSON = "index.html", "followers.csv", "analysis.json"
+CHANNEL = "channel"  # the channel id, so `forget` finds the channel's reports
 NOT_READABLE = (
     "I cannot read this channel's followers: the bot account needs the "
     "moderator:read:followers permission (the bot's owner runs botcheck auth again)."
@@ -132,13 +134,17 @@ class FollowerChecks:
         token = new_report_token()
         links = Links.for_token(self._public_url, token)
         summary = follower_summary(analysis, links.page)
+        if got.partial_reason:
+            prefix = f"Partial check ({got.partial_reason})."
+            summary = prefix_keeping_link(prefix, summary, links.page)
         await asyncio.to_thread(
             self._write,
             token,
             analysis,
             got.followers,
-            f"Followers of {channel_name}",
-            got.partial_reason,
+            channel_id=channel_id,
+            title=f"Followers of {channel_name}",
+            partial=got.partial_reason,
         )
         detail = (
             f"{analysis.follows} follows of {got.total}, {got.looked_up} looked up, "
@@ -151,11 +157,14 @@ class FollowerChecks:
         token: str,
         analysis: FollowerAnalysis,
         followers: Sequence[Follower],
+        *,
+        channel_id: int,
         title: str,
         partial: str,
     ) -> None:
         out = self.directory(token)
         out.mkdir(parents=True, exist_ok=True)
+        _atomic_write(out / CHANNEL, str(channel_id).encode("ascii"))
         _atomic_write(out / CSV, follower_csv(analysis, followers).encode("utf-8"))
         _atomic_write(out / JSON, follower_json(analysis).encode("utf-8"))
         page = follower_page(
@@ -175,6 +184,21 @@ class FollowerChecks:
         if written < self._clock().timestamp() - self._ttl.total_seconds():
             return None
         return page.parent
+
+    async def forget(self, channel_id: int) -> int:
+        """Delete every follower report of a channel (`!botcheck forget`); return how many."""
+        if not self._root.is_dir():
+            return 0
+        removed = 0
+        for directory in list(self._root.iterdir()):
+            try:
+                owner = (directory / CHANNEL).read_text(encoding="ascii").strip()
+            except OSError:
+                continue
+            if owner == str(channel_id):
+                await asyncio.to_thread(shutil.rmtree, directory, True)
+                removed += 1
+        return removed
 
     async def purge_expired(self) -> int:
         """Delete follower reports past their time; return how many."""

@@ -83,3 +83,19 @@ async def test_window_and_refusals(make_env: Any) -> None:
         await env.say("chan_a", env.moderators["chan_a"], "!botcheck followers 1d")
         sent = await env.wait_sent("chan_a", 3, timeout=60)
         assert LINK.search(sent[-1]), sent[-1]
+
+
+async def test_forget_removes_the_follower_reports(make_env: Any) -> None:
+    scenario = follower_list(2, 200, spikes=False, days=30)
+    async with make_env() as env:
+        _load(env, "chan_a", scenario)
+        await env.say("chan_a", env.moderators["chan_a"], "!botcheck followers")
+        sent = await env.wait_sent("chan_a", 1, timeout=60)
+        link = LINK.search(sent[-1])
+        assert link, sent[-1]
+        service = env.running.services.followers
+        channel_id = env.world.by_login["chan_a"]
+        assert await service.forget(channel_id + 1) == 0
+        assert await service.forget(channel_id) == 1
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(link.group(1))).status_code == 404
