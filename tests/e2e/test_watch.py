@@ -91,3 +91,27 @@ async def test_watch_switch_and_rate_limit(make_env: Any) -> None:
         await env.say("chan_a", mod, "!botcheck watch off")
         sent = await env.wait_sent("chan_a", 3)
         assert sent[-1] == "Automatic checks are off here."
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [pytest.param("start", id="stream-start"), pytest.param("raid", id="raid")],
+)
+async def test_stream_start_and_raid_start_a_check(make_env: Any, trigger: str) -> None:
+    async with make_env([Channel("chan_a", "farm", 600)]) as env:
+        watcher = env.running.services.watcher
+        # No viewer jumps here; the start check comes at once, a raid's after no delay.
+        watcher.settings = WatchSettings(jump_ratio=100.0, after_start_s=0.0, raid_delay_s=0.0)
+        mod = env.moderators["chan_a"]
+        await env.say("chan_a", mod, "!botcheck watch on")
+        await env.wait_sent("chan_a", 1)
+        if trigger == "start":
+            env.world.set_stream("chan_a", False)
+            env.world.set_stream("chan_a", True)
+            await env.running.services.streams.poll()
+            expected = "Automatic check (0 minutes into the stream)."
+        else:
+            watcher.raid(env.world.by_login["chan_a"], "friendly_streamer", 250)
+            expected = "Automatic check (raid from friendly_streamer with 250 viewers)."
+        sent = await env.wait_sent("chan_a", 2, timeout=60)
+        assert sent[-1].startswith(expected), sent[-1]
