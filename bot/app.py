@@ -21,20 +21,23 @@ import twitchio
 from bot import metrics, systemd
 from bot.bot import CHANNEL_SUBSCRIPTIONS, BotCheckBot
 from bot.capture import Capturer
-from bot.chat import Pacer
+from bot.chat import Pacer, safe_text
 from bot.checks import Checks
 from bot.conduit import ConduitMode
 from bot.dashboard import DashboardChecks, dashboard_deps
 from bot.defence import Defence
+from bot.followers import FollowerChecks
 from bot.helix import Helix
 from bot.history.recorder import Recorder
 from bot.history.retention import Retention
+from bot.knownbots import KnownBotsSource
 from bot.pages.captures import Reports
 from bot.pages.dashboard import add_dashboard_routes
 from bot.pages.health import Backlog, Health, add_health_routes
 from bot.pages.links import new_report_token
 from bot.pages.routes import add_report_routes, chain_resolvers
 from bot.pages.server import ConnectionGuard, client_address, parse_networks
+from bot.pages.signals import Signals
 from bot.pages.streams import StreamReports
 from bot.preflight import (
     SqliteLock,
@@ -52,6 +55,7 @@ from bot.streams.tracker import StreamTracker
 from bot.twitch import patches
 from bot.twitch.oauth import BotCheckAdapter
 from bot.twitch.tokens import TwitchIOTokens
+from bot.watch import Watcher, WatchSettings
 from reports.knownbots import KnownBotsError, load_known_bots
 from reports.risk_llm import LlmConfig
 from reports.service_bots import service_bot_logins
@@ -84,6 +88,7 @@ async def running_bot(
     poll_interval_s: float = 60.0,
     retention_interval_s: float = 3600.0,
     adjust: Callable[[Services], Services] | None = None,
+    watch: WatchSettings | None = None,
 ) -> AsyncIterator[Running]:
     """Start the whole bot (database, Helix, web, TwitchIO) and stop it cleanly on exit.
 
@@ -132,13 +137,25 @@ async def running_bot(
             log.warning(
                 "%d capture(s) were cut off by the last shutdown: marked interrupted", interrupted
             )
+        known_bots = KnownBotsSource(
+            url=settings.known_bots_url,
+            directory=settings.data_dir / "known-bots",
+            file_logins=known,
+        )
+        known_bots.load_cached()
+        stack.push_async_callback(known_bots.close)
         reports = Reports(
             db=db,
             data_dir=settings.data_dir,
             public_url=settings.public_url,
             ttl=ttl,
-            known_bot_logins=known,
+            known_bot_logins=known_bots.logins,
             clock=clock,
+            signals=Signals(
+                db=db,
+                k=settings.presence_k,
+                exclude=[int(settings.bot_id)] if settings.bot_id else [],
+            ),
         )
         stack.push_async_callback(reports.drain)  # report files still being written
         webhook = settings.discord_webhook_url
@@ -181,15 +198,43 @@ async def running_bot(
         stream_reports = StreamReports(
             db=db, data_dir=settings.data_dir, public_url=settings.public_url, ttl=ttl, clock=clock
         )
+        followers = FollowerChecks(
+            db=db,
+            helix=helix,
+            data_dir=settings.data_dir,
+            public_url=settings.public_url,
+            ttl=ttl,
+            clock=clock,
+            cooldown_s=settings.cooldown_s,
+        )
         retention = Retention(
             db.history,
-            [reports, stream_reports, defence.pages],  # raid pages expire like reports
+            [reports, stream_reports, defence.pages, followers],  # all expire like reports
             chat_days=settings.chat_retention_days,
             clock=clock,
             interval_s=retention_interval_s,
         )
         stack.push_async_callback(retention.close)
         stack.push_async_callback(streams.close)
+        checks = Checks(capturer=capturer, reports=reports)
+        pacer = Pacer()
+
+        async def send(channel_id: int, text: str) -> None:
+            """One message from the bot, not a reply (automatic checks)."""
+            await pacer.wait_turn(str(channel_id))
+            user = bot.create_partialuser(channel_id)
+            await user.send_message(safe_text(text), sender=bot.bot_id)
+
+        watcher = Watcher(
+            db=db,
+            checks=checks,
+            send=send,
+            moderator_id=lambda: int(bot.bot_id),
+            clock=clock,
+            settings=watch,
+        )
+        streams.on_sample = watcher.sample
+        stack.push_async_callback(watcher.close)
         services = Services(
             settings=settings,
             db=db,
@@ -197,13 +242,15 @@ async def running_bot(
             capturer=capturer,
             reports=reports,
             stream_reports=stream_reports,
-            checks=Checks(capturer=capturer, reports=reports),
-            pacer=Pacer(),
+            checks=checks,
+            pacer=pacer,
             clock=clock,
             recorder=recorder,
             streams=streams,
             alerts=alerts,
             defence=defence,
+            followers=followers,
+            watcher=watcher,
         )
         if adjust is not None:
             services = adjust(services)
@@ -227,7 +274,9 @@ async def running_bot(
         )
         add_report_routes(
             adapter,
-            chain_resolvers(reports.resolve, stream_reports.resolve, defence.resolve),
+            chain_resolvers(
+                reports.resolve, stream_reports.resolve, defence.resolve, followers.resolve
+            ),
             preparing=reports.preparing,
             written=reports.written,
             client_address=address,
@@ -262,6 +311,7 @@ async def running_bot(
         )
         tokens.bind(bot)
         _count_commands(bot)
+        _watch_raids(bot, watcher)
         task = asyncio.create_task(
             bot.start(load_tokens=True, save_tokens=False), name="botcheck-bot"
         )
@@ -274,6 +324,7 @@ async def running_bot(
         await web_answers(settings.web_host, settings.web_port)
         retention.start()
         await defence.start()  # after the bot is ready: resumed ban runs report in chat
+        known_bots.start()
         # The first poll also settles the sessions a previous run left open.
         streams.start()
         yield Running(bot=bot, services=services, task=task)
@@ -310,6 +361,16 @@ def _count_commands(bot: BotCheckBot) -> None:
 
     bot.add_listener(invoked, event="event_command_invoked")
     bot.add_listener(failed, event="event_command_error")
+
+
+def _watch_raids(bot: BotCheckBot, watcher: Watcher) -> None:
+    """A raid into a watched channel starts an automatic check (issue 19)."""
+
+    async def raided(payload: Any) -> None:
+        to = payload.to_broadcaster
+        watcher.raid(int(to.id), payload.from_broadcaster.name or "", int(payload.viewer_count))
+
+    bot.add_listener(raided, event="event_raid")
 
 
 def _command_name(ctx: Any) -> str:

@@ -10,11 +10,13 @@ from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.checks import Checks
 from bot.defence import Defence
+from bot.followers import FollowerChecks
 from bot.helix import Helix
 from bot.history import Recorder
 from bot.pages import Reports, StreamReports
 from bot.settings import Settings
 from bot.streams import Alerts, StreamTracker
+from bot.watch import Watcher
 from storage import Database
 
 
@@ -37,3 +39,5 @@ class Services:
     streams: StreamTracker
     alerts: Alerts
     defence: Defence | None = None  # chat defence (issue 20); None: not running
+    followers: FollowerChecks | None = None  # `!botcheck followers` (issue 19)
+    watcher: Watcher | None = None  # `!botcheck watch on|off` (issue 19)

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     )
     log_level: LogLevel = Field("INFO", validation_alias=_env("BOTCHECK_LOG_LEVEL"))
     known_bots_file: Path | None = Field(None, validation_alias=_env("BOTCHECK_KNOWN_BOTS_FILE"))
+    # A maintained list fetched daily (If-Modified-Since), kept in DATA_DIR/known-bots/ (issue 19).
+    known_bots_url: str | None = Field(None, validation_alias=_env("BOTCHECK_KNOWN_BOTS_URL"))
+    # Accounts in the chatter lists of at least this many served channels within the hour.
+    presence_k: int = Field(5, ge=2, le=1000, validation_alias=_env("BOTCHECK_PRESENCE_K"))
     report_ttl_days: int = Field(
         30, ge=1, le=3650, validation_alias=_env("BOTCHECK_REPORT_TTL_DAYS")
     )

@@ -13,6 +13,7 @@ from twitchio.ext import commands
 from bot.checks import CheckRequest
 from bot.history import forget_channel
 from commands.common import CommandComponent, OncePer, audit, moderators_only, reply
+from commands.detection import botcheck_more
 from reports import zones
 from reports.window import parse_window
 
@@ -91,6 +92,8 @@ class BotCheck(CommandComponent):
         handler = self.subcommands.get(word.split()[0]) if word else None
         if handler is not None:
             await handler(ctx, args)
+            return
+        if await botcheck_more(ctx, args):  # issue 19: followers, watch (commands/detection.py)
             return
         if word.split()[:1] == ["forget"]:
             rest = word.split()[1:]

@@ -90,6 +90,11 @@ def page_html(
         waves=[_wave_row(w) for w in waves],
         bursts=[_burst_row(b) for b in bursts],
         renames=_renames(analysis),
+        stem_runs=[
+            (r.stem, text.day_range(r.start, r.end), text.num(r.count), text.num(round(r.expected)))
+            for r in analysis.stem_runs[:MAX_TABLE_ROWS]
+        ],
+        multi_channel=list(analysis.totals.multi_channel[: MAX_TABLE_ROWS * 4]),
         top_days=[
             (text.day(d.day), text.num(d.count), text.pct(d.share)) for d in analysis.top_days
         ],
@@ -116,7 +121,20 @@ def _figures(a: Analysis) -> list[Figure]:
         Figure("young", "Under 90 days old", young),
         Figure("median", "Median account age", median),
         Figure("apart", "Bots and unknown dates, not counted", text.num(apart)),
+        *_presence_figures(a),
     ]
+
+
+def _presence_figures(a: Analysis) -> list[Figure]:
+    """Cross-channel presence and whether chat was recorded (issue 19)."""
+    t = a.totals
+    out = []
+    if t.multi_channel:
+        out.append(
+            Figure("multi", "Seen in several channels at once", text.num(len(t.multi_channel)))
+        )
+    out.append(Figure("chat", "Chat recorded here", "yes" if t.chat_recorded else "no"))
+    return out
 
 
 def _patterns(patterns: tuple[LoginPattern, ...]) -> str:
@@ -127,8 +145,21 @@ def _traits_line(traits: Traits, logins: tuple[str, ...]) -> str:
     return (
         f"default avatar {text.pct(traits.default_avatar_share)} · "
         f"no description {text.pct(traits.empty_description_share)} · patterns: "
-        f"{_patterns(traits.patterns)} · e.g. {', '.join(logins)}"
+        f"{_patterns(traits.patterns)}{_more_traits(traits)} · e.g. {', '.join(logins)}"
     )
+
+
+def _more_traits(traits: Traits) -> str:
+    """Renames and silent accounts (issue 19), where known."""
+    out = ""
+    if traits.renamed:
+        out += f" · renamed {text.num(traits.renamed)}"
+    if traits.silent is not None and traits.silent_share is not None:
+        if traits.silent_share >= 1.0:
+            out += " · none ever chatted here"
+        else:
+            out += f" · never chatted here {text.pct(traits.silent_share)}"
+    return out
 
 
 def _wave_row(w: Wave) -> _Row:
@@ -141,9 +172,10 @@ def _wave_row(w: Wave) -> _Row:
 
 
 def _burst_row(b: Burst) -> _Row:
+    stragglers = f" · {text.num(b.remnants)} stragglers made near it" if b.remnants else ""
     return _Row(
         text.clock(b.start),
-        _traits_line(b.traits, b.sample_logins),
+        _traits_line(b.traits, b.sample_logins) + stragglers,
         f"{text.num(b.count)} ({text.pct(b.share)})",
         text.minutes(b.start, b.end),
     )

@@ -83,6 +83,23 @@ class Channels:
                 timezone,
             )
 
+    async def watches(self, channel_id: int) -> bool:
+        """Whether automatic checks run here while live (`!botcheck watch on`; off by default)."""
+        value = await self._db.fetchval(
+            "SELECT watch FROM channel_options WHERE channel_id = $1", channel_id
+        )
+        return bool(value)
+
+    async def set_watch(self, channel_id: int, on: bool) -> None:
+        """Turn automatic checks on or off for a channel the bot has joined."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO channel_options (channel_id, watch) VALUES ($1, $2) "
+                "ON CONFLICT (channel_id) DO UPDATE SET watch = excluded.watch",
+                channel_id,
+                int(on),
+            )
+
     async def report_tokens(self, channel_id: int) -> list[str]:
         """Return the tokens of every report (capture and stream) made in the channel."""
         rows = await self._db.fetch(

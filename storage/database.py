@@ -21,6 +21,7 @@ from storage.audit import Audit
 from storage.captures import Captures
 from storage.channels import Channels
 from storage.dashboard import Dashboard
+from storage.detection import Detection
 from storage.engine import Dialect, Executor, Row
 from storage.errors import DatabaseClosedError
 from storage.history import History
@@ -106,6 +107,7 @@ class Database:
         self.stats = Stats(self)
         self.dashboard = Dashboard(self)
         self.api_tokens = ApiTokens(self)
+        self.detection = Detection(self)  # issue 19: chatted, signup rates, presence
 
     def __repr__(self) -> str:
         return f"Database({self.target.describe()})"

@@ -46,7 +46,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="viewer count, to compare with the chatters (default: offline)",
     )
     parser.add_argument(
-        "--known-bots", type=Path, metavar="FILE", help="known lurker-bot list, one login a line"
+        "--known-bots",
+        type=Path,
+        metavar="FILE",
+        help=(
+            "known lurker-bot list, in one of four formats: one login a line, "
+            "a JSON array of logins, a JSON object of login -> user id, or TwitchInsights' "
+            '{"bots": [[login, channels, last_seen], ...]}'
+        ),
     )
     parser.add_argument("--title", help="title of the report page")
 

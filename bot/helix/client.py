@@ -66,6 +66,15 @@ class StreamInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowersPage:
+    """One page of Get Channel Followers (id, login, name, followed_at), newest first."""
+
+    follows: tuple[tuple[int, str, str, datetime], ...]
+    total: int
+    cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ModeratedChannel:
     broadcaster_id: int
     login: str
@@ -268,6 +277,33 @@ class Helix:
             for d in body.get("data", ())
             if d.get("type", "live") == "live"
         ]
+
+    async def get_channel_followers(
+        self,
+        broadcaster_id: int,
+        moderator_id: int,
+        *,
+        after: str | None = None,
+        priority: Priority = Priority.CAPTURE,
+    ) -> FollowersPage:
+        """Return one page (100) of the channel's followers, newest first (moderator's token)."""
+        params: dict[str, Any] = {"broadcaster_id": broadcaster_id, "first": MAX_IDS}
+        if after:
+            params["after"] = after
+        body = await self._call(
+            "channels/followers", params, user=str(moderator_id), priority=priority
+        )
+        follows = tuple(
+            (
+                int(d["user_id"]),
+                d["user_login"],
+                d.get("user_name") or d["user_login"],
+                _parse_time(d["followed_at"]),
+            )
+            for d in body.get("data", ())
+        )
+        cursor = (body.get("pagination") or {}).get("cursor") or None
+        return FollowersPage(follows, int(body.get("total", len(follows))), cursor)
 
     async def get_moderated_channels(
         self, user_id: int, *, priority: Priority = Priority.INTERACTIVE

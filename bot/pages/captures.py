@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.capture.model import CaptureResult
 from bot.pages.links import Links
+from bot.pages.signals import CaptureSignals, Signals
 from reports.analysis import analyze
 from reports.model import Analysis
 from reports.render import ReportLinks, write_report
@@ -48,16 +49,19 @@ class Reports:
         data_dir: Path,
         public_url: str,
         ttl: timedelta,
-        known_bot_logins: frozenset[str],
+        known_bot_logins: frozenset[str] | Callable[[], frozenset[str]],
         clock: Callable[[], datetime],
+        signals: Signals | None = None,
     ) -> None:
         self._db = db
         self._root = data_dir / "reports"
         self._public_url = public_url.rstrip("/")
         self._ttl = ttl
+        # A callable is a list refreshed while the bot runs (bot.knownbots, issue 19).
         self._known = known_bot_logins
         self._clock = clock
         self._writing: dict[str, asyncio.Task[bool]] = {}
+        self._signals = signals  # issue 19: chatted, platform, multi_channel
 
     def links(self, token: str) -> Links:
         return Links.for_token(self._public_url, token)
@@ -81,14 +85,21 @@ class Reports:
         capture = result.capture
         token = capture.report_token
         links = self.links(token)
+        extra = CaptureSignals()
+        if self._signals is not None:
+            ids = [a.user_id for a in result.accounts]
+            extra = await self._signals.for_capture(capture.channel_id, capture.started_at, ids)
         analysis = await asyncio.to_thread(
             analyze,
             result.accounts,
             now=capture.finished_at or self._clock(),
             window=window,
-            known_bot_logins=self._known,
+            known_bot_logins=self._known() if callable(self._known) else self._known,
             viewer_count=result.viewer_count,
             renames=result.renames,
+            chatted=extra.chatted,
+            platform=extra.platform,
+            multi_channel=extra.multi_channel,
         )
         summary = summary_text(analysis, links.page)
         await self._db.captures.set_result(

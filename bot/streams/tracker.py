@@ -72,6 +72,7 @@ class StreamTracker:
         channels: ChannelLookup | None = None,
         joined: Callable[[], Iterable[int]] = lambda: (),
         report_token: Callable[[], str],
+        on_sample: Callable[[int, datetime, int, datetime], None] | None = None,
     ) -> None:
         self._history = history
         self._known = channels  # for the logins of channels seen only in old sessions
@@ -84,6 +85,8 @@ class StreamTracker:
         self._logins: dict[int, str] = {}
         self._lock = asyncio.Lock()  # events and polls change sessions one at a time
         self._task: asyncio.Task[None] | None = None
+        # Issue 19: (channel, at, viewers, stream started_at) for each polled sample (bot.watch).
+        self.on_sample = on_sample
 
     # -- life ---------------------------------------------------------------------------------
 
@@ -202,6 +205,8 @@ class StreamTracker:
                     elif stream.title or stream.game_name:
                         current = await self._refresh(current, stream)
                     samples.append(ViewerSample(current.session_id, now, stream.viewer_count))
+                    if self.on_sample is not None:
+                        self.on_sample(channel_id, now, stream.viewer_count, stream.started_at)
                 else:
                     for s in sessions:
                         if now - s.started_at < SAME_STREAM:

@@ -43,6 +43,7 @@ BOT_SCOPES = (
     "moderator:read:unban_requests",
     "moderator:read:vips",
     "moderator:read:warnings",
+    "moderator:read:followers",  # `!botcheck followers` (issue 19)
 )
 # The owner only proves who they are (for `botcheck purge` and owner commands).
 OWNER_SCOPES = ("user:read:moderated_channels",)

@@ -1,0 +1,88 @@
+"""What a capture's analysis draws on beyond its own chatter list (issue 19).
+
+- `chatted`: the chatters that ever wrote in this channel (where chat is recorded);
+- `platform`: Twitch-wide signups by day, from every account the cache has ever looked up,
+  computed off the event loop and at most once a day (`refresh_s`);
+- `multi_channel`: the chatters also found in at least `k` of the channels the bot serves
+  within the same hour (recent captures), known service bots and the bot itself excluded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from reports.platform import SignupRates, signup_rates
+from reports.presence import DEFAULT_K, Sighting, channels_at_once, multi_channel
+from storage import Database
+
+__all__ = ["CaptureSignals", "Signals"]
+
+log = logging.getLogger(__name__)
+
+DAY_S = 86_400.0
+MIN_PLATFORM_ACCOUNTS = 1_000  # fewer looked-up accounts say little about Twitch as a whole
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureSignals:
+    """The analysis keywords for one capture."""
+
+    chatted: frozenset[int] | None = None
+    platform: SignupRates | None = None
+    multi_channel: frozenset[int] = field(default_factory=frozenset)
+
+
+class Signals:
+    """Gathers `CaptureSignals`; the platform rates are cached for `refresh_s`."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        k: int = DEFAULT_K,
+        exclude: Collection[int] = (),
+        refresh_s: float = DAY_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db = db
+        self.k = k
+        self._exclude = frozenset(exclude)
+        self._refresh_s = refresh_s
+        self._monotonic = monotonic
+        self._platform: SignupRates | None = None
+        self._platform_at: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def for_capture(
+        self, channel_id: int, started_at: datetime, user_ids: Sequence[int]
+    ) -> CaptureSignals:
+        """Return the signals for a capture of `user_ids` in `channel_id` at `started_at`."""
+        chatted = await self._db.detection.chatted(channel_id, user_ids)
+        platform = await self.platform()
+        sightings = await self._db.detection.sightings(started_at - timedelta(hours=1))
+        counts = channels_at_once(
+            (Sighting(ch, at, ids) for ch, at, ids in sightings), exclude=self._exclude
+        )
+        mine = set(user_ids)
+        multi = frozenset(u for u in multi_channel(counts, self.k) if u in mine)
+        return CaptureSignals(chatted=chatted, platform=platform, multi_channel=multi)
+
+    async def platform(self) -> SignupRates | None:
+        """Return Twitch-wide signup rates from the account cache (None while it is small)."""
+        async with self._lock:
+            now = self._monotonic()
+            if self._platform_at is not None and now - self._platform_at < self._refresh_s:
+                return self._platform
+            sample = await self._db.detection.creation_dates()
+            self._platform_at = now
+            if len(sample) < MIN_PLATFORM_ACCOUNTS:
+                self._platform = None
+            else:
+                self._platform = await asyncio.to_thread(signup_rates, sample)
+                log.info("platform signup rates from %d cached accounts", len(sample))
+            return self._platform

@@ -1,0 +1,190 @@
+"""Checks without being asked (`!botcheck watch on`): while a watched channel is live, a check
+runs by itself when the viewer count jumps, some minutes after the stream starts, and when a
+raid arrives.
+
+Viewbotting often starts mid-stream, when no moderator is looking. An automatic check stays
+silent unless its verdict is elevated or high, and then posts one message with the link. Every
+automatic check is audited (command ``botcheck watch``) and at most `max_per_hour` run per
+channel; they go through the same capturer, so the same Helix limiter, as any other check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.chat import prefix_keeping_link
+from bot.checks import CheckAnswer, CheckRequest
+from storage import Database
+
+__all__ = ["WatchSettings", "Watcher"]
+
+log = logging.getLogger(__name__)
+
+_VERDICT = re.compile(r"verdict (\w+)")
+_LOUD = ("elevated", "high")
+_LINK = re.compile(r"https?://\S+$")
+
+
+class CheckRunner(Protocol):
+    async def run(
+        self, request: CheckRequest, announce: Callable[[str], Awaitable[object]]
+    ) -> CheckAnswer: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    """When automatic checks run (the defaults are the issue's example figures)."""
+
+    jump_ratio: float = 1.3  # viewers up 30% ...
+    jump_window_s: float = 600.0  # ... within 10 minutes
+    min_viewers: int = 20  # below this a "jump" is a handful of people
+    after_start_s: float = 600.0  # one check this long after the stream starts
+    raid_delay_s: float = 60.0  # raiders reach the chatter list a little after the raid
+    max_per_hour: int = 3
+
+
+class Watcher:
+    """Starts automatic checks for watched channels; `sample` and `raid` are its inputs."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        checks: CheckRunner,
+        send: Callable[[int, str], Awaitable[object]],
+        moderator_id: Callable[[], int],
+        clock: Callable[[], datetime],
+        settings: WatchSettings | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db = db
+        self._checks = checks
+        self._send = send
+        self._moderator_id = moderator_id
+        self._clock = clock
+        self.settings = settings or WatchSettings()
+        self._monotonic = monotonic
+        self._samples: dict[int, deque[tuple[float, int]]] = {}
+        self._started_checked: dict[int, datetime] = {}  # channel -> stream start already done
+        self._runs: dict[int, deque[float]] = {}
+        self._running: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._names: dict[int, str] = {}
+
+    def name(self, channel_id: int, login: str) -> None:
+        """Remember a channel's login (for the report title)."""
+        self._names[channel_id] = login
+
+    def sample(self, channel_id: int, at: datetime, viewers: int, started_at: datetime) -> None:
+        """A viewer sample of a live channel (StreamTracker's hook): maybe start a check."""
+        s = self.settings
+        now = at.timestamp()
+        window = self._samples.setdefault(channel_id, deque())
+        window.append((now, viewers))
+        while window and now - window[0][0] > s.jump_window_s:
+            window.popleft()
+        low = min(v for _, v in window)
+        if viewers >= s.min_viewers and viewers >= s.jump_ratio * max(low, 1):
+            window.clear()
+            window.append((now, viewers))  # the next jump is measured from here
+            self._start(channel_id, f"viewers jumped from {low} to {viewers}")
+            return
+        done = self._started_checked.get(channel_id)
+        if done != started_at and now - started_at.timestamp() >= s.after_start_s:
+            self._started_checked[channel_id] = started_at
+            minutes = round(s.after_start_s / 60)
+            self._start(channel_id, f"{minutes} minutes into the stream")
+
+    def raid(self, channel_id: int, from_login: str, viewers: int) -> None:
+        """A raid arrived: check the chat once the raiders are in it."""
+        self._start(
+            channel_id, f"raid from {from_login} with {viewers} viewers", self.settings.raid_delay_s
+        )
+
+    async def close(self) -> None:
+        """Stop every automatic check still waiting or running (safe twice)."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _start(self, channel_id: int, reason: str, delay_s: float = 0.0) -> None:
+        task = asyncio.create_task(self._check(channel_id, reason, delay_s), name="watch-check")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _check(self, channel_id: int, reason: str, delay_s: float) -> None:
+        try:
+            if not await self._db.channels.watches(channel_id):
+                return
+            if delay_s:
+                await asyncio.sleep(delay_s)
+            await self._run(channel_id, reason)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("automatic check of %d failed", channel_id)
+
+    def _allowed(self, channel_id: int) -> bool:
+        runs = self._runs.setdefault(channel_id, deque())
+        now = self._monotonic()
+        while runs and now - runs[0] > 3600.0:
+            runs.popleft()
+        return len(runs) < self.settings.max_per_hour and channel_id not in self._running
+
+    async def _run(self, channel_id: int, reason: str) -> None:
+        if not self._allowed(channel_id):
+            await self._audit(channel_id, reason, "skipped", "rate limit or a check running")
+            return
+        self._runs[channel_id].append(self._monotonic())
+        self._running.add(channel_id)
+        try:
+            channel = await self._db.channels.get(channel_id)
+            name = self._names.get(channel_id) or (channel.login if channel else str(channel_id))
+            me = self._moderator_id()
+            request = CheckRequest(
+                channel_id=channel_id,
+                channel_name=name,
+                moderator_id=me,
+                requested_by_id=me,
+                requested_by_login="botcheck watch",
+            )
+
+            async def quiet(_text: str) -> None:
+                return None  # an automatic check never says "checking N chatters"
+
+            answer = await self._checks.run(request, quiet)
+        finally:
+            self._running.discard(channel_id)
+        m = _VERDICT.search(answer.detail)
+        level = m.group(1) if m else ""
+        loud = level in _LOUD
+        if loud:
+            link = _LINK.search(answer.text)
+            text = answer.text
+            if link is not None:
+                text = prefix_keeping_link(f"Automatic check ({reason}).", text, link.group(0))
+            await self._send(channel_id, text)
+        outcome = f"{answer.outcome}{'-posted' if loud else '-silent'}"
+        await self._audit(channel_id, reason, outcome, answer.detail)
+
+    async def _audit(self, channel_id: int, reason: str, outcome: str, detail: str) -> None:
+        log.info("automatic check of %d (%s): %s %s", channel_id, reason, outcome, detail)
+        await self._db.audit.record(
+            at=self._clock(),
+            channel_id=channel_id,
+            user_id=None,
+            user_login="",
+            command="botcheck watch",
+            args=reason,
+            outcome=outcome,
+            detail=detail,
+        )

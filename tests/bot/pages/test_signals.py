@@ -1,0 +1,53 @@
+"""A capture's extra signals: silent chatters, platform rates (cached), presence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.pages.signals import Signals
+from storage import Account, ChatMessage, Database
+
+T0 = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+
+
+async def _capture(db: Database, channel: int, at: datetime, ids: list[int]) -> None:
+    row = await db.captures.start(
+        channel_id=channel,
+        requested_by_id=None,
+        requested_by_login="",
+        report_token=f"{channel}{int(at.timestamp())}".ljust(32, "x"),
+        started_at=at,
+    )
+    await db.captures.add_chatters_bulk(row.capture_id, [(i, f"u{i}") for i in ids])
+
+
+async def test_signals_for_a_capture(db: Database) -> None:
+    for ch in (1, 2, 3):
+        await db.channels.join(ch, f"chan{ch}", f"Chan{ch}", at=T0)
+    # Presence counts channels within one UTC hour (18:00-19:00 here).
+    now = T0 + timedelta(minutes=30)
+    await _capture(db, 2, T0 + timedelta(minutes=5), [10, 11, 99])
+    await _capture(db, 3, T0 + timedelta(minutes=10), [10, 99])
+    await _capture(db, 3, T0 - timedelta(hours=3), [11])  # too long ago
+    await _capture(db, 1, now, [10, 11, 12, 99])
+    await db.history.write_batch(messages=[ChatMessage("m1", 1, 12, "u12", "u12", "hi", T0)])
+    signals = Signals(db=db, k=3, exclude=[99])
+    got = await signals.for_capture(1, now, [10, 11, 12, 99])
+    assert got.chatted == {12}
+    assert got.multi_channel == {10}  # 99 is the bot itself: excluded
+    assert got.platform is None  # the cache is too small to speak for Twitch
+
+
+async def test_platform_rates_are_cached(db: Database) -> None:
+    ticks = [0.0]
+    signals = Signals(db=db, refresh_s=100.0, monotonic=lambda: ticks[0])
+    accounts = [
+        Account(1000 + i, f"a{i}", f"a{i}", created_at=T0 - timedelta(hours=i)) for i in range(1200)
+    ]
+    assert await signals.platform() is None
+    await db.accounts.upsert_many(accounts, seen_at=T0)
+    ticks[0] = 50.0
+    assert await signals.platform() is None  # cached for refresh_s
+    ticks[0] = 150.0
+    rates = await signals.platform()
+    assert rates is not None and rates.accounts == 1200
