@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from bot.bot import BotCheckBot
 
 USAGE = (
-    "!botcheck checks who is in this chat: account ages, waves of accounts made on the same "
-    "days, known bots, chatters against viewers, with a report link. "
-    "Add a window to look only at recent accounts: !botcheck 30d or !botcheck 8w. "
-    "!botcheck tz Europe/Paris sets the channel's timezone."
+    "!botcheck checks who is in this chat: account ages, waves of accounts made together, "
+    "known bots, chatters against viewers, with a report link (!botcheck 30d: recent accounts "
+    "only). More: !botcheck followers, watch on|off, tz <zone>, guard on|off, ban, unban, "
+    "undo, notice on|off."
 )
 BAD_WINDOW = (
     "That is not a window I can read: use days or weeks, like !botcheck 30d or !botcheck 8w "
@@ -53,8 +53,8 @@ def help_text(command_names: Iterable[str]) -> str:
     """The usage, then every command the bot answers in this channel."""
     names = ", ".join(f"!{name}" for name in sorted(set(command_names) - set(HELP_WORDS)))
     return (
-        f"{USAGE} Commands: {names} (!botcheck forget: the broadcaster only; "
-        "!botcheck help on: answer !help and !commands here)."
+        f"{USAGE} Commands: {names}. Broadcaster only: !botcheck forget, guard, "
+        "help on (answer !help and !commands here)."
     )
 
 

@@ -47,6 +47,7 @@ async def test_help_and_commands_answered_only_where_the_broadcaster_turns_them_
         await env.say("chan_a", VIEWER, "!help")
         answer = (await env.wait_sent("chan_a", 3))[2]
         assert "checks who is in this chat" in answer and len(answer) <= 500
+        assert all(sub in answer for sub in ("followers", "watch", "guard", "ban", "tz"))
         assert "!help," not in answer  # the list names botcheck's own commands
 
         await env.say("chan_a", "chan_a", "!botcheck help off")
