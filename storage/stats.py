@@ -33,9 +33,9 @@ from storage.stats_results import (
     UserStats,
     Writer,
 )
+from storage.stats_rollups import HOUR_MS, emote_names, per_user_rows, split
 
 _FOREVER = 2**62
-_HOUR_MS = 3_600_000
 LENGTH_SAMPLE = 1_000  # a user's average message length is taken over this many latest messages
 
 
@@ -98,21 +98,16 @@ class Stats:
         lo, hi = _range(since, until)
         skip = await self._not_left_out(channel_id)
         if since is None and until is None:
-            # Unbounded: the (channel_id, user_id, sent_at) index answers both counts alone.
-            sql = (
-                "SELECT count(*), count(DISTINCT user_id) FROM chat_messages "
-                f"{self._d.indexed_by('chat_messages_channel_user')} WHERE channel_id = $1{skip}"
+            row = await self._one(
+                f"SELECT sum(messages), count(*) FROM chat_users WHERE channel_id = $1{skip}",
+                channel_id,
             )
-            row = await self._one(sql, channel_id)
         else:
             row = await self._one(
-                "SELECT count(*), count(DISTINCT user_id) FROM chat_messages "
-                f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip}",
+                f"SELECT sum(n), count(DISTINCT user_id) FROM ({per_user_rows(lo, hi, skip)}) AS w",
                 channel_id,
-                lo,
-                hi,
             )
-        return Activity(int(row[0]), int(row[1]), since, until)
+        return Activity(int(row[0] or 0), int(row[1]), since, until)
 
     async def active_chatters(
         self, channel_id: int, *, now: datetime, window: timedelta = timedelta(minutes=5)
@@ -140,15 +135,17 @@ class Stats:
         """The chatters with the most messages in [since, until), most first."""
         lo, hi = _range(since, until)
         skip = await self._not_left_out(channel_id)
-        rows = await self._all(
-            "SELECT user_id, count(*) AS n FROM chat_messages "
-            f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip} "
-            "GROUP BY user_id ORDER BY n DESC, user_id LIMIT $4",
-            channel_id,
-            lo,
-            hi,
-            limit,
-        )
+        if since is None and until is None:
+            sql = (
+                f"SELECT user_id, messages AS m FROM chat_users WHERE channel_id = $1{skip} "
+                "ORDER BY m DESC, user_id LIMIT $2"
+            )
+        else:
+            sql = (
+                f"SELECT user_id, sum(n) AS m FROM ({per_user_rows(lo, hi, skip)}) AS w "
+                "GROUP BY user_id ORDER BY m DESC, user_id LIMIT $2"
+            )
+        rows = await self._all(sql, channel_id, limit)
         logins = await self._logins(channel_id, [int(r[0]) for r in rows])
         return tuple(ChatterCount(int(u), logins[int(u)], int(n)) for u, n in rows)
 
@@ -161,19 +158,17 @@ class Stats:
         limit: int = 5,
     ) -> tuple[RisingChatter, ...]:
         """Chatters who said more in the last period than in the one before, biggest gain first."""
-        mid = ts_ms(now - period)
+        lo, mid, hi = ts_ms(now - 2 * period), ts_ms(now - period), ts_ms(now)
         skip = await self._not_left_out(channel_id)
         rows = await self._all(
             "SELECT user_id, recent, earlier FROM (SELECT user_id, "
-            "count(*) FILTER (WHERE sent_at >= $1) AS recent, "
-            "count(*) FILTER (WHERE sent_at < $1) AS earlier "
-            f"FROM chat_messages WHERE channel_id = $2 AND sent_at >= $3 AND sent_at < $4{skip} "
-            "GROUP BY user_id) AS per_user WHERE recent > earlier "
-            "ORDER BY recent - earlier DESC, recent DESC, user_id LIMIT $5",
-            mid,
+            "sum(CASE WHEN part = 1 THEN n ELSE 0 END) AS recent, "
+            "sum(CASE WHEN part = 0 THEN n ELSE 0 END) AS earlier FROM ("
+            f"SELECT user_id, n, 0 AS part FROM ({per_user_rows(lo, mid, skip)}) AS e "
+            f"UNION ALL SELECT user_id, n, 1 AS part FROM ({per_user_rows(mid, hi, skip)}) AS r"
+            ") AS w GROUP BY user_id) AS per_user WHERE recent > earlier "
+            "ORDER BY recent - earlier DESC, recent DESC, user_id LIMIT $2",
             channel_id,
-            ts_ms(now - 2 * period),
-            ts_ms(now),
             limit,
         )
         logins = await self._logins(channel_id, [int(r[0]) for r in rows])
@@ -184,17 +179,12 @@ class Stats:
     ) -> tuple[HourCount, ...]:
         """Messages per hour of day (UTC), all 24 hours."""
         lo, hi = _range(since, until)
-        # Group by hour since the epoch, which follows the index order and needs no sort, then
-        # fold those into hours of the day here.
+        # Group by hour since the epoch (the rollup's order), then fold into hours of the day.
         skip = await self._not_left_out(channel_id)
         rows = await self._all(
-            "SELECT sent_at / $1 AS h, count(*) FROM chat_messages "
-            f"{self._d.indexed_by('chat_messages_channel_time')} "
-            f"WHERE channel_id = $2 AND sent_at >= $3 AND sent_at < $4{skip} GROUP BY h",
-            _HOUR_MS,
+            f"SELECT at / {HOUR_MS} AS h, sum(n) FROM ({per_user_rows(lo, hi, skip)}) AS w "
+            "GROUP BY h",
             channel_id,
-            lo,
-            hi,
         )
         counts: Counter[int] = Counter()
         for h, n in rows:
@@ -210,17 +200,39 @@ class Stats:
         limit: int = 5,
     ) -> tuple[EmoteCount, ...]:
         """The emotes used most in [since, until) (each use in a message counts)."""
-        lo, hi = _range(since, until)
+        cut = split(*_range(since, until))
         counts: Counter[str] = Counter()
         skip = await self._not_left_out(channel_id)
-        for (emotes,) in await self._all(
-            "SELECT emotes FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2 "
-            f"AND sent_at < $3 AND emotes != ''{skip}",
-            channel_id,
-            lo,
-            hi,
-        ):
-            counts.update(str(emotes).split())
+        if cut.first_hour < cut.end_hour:
+            for name, n in await self._all(
+                "SELECT emote, sum(uses) FROM chat_emote_hours WHERE channel_id = $1 "
+                "AND hour >= $2 AND hour < $3 GROUP BY emote",
+                channel_id,
+                cut.first_hour,
+                cut.end_hour,
+            ):
+                counts[str(name)] += int(n)
+            left_out = await self._left_out.ids(channel_id)
+            if left_out:
+                # The emote rollup has no user: take the left-out users' uses off.
+                for (emotes,) in await self._all(
+                    f"SELECT emotes FROM chat_messages WHERE channel_id = $1 AND user_id IN "
+                    f"({left_out}) AND sent_at >= $2 AND sent_at < $3 AND emotes != ''",
+                    channel_id,
+                    cut.hours_lo_ms,
+                    cut.hours_hi_ms,
+                ):
+                    counts.subtract(emote_names(str(emotes)))
+        for lo, hi in cut.raw:
+            for (emotes,) in await self._all(
+                "SELECT emotes FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2 "
+                f"AND sent_at < $3 AND emotes != ''{skip}",
+                channel_id,
+                lo,
+                hi,
+            ):
+                counts.update(emote_names(str(emotes)))
+        counts = +counts
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return tuple(EmoteCount(name, n) for name, n in ranked)
 
@@ -236,13 +248,17 @@ class Stats:
         """Chatters with the longest average message (at least `min_messages` of them)."""
         lo, hi = _range(since, until)
         skip = await self._not_left_out(channel_id)
+        if since is None and until is None:
+            source = (
+                f"SELECT user_id, messages AS n, chars FROM chat_users WHERE channel_id = $1{skip}"
+            )
+        else:
+            source = per_user_rows(lo, hi, skip)
         rows = await self._all(
-            "SELECT user_id, count(*) AS n, avg(text_length) AS a FROM chat_messages "
-            f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip} "
-            "GROUP BY user_id HAVING count(*) >= $4 ORDER BY a DESC, n DESC, user_id LIMIT $5",
+            "SELECT user_id, m, CAST(c AS DOUBLE PRECISION) / m AS a FROM (SELECT user_id, "
+            f"sum(n) AS m, sum(chars) AS c FROM ({source}) AS w GROUP BY user_id) AS per_user "
+            "WHERE m >= $2 ORDER BY a DESC, m DESC, user_id LIMIT $3",
             channel_id,
-            lo,
-            hi,
             min_messages,
             limit,
         )
@@ -300,15 +316,23 @@ class Stats:
         lo, hi = _range(since, until)
         width = max(1, int(bucket.total_seconds() * 1000))
         skip = await self._not_left_out(channel_id)
-        rows = await self._all(
-            "SELECT (sent_at - $1) / $2 AS b, count(*), count(DISTINCT user_id) "
-            f"FROM chat_messages WHERE channel_id = $3 AND sent_at >= $1 AND sent_at < $4{skip} "
-            "GROUP BY b",
-            lo,
-            width,
-            channel_id,
-            hi,
-        )
+        if lo % HOUR_MS == 0 and width % HOUR_MS == 0:
+            # Slices of whole hours from an hour's start: each rollup hour falls in one slice.
+            rows = await self._all(
+                f"SELECT (at - {lo}) / {width} AS b, sum(n), count(DISTINCT user_id) "
+                f"FROM ({per_user_rows(lo, hi, skip)}) AS w GROUP BY b",
+                channel_id,
+            )
+        else:
+            rows = await self._all(
+                "SELECT (sent_at - $1) / $2 AS b, count(*), count(DISTINCT user_id) "
+                f"FROM chat_messages WHERE channel_id = $3 AND sent_at >= $1 AND sent_at < $4"
+                f"{skip} GROUP BY b",
+                lo,
+                width,
+                channel_id,
+                hi,
+            )
         found = {int(b): (int(m), int(c)) for b, m, c in rows}
         slices = max(1, -(-(hi - lo) // width))
         return tuple(Bucket(since + i * bucket, *found.get(i, (0, 0))) for i in range(slices))
@@ -317,12 +341,15 @@ class Stats:
 
     async def user(self, channel_id: int, user_id: int) -> UserStats | None:
         """The user's figures in the channel, or None if they never chatted there."""
-        row = await self._one(
-            "SELECT count(*), min(sent_at), max(sent_at) FROM chat_messages "
+        rows = await self._all(
+            "SELECT messages, first_at, last_at FROM chat_users "
             "WHERE channel_id = $1 AND user_id = $2",
             channel_id,
             user_id,
         )
+        if not rows:
+            return None
+        row = rows[0]
         # Lengths are not in the index: read them for the latest messages only, so a chatter
         # with half a million messages answers as fast as one with fifty.
         length = await self._one(
@@ -333,20 +360,16 @@ class Stats:
             LENGTH_SAMPLE,
         )
         messages = int(row[0])
-        if messages == 0:
-            return None
         skip = await self._not_left_out(channel_id)
         ranks = await self._one(
-            "SELECT count(*), count(*) FILTER (WHERE n > $1) FROM (SELECT count(*) AS n "
-            f"FROM chat_messages WHERE channel_id = $2{skip} GROUP BY user_id) AS per_user",
+            "SELECT count(*), count(*) FILTER (WHERE messages > $1) FROM chat_users "
+            f"WHERE channel_id = $2{skip}",
             messages,
             channel_id,
         )
         per_hour: Counter[int] = Counter()
         for h, n in await self._all(
-            "SELECT sent_at / $1 AS h, count(*) FROM chat_messages "
-            "WHERE channel_id = $2 AND user_id = $3 GROUP BY h",
-            _HOUR_MS,
+            "SELECT hour, messages FROM chat_user_hours WHERE channel_id = $1 AND user_id = $2",
             channel_id,
             user_id,
         ):
