@@ -1,13 +1,12 @@
 """Chat statistics for a channel or one stream: read-only queries over the channel history.
 
 Every query is bounded by the channel and, where it makes sense, a time window
-[since, until), so it walks one of the history indexes rather than the whole table.
-The bot itself and the service bots given to `leave_out` are left out of every leaderboard,
-count and share (`storage.stats_left_out`); their messages stay recorded. Indexes used:
-counts per user use `(channel_id, user_id, sent_at)` (covering), windows use
-`(channel_id, sent_at)`, logins are looked up for the few users shown, and `find_user` uses
-`(channel_id, login)` from migration 0003.
-"""
+[since, until). Counts per user, per hour and per emote read the hourly rollups for the whole
+UTC hours of the window and the raw messages only at its ragged ends (`storage.stats_rollups`),
+so a million-message channel answers from thousands of rollup rows; all-time figures per user
+read `chat_users`. The bot itself and the service bots given to `leave_out` are left out of
+every leaderboard, count and share (`storage.stats_left_out`); their messages stay recorded.
+Logins are looked up for the few users shown, and `find_user` uses `(channel_id, login)`."""
 
 from __future__ import annotations
 
@@ -178,14 +177,27 @@ class Stats:
         self, channel_id: int, *, since: datetime | None = None, until: datetime | None = None
     ) -> tuple[HourCount, ...]:
         """Messages per hour of day (UTC), all 24 hours."""
-        lo, hi = _range(since, until)
-        # Group by hour since the epoch (the rollup's order), then fold into hours of the day.
+        cut = split(*_range(since, until))
+        # Group by hour since the epoch (the rollup's key order: no sort), each part on its
+        # own, then fold into hours of the day here.
         skip = await self._not_left_out(channel_id)
-        rows = await self._all(
-            f"SELECT at / {HOUR_MS} AS h, sum(n) FROM ({per_user_rows(lo, hi, skip)}) AS w "
-            "GROUP BY h",
-            channel_id,
-        )
+        rows = []
+        if cut.first_hour < cut.end_hour:
+            rows += await self._all(
+                "SELECT hour, sum(messages) FROM chat_user_hours WHERE channel_id = $1 "
+                f"AND hour >= $2 AND hour < $3{skip} GROUP BY hour",
+                channel_id,
+                cut.first_hour,
+                cut.end_hour,
+            )
+        for lo, hi in cut.raw:
+            rows += await self._all(
+                f"SELECT sent_at / {HOUR_MS} AS h, count(*) FROM chat_messages "
+                f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip} GROUP BY h",
+                channel_id,
+                lo,
+                hi,
+            )
         counts: Counter[int] = Counter()
         for h, n in rows:
             counts[int(h) % 24] += int(n)
@@ -318,11 +330,7 @@ class Stats:
         skip = await self._not_left_out(channel_id)
         if lo % HOUR_MS == 0 and width % HOUR_MS == 0:
             # Slices of whole hours from an hour's start: each rollup hour falls in one slice.
-            rows = await self._all(
-                f"SELECT (at - {lo}) / {width} AS b, sum(n), count(DISTINCT user_id) "
-                f"FROM ({per_user_rows(lo, hi, skip)}) AS w GROUP BY b",
-                channel_id,
-            )
+            found = await self._hour_slices(channel_id, lo, hi, width, skip)
         else:
             rows = await self._all(
                 "SELECT (sent_at - $1) / $2 AS b, count(*), count(DISTINCT user_id) "
@@ -333,9 +341,58 @@ class Stats:
                 channel_id,
                 hi,
             )
-        found = {int(b): (int(m), int(c)) for b, m, c in rows}
+            found = {int(b): (int(m), int(c)) for b, m, c in rows}
         slices = max(1, -(-(hi - lo) // width))
         return tuple(Bucket(since + i * bucket, *found.get(i, (0, 0))) for i in range(slices))
+
+    async def _hour_slices(
+        self, channel_id: int, lo: int, hi: int, width: int, skip: str
+    ) -> dict[int, tuple[int, int]]:
+        """Messages and chatters per slice of whole hours from the rollup, ends from raw rows."""
+        cut, per = split(lo, hi), width // HOUR_MS
+        base = lo // HOUR_MS
+        found: dict[int, tuple[int, int]] = {}
+        if cut.first_hour < cut.end_hour:
+            for b, m, c in await self._all(
+                f"SELECT (hour - {base}) / {per} AS b, sum(messages), count(DISTINCT user_id) "
+                f"FROM chat_user_hours WHERE channel_id = $1 AND hour >= $2 AND hour < $3{skip} "
+                "GROUP BY b",
+                channel_id,
+                cut.first_hour,
+                cut.end_hour,
+            ):
+                found[int(b)] = (int(m), int(c))
+        raw: dict[int, list[int]] = {}
+        for a, z in cut.raw:
+            for uid, at in await self._all(
+                "SELECT user_id, sent_at FROM chat_messages WHERE channel_id = $1 "
+                f"AND sent_at >= $2 AND sent_at < $3{skip}",
+                channel_id,
+                a,
+                z,
+            ):
+                raw.setdefault((int(at) - lo) // width, []).append(int(uid))
+        for b, users in raw.items():
+            # A slice with both parts: its chatters are the union of the two.
+            first, end = (
+                max(base + b * per, cut.first_hour),
+                min(base + (b + 1) * per, cut.end_hour),
+            )
+            rolled: set[int] = set()
+            if first < end:
+                rolled = {
+                    int(r[0])
+                    for r in await self._all(
+                        "SELECT DISTINCT user_id FROM chat_user_hours WHERE channel_id = $1 "
+                        f"AND hour >= $2 AND hour < $3{skip}",
+                        channel_id,
+                        first,
+                        end,
+                    )
+                }
+            messages = found.get(b, (0, 0))[0] + len(users)
+            found[b] = (messages, len(rolled | set(users)))
+        return found
 
     # -- one user -------------------------------------------------------------------------------
 

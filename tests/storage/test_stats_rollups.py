@@ -115,22 +115,31 @@ async def test_window_figures_match_the_raw_messages(
 
 
 @pytest.mark.parametrize(
-    ("since", "bucket"),
+    ("since", "until", "bucket"),
     [
-        pytest.param(NOW - timedelta(days=14), timedelta(days=1), id="days-on-hours"),
-        pytest.param(NOW - timedelta(days=1), timedelta(hours=3), id="3-hours"),
-        pytest.param(NOW - timedelta(hours=5, minutes=7), timedelta(minutes=25), id="ragged"),
+        pytest.param(NOW - timedelta(days=14), NOW, timedelta(days=1), id="days-on-hours"),
+        pytest.param(NOW - timedelta(days=1), NOW, timedelta(hours=3), id="3-hours"),
+        pytest.param(
+            NOW - timedelta(days=4), NOW - timedelta(minutes=13), timedelta(days=1), id="ragged-end"
+        ),
+        pytest.param(
+            NOW - timedelta(hours=2),
+            NOW - timedelta(hours=1, minutes=50),
+            timedelta(hours=1),
+            id="less-than-an-hour",
+        ),
+        pytest.param(NOW - timedelta(hours=5, minutes=7), NOW, timedelta(minutes=25), id="ragged"),
     ],
 )
 async def test_series_matches_the_raw_messages(
-    db: Database, since: datetime, bucket: timedelta
+    db: Database, since: datetime, until: datetime, bucket: timedelta
 ) -> None:
     stored = await load(db)
-    rows = window(stored, since, NOW)
+    rows = window(stored, since, until)
     slices: dict[int, list[ChatMessage]] = {}
     for m in rows:
         slices.setdefault(int((m.sent_at - since) / bucket), []).append(m)
-    answer = await db.stats.series(42, since=since, until=NOW, bucket=bucket)
+    answer = await db.stats.series(42, since=since, until=until, bucket=bucket)
     for i, b in enumerate(answer):
         got = slices.get(i, [])
         assert (b.messages, b.chatters) == (len(got), len({m.user_id for m in got}))
