@@ -159,17 +159,14 @@ class Stats:
         """Chatters who said more in the last period than in the one before, biggest gain first."""
         lo, mid, hi = ts_ms(now - 2 * period), ts_ms(now - period), ts_ms(now)
         skip = await self._not_left_out(channel_id)
-        rows = await self._all(
-            "SELECT user_id, recent, earlier FROM (SELECT user_id, "
-            "sum(CASE WHEN part = 1 THEN n ELSE 0 END) AS recent, "
-            "sum(CASE WHEN part = 0 THEN n ELSE 0 END) AS earlier FROM ("
-            f"SELECT user_id, n, 0 AS part FROM ({per_user_rows(lo, mid, skip)}) AS e "
-            f"UNION ALL SELECT user_id, n, 1 AS part FROM ({per_user_rows(mid, hi, skip)}) AS r"
-            ") AS w GROUP BY user_id) AS per_user WHERE recent > earlier "
-            "ORDER BY recent - earlier DESC, recent DESC, user_id LIMIT $2",
-            channel_id,
-            limit,
+        # Each part grouped on its own (no union to materialise), merged here.
+        recent = await self._per_user(channel_id, mid, hi, skip)
+        earlier = await self._per_user(channel_id, lo, mid, skip)
+        rising = sorted(
+            (u for u in recent if recent[u] > earlier[u]),
+            key=lambda u: (earlier[u] - recent[u], -recent[u], u),
         )
+        rows = [(u, recent[u], earlier[u]) for u in rising[:limit]]
         logins = await self._logins(channel_id, [int(r[0]) for r in rows])
         return tuple(RisingChatter(int(u), logins[int(u)], int(a), int(b)) for u, a, b in rows)
 
@@ -344,6 +341,31 @@ class Stats:
             found = {int(b): (int(m), int(c)) for b, m, c in rows}
         slices = max(1, -(-(hi - lo) // width))
         return tuple(Bucket(since + i * bucket, *found.get(i, (0, 0))) for i in range(slices))
+
+    async def _per_user(self, channel_id: int, lo: int, hi: int, skip: str) -> Counter[int]:
+        """Messages per user in [lo, hi): rollup hours and raw ends, each grouped alone."""
+        cut = split(lo, hi)
+        counts: Counter[int] = Counter()
+        rows = []
+        if cut.first_hour < cut.end_hour:
+            rows += await self._all(
+                "SELECT user_id, sum(messages) FROM chat_user_hours WHERE channel_id = $1 "
+                f"AND hour >= $2 AND hour < $3{skip} GROUP BY user_id",
+                channel_id,
+                cut.first_hour,
+                cut.end_hour,
+            )
+        for a, z in cut.raw:
+            rows += await self._all(
+                "SELECT user_id, count(*) FROM chat_messages WHERE channel_id = $1 "
+                f"AND sent_at >= $2 AND sent_at < $3{skip} GROUP BY user_id",
+                channel_id,
+                a,
+                z,
+            )
+        for u, n in rows:
+            counts[int(u)] += int(n)
+        return counts
 
     async def _hour_slices(
         self, channel_id: int, lo: int, hi: int, width: int, skip: str
