@@ -7,7 +7,8 @@
 2. Every statistics query of `storage/stats.py` on a channel of 1,000,000 messages (5,000
    chatters over 30 days, with emotes, replies and moderation), the median of three runs each.
    Goal: <= 250 ms each on both engines. PostgreSQL gets a `VACUUM ANALYZE` after the load, which
-   autovacuum would do on its own within a minute or so of such a load.
+   autovacuum would do on its own within a minute or so of such a load. The load goes through
+   the rollup trigger (storage/stats_rollups.py) like any other insert, so it includes that cost.
 
 PostgreSQL: a throwaway durable server (tests/pgserver.py) or BOTCHECK_BENCH_DATABASE_URL.
 """

@@ -189,6 +189,10 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )
 
+# Rollups of chat_messages (storage/stats_rollups.py): not copied, the target's trigger builds
+# them from the chat rows as they arrive.
+DERIVED: tuple[str, ...] = ("chat_user_hours", "chat_users", "chat_emote_hours")
+
 # The order rows are read in: chat by arrival (it is the order of same-millisecond messages).
 _ORDER = {
     "channels": "channel_id",

@@ -1,13 +1,12 @@
 """Chat statistics for a channel or one stream: read-only queries over the channel history.
 
 Every query is bounded by the channel and, where it makes sense, a time window
-[since, until), so it walks one of the history indexes rather than the whole table.
-The bot itself and the service bots given to `leave_out` are left out of every leaderboard,
-count and share (`storage.stats_left_out`); their messages stay recorded. Indexes used:
-counts per user use `(channel_id, user_id, sent_at)` (covering), windows use
-`(channel_id, sent_at)`, logins are looked up for the few users shown, and `find_user` uses
-`(channel_id, login)` from migration 0003.
-"""
+[since, until). Counts per user, per hour and per emote read the hourly rollups for the whole
+UTC hours of the window and the raw messages only at its ragged ends (`storage.stats_rollups`),
+so a million-message channel answers from thousands of rollup rows; all-time figures per user
+read `chat_users`. The bot itself and the service bots given to `leave_out` are left out of
+every leaderboard, count and share (`storage.stats_left_out`); their messages stay recorded.
+Logins are looked up for the few users shown, and `find_user` uses `(channel_id, login)`."""
 
 from __future__ import annotations
 
@@ -33,9 +32,9 @@ from storage.stats_results import (
     UserStats,
     Writer,
 )
+from storage.stats_rollups import HOUR_MS, emote_names, per_user_rows, split
 
 _FOREVER = 2**62
-_HOUR_MS = 3_600_000
 LENGTH_SAMPLE = 1_000  # a user's average message length is taken over this many latest messages
 
 
@@ -98,21 +97,16 @@ class Stats:
         lo, hi = _range(since, until)
         skip = await self._not_left_out(channel_id)
         if since is None and until is None:
-            # Unbounded: the (channel_id, user_id, sent_at) index answers both counts alone.
-            sql = (
-                "SELECT count(*), count(DISTINCT user_id) FROM chat_messages "
-                f"{self._d.indexed_by('chat_messages_channel_user')} WHERE channel_id = $1{skip}"
+            row = await self._one(
+                f"SELECT sum(messages), count(*) FROM chat_users WHERE channel_id = $1{skip}",
+                channel_id,
             )
-            row = await self._one(sql, channel_id)
         else:
             row = await self._one(
-                "SELECT count(*), count(DISTINCT user_id) FROM chat_messages "
-                f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip}",
+                f"SELECT sum(n), count(DISTINCT user_id) FROM ({per_user_rows(lo, hi, skip)}) AS w",
                 channel_id,
-                lo,
-                hi,
             )
-        return Activity(int(row[0]), int(row[1]), since, until)
+        return Activity(int(row[0] or 0), int(row[1]), since, until)
 
     async def active_chatters(
         self, channel_id: int, *, now: datetime, window: timedelta = timedelta(minutes=5)
@@ -140,15 +134,17 @@ class Stats:
         """The chatters with the most messages in [since, until), most first."""
         lo, hi = _range(since, until)
         skip = await self._not_left_out(channel_id)
-        rows = await self._all(
-            "SELECT user_id, count(*) AS n FROM chat_messages "
-            f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip} "
-            "GROUP BY user_id ORDER BY n DESC, user_id LIMIT $4",
-            channel_id,
-            lo,
-            hi,
-            limit,
-        )
+        if since is None and until is None:
+            sql = (
+                f"SELECT user_id, messages AS m FROM chat_users WHERE channel_id = $1{skip} "
+                "ORDER BY m DESC, user_id LIMIT $2"
+            )
+        else:
+            sql = (
+                f"SELECT user_id, sum(n) AS m FROM ({per_user_rows(lo, hi, skip)}) AS w "
+                "GROUP BY user_id ORDER BY m DESC, user_id LIMIT $2"
+            )
+        rows = await self._all(sql, channel_id, limit)
         logins = await self._logins(channel_id, [int(r[0]) for r in rows])
         return tuple(ChatterCount(int(u), logins[int(u)], int(n)) for u, n in rows)
 
@@ -161,21 +157,16 @@ class Stats:
         limit: int = 5,
     ) -> tuple[RisingChatter, ...]:
         """Chatters who said more in the last period than in the one before, biggest gain first."""
-        mid = ts_ms(now - period)
+        lo, mid, hi = ts_ms(now - 2 * period), ts_ms(now - period), ts_ms(now)
         skip = await self._not_left_out(channel_id)
-        rows = await self._all(
-            "SELECT user_id, recent, earlier FROM (SELECT user_id, "
-            "count(*) FILTER (WHERE sent_at >= $1) AS recent, "
-            "count(*) FILTER (WHERE sent_at < $1) AS earlier "
-            f"FROM chat_messages WHERE channel_id = $2 AND sent_at >= $3 AND sent_at < $4{skip} "
-            "GROUP BY user_id) AS per_user WHERE recent > earlier "
-            "ORDER BY recent - earlier DESC, recent DESC, user_id LIMIT $5",
-            mid,
-            channel_id,
-            ts_ms(now - 2 * period),
-            ts_ms(now),
-            limit,
+        # Each part grouped on its own (no union to materialise), merged here.
+        recent = await self._per_user(channel_id, mid, hi, skip)
+        earlier = await self._per_user(channel_id, lo, mid, skip)
+        rising = sorted(
+            (u for u in recent if recent[u] > earlier[u]),
+            key=lambda u: (earlier[u] - recent[u], -recent[u], u),
         )
+        rows = [(u, recent[u], earlier[u]) for u in rising[:limit]]
         logins = await self._logins(channel_id, [int(r[0]) for r in rows])
         return tuple(RisingChatter(int(u), logins[int(u)], int(a), int(b)) for u, a, b in rows)
 
@@ -183,19 +174,27 @@ class Stats:
         self, channel_id: int, *, since: datetime | None = None, until: datetime | None = None
     ) -> tuple[HourCount, ...]:
         """Messages per hour of day (UTC), all 24 hours."""
-        lo, hi = _range(since, until)
-        # Group by hour since the epoch, which follows the index order and needs no sort, then
-        # fold those into hours of the day here.
+        cut = split(*_range(since, until))
+        # Group by hour since the epoch (the rollup's key order: no sort), each part on its
+        # own, then fold into hours of the day here.
         skip = await self._not_left_out(channel_id)
-        rows = await self._all(
-            "SELECT sent_at / $1 AS h, count(*) FROM chat_messages "
-            f"{self._d.indexed_by('chat_messages_channel_time')} "
-            f"WHERE channel_id = $2 AND sent_at >= $3 AND sent_at < $4{skip} GROUP BY h",
-            _HOUR_MS,
-            channel_id,
-            lo,
-            hi,
-        )
+        rows = []
+        if cut.first_hour < cut.end_hour:
+            rows += await self._all(
+                "SELECT hour, sum(messages) FROM chat_user_hours WHERE channel_id = $1 "
+                f"AND hour >= $2 AND hour < $3{skip} GROUP BY hour",
+                channel_id,
+                cut.first_hour,
+                cut.end_hour,
+            )
+        for lo, hi in cut.raw:
+            rows += await self._all(
+                f"SELECT sent_at / {HOUR_MS} AS h, count(*) FROM chat_messages "
+                f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip} GROUP BY h",
+                channel_id,
+                lo,
+                hi,
+            )
         counts: Counter[int] = Counter()
         for h, n in rows:
             counts[int(h) % 24] += int(n)
@@ -210,17 +209,39 @@ class Stats:
         limit: int = 5,
     ) -> tuple[EmoteCount, ...]:
         """The emotes used most in [since, until) (each use in a message counts)."""
-        lo, hi = _range(since, until)
+        cut = split(*_range(since, until))
         counts: Counter[str] = Counter()
         skip = await self._not_left_out(channel_id)
-        for (emotes,) in await self._all(
-            "SELECT emotes FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2 "
-            f"AND sent_at < $3 AND emotes != ''{skip}",
-            channel_id,
-            lo,
-            hi,
-        ):
-            counts.update(str(emotes).split())
+        if cut.first_hour < cut.end_hour:
+            for name, n in await self._all(
+                "SELECT emote, sum(uses) FROM chat_emote_hours WHERE channel_id = $1 "
+                "AND hour >= $2 AND hour < $3 GROUP BY emote",
+                channel_id,
+                cut.first_hour,
+                cut.end_hour,
+            ):
+                counts[str(name)] += int(n)
+            left_out = await self._left_out.ids(channel_id)
+            if left_out:
+                # The emote rollup has no user: take the left-out users' uses off.
+                for (emotes,) in await self._all(
+                    f"SELECT emotes FROM chat_messages WHERE channel_id = $1 AND user_id IN "
+                    f"({left_out}) AND sent_at >= $2 AND sent_at < $3 AND emotes != ''",
+                    channel_id,
+                    cut.hours_lo_ms,
+                    cut.hours_hi_ms,
+                ):
+                    counts.subtract(emote_names(str(emotes)))
+        for lo, hi in cut.raw:
+            for (emotes,) in await self._all(
+                "SELECT emotes FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2 "
+                f"AND sent_at < $3 AND emotes != ''{skip}",
+                channel_id,
+                lo,
+                hi,
+            ):
+                counts.update(emote_names(str(emotes)))
+        counts = +counts
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return tuple(EmoteCount(name, n) for name, n in ranked)
 
@@ -236,13 +257,17 @@ class Stats:
         """Chatters with the longest average message (at least `min_messages` of them)."""
         lo, hi = _range(since, until)
         skip = await self._not_left_out(channel_id)
+        if since is None and until is None:
+            source = (
+                f"SELECT user_id, messages AS n, chars FROM chat_users WHERE channel_id = $1{skip}"
+            )
+        else:
+            source = per_user_rows(lo, hi, skip)
         rows = await self._all(
-            "SELECT user_id, count(*) AS n, avg(text_length) AS a FROM chat_messages "
-            f"WHERE channel_id = $1 AND sent_at >= $2 AND sent_at < $3{skip} "
-            "GROUP BY user_id HAVING count(*) >= $4 ORDER BY a DESC, n DESC, user_id LIMIT $5",
+            "SELECT user_id, m, CAST(c AS DOUBLE PRECISION) / m AS a FROM (SELECT user_id, "
+            f"sum(n) AS m, sum(chars) AS c FROM ({source}) AS w GROUP BY user_id) AS per_user "
+            "WHERE m >= $2 ORDER BY a DESC, m DESC, user_id LIMIT $3",
             channel_id,
-            lo,
-            hi,
             min_messages,
             limit,
         )
@@ -300,29 +325,110 @@ class Stats:
         lo, hi = _range(since, until)
         width = max(1, int(bucket.total_seconds() * 1000))
         skip = await self._not_left_out(channel_id)
-        rows = await self._all(
-            "SELECT (sent_at - $1) / $2 AS b, count(*), count(DISTINCT user_id) "
-            f"FROM chat_messages WHERE channel_id = $3 AND sent_at >= $1 AND sent_at < $4{skip} "
-            "GROUP BY b",
-            lo,
-            width,
-            channel_id,
-            hi,
-        )
-        found = {int(b): (int(m), int(c)) for b, m, c in rows}
+        if lo % HOUR_MS == 0 and width % HOUR_MS == 0:
+            # Slices of whole hours from an hour's start: each rollup hour falls in one slice.
+            found = await self._hour_slices(channel_id, lo, hi, width, skip)
+        else:
+            rows = await self._all(
+                "SELECT (sent_at - $1) / $2 AS b, count(*), count(DISTINCT user_id) "
+                f"FROM chat_messages WHERE channel_id = $3 AND sent_at >= $1 AND sent_at < $4"
+                f"{skip} GROUP BY b",
+                lo,
+                width,
+                channel_id,
+                hi,
+            )
+            found = {int(b): (int(m), int(c)) for b, m, c in rows}
         slices = max(1, -(-(hi - lo) // width))
         return tuple(Bucket(since + i * bucket, *found.get(i, (0, 0))) for i in range(slices))
+
+    async def _per_user(self, channel_id: int, lo: int, hi: int, skip: str) -> Counter[int]:
+        """Messages per user in [lo, hi): rollup hours and raw ends, each grouped alone."""
+        cut = split(lo, hi)
+        counts: Counter[int] = Counter()
+        rows = []
+        if cut.first_hour < cut.end_hour:
+            rows += await self._all(
+                "SELECT user_id, sum(messages) FROM chat_user_hours WHERE channel_id = $1 "
+                f"AND hour >= $2 AND hour < $3{skip} GROUP BY user_id",
+                channel_id,
+                cut.first_hour,
+                cut.end_hour,
+            )
+        for a, z in cut.raw:
+            rows += await self._all(
+                "SELECT user_id, count(*) FROM chat_messages WHERE channel_id = $1 "
+                f"AND sent_at >= $2 AND sent_at < $3{skip} GROUP BY user_id",
+                channel_id,
+                a,
+                z,
+            )
+        for u, n in rows:
+            counts[int(u)] += int(n)
+        return counts
+
+    async def _hour_slices(
+        self, channel_id: int, lo: int, hi: int, width: int, skip: str
+    ) -> dict[int, tuple[int, int]]:
+        """Messages and chatters per slice of whole hours from the rollup, ends from raw rows."""
+        cut, per = split(lo, hi), width // HOUR_MS
+        base = lo // HOUR_MS
+        found: dict[int, tuple[int, int]] = {}
+        if cut.first_hour < cut.end_hour:
+            for b, m, c in await self._all(
+                f"SELECT (hour - {base}) / {per} AS b, sum(messages), count(DISTINCT user_id) "
+                f"FROM chat_user_hours WHERE channel_id = $1 AND hour >= $2 AND hour < $3{skip} "
+                "GROUP BY b",
+                channel_id,
+                cut.first_hour,
+                cut.end_hour,
+            ):
+                found[int(b)] = (int(m), int(c))
+        raw: dict[int, list[int]] = {}
+        for a, z in cut.raw:
+            for uid, at in await self._all(
+                "SELECT user_id, sent_at FROM chat_messages WHERE channel_id = $1 "
+                f"AND sent_at >= $2 AND sent_at < $3{skip}",
+                channel_id,
+                a,
+                z,
+            ):
+                raw.setdefault((int(at) - lo) // width, []).append(int(uid))
+        for b, users in raw.items():
+            # A slice with both parts: its chatters are the union of the two.
+            first, end = (
+                max(base + b * per, cut.first_hour),
+                min(base + (b + 1) * per, cut.end_hour),
+            )
+            rolled: set[int] = set()
+            if first < end:
+                rolled = {
+                    int(r[0])
+                    for r in await self._all(
+                        "SELECT DISTINCT user_id FROM chat_user_hours WHERE channel_id = $1 "
+                        f"AND hour >= $2 AND hour < $3{skip}",
+                        channel_id,
+                        first,
+                        end,
+                    )
+                }
+            messages = found.get(b, (0, 0))[0] + len(users)
+            found[b] = (messages, len(rolled | set(users)))
+        return found
 
     # -- one user -------------------------------------------------------------------------------
 
     async def user(self, channel_id: int, user_id: int) -> UserStats | None:
         """The user's figures in the channel, or None if they never chatted there."""
-        row = await self._one(
-            "SELECT count(*), min(sent_at), max(sent_at) FROM chat_messages "
+        rows = await self._all(
+            "SELECT messages, first_at, last_at FROM chat_users "
             "WHERE channel_id = $1 AND user_id = $2",
             channel_id,
             user_id,
         )
+        if not rows:
+            return None
+        row = rows[0]
         # Lengths are not in the index: read them for the latest messages only, so a chatter
         # with half a million messages answers as fast as one with fifty.
         length = await self._one(
@@ -333,20 +439,16 @@ class Stats:
             LENGTH_SAMPLE,
         )
         messages = int(row[0])
-        if messages == 0:
-            return None
         skip = await self._not_left_out(channel_id)
         ranks = await self._one(
-            "SELECT count(*), count(*) FILTER (WHERE n > $1) FROM (SELECT count(*) AS n "
-            f"FROM chat_messages WHERE channel_id = $2{skip} GROUP BY user_id) AS per_user",
+            "SELECT count(*), count(*) FILTER (WHERE messages > $1) FROM chat_users "
+            f"WHERE channel_id = $2{skip}",
             messages,
             channel_id,
         )
         per_hour: Counter[int] = Counter()
         for h, n in await self._all(
-            "SELECT sent_at / $1 AS h, count(*) FROM chat_messages "
-            "WHERE channel_id = $2 AND user_id = $3 GROUP BY h",
-            _HOUR_MS,
+            "SELECT hour, messages FROM chat_user_hours WHERE channel_id = $1 AND user_id = $2",
             channel_id,
             user_id,
         ):

@@ -29,6 +29,11 @@ class LeftOut:
 
     async def clause(self, channel_id: int) -> str:
         """`AND user_id NOT IN (...)` for the channel's left-out accounts ('' when none)."""
+        ids = await self.ids(channel_id)
+        return f" AND user_id NOT IN ({ids})" if ids else ""
+
+    async def ids(self, channel_id: int) -> str:
+        """The channel's left-out user ids, comma-separated ('' when none)."""
         if not self._ids and not self._logins:
             return ""
         now = time.monotonic()
@@ -40,7 +45,7 @@ class LeftOut:
             # Integers only, made here: safe to write into the statement's text.
             ids = ", ".join(str(int(u)) for u in sorted(found))
             self._cache[channel_id] = (now, ids)
-        return f" AND user_id NOT IN ({ids})" if ids else ""
+        return ids
 
     async def _ids_of_logins(self, channel_id: int) -> set[int]:
         if not self._logins:
