@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.bot.conduit.fleet import MOD, VIEWER, Fleet, fleet, wait_until
+from tests.bot.conduit.fleet import MOD, SUBSCRIPTION_TYPES, VIEWER, Fleet, fleet, wait_until
 from twitchsim.conduits import route
 
 pytestmark = [pytest.mark.timeout(600)]
@@ -156,7 +156,7 @@ async def test_restarting_every_process_makes_no_subscription_twice(
             p.start()
         await f.ready(shards, timeout=120)
         posts = f.subscription_posts()
-        assert posts == channels * 6
+        assert posts == channels * SUBSCRIPTION_TYPES
         await asyncio.gather(*(p.stop() for p in f.procs.values()))
         for p in f.procs.values():
             p.start()
@@ -164,7 +164,7 @@ async def test_restarting_every_process_makes_no_subscription_twice(
         first = await say_everywhere(f, "back")
         await all_stored(f, first)
         assert f.subscription_posts() == posts
-        assert f.conduit_subscriptions() == channels * 6
+        assert f.conduit_subscriptions() == channels * SUBSCRIPTION_TYPES
         assert len(f.world.conduits.conduits) == 1
         leaders = [p.name for p in f.procs.values() if "runs the join loop" in p.log_text()]
         assert leaders
@@ -181,5 +181,6 @@ async def test_restarting_every_process_makes_no_subscription_twice(
             env=f.procs["bot1"].env,
             check=True,
         )
-        assert "cost 60 of 10,000: about 5,000 channels fit" in check.stdout
+        # stream.online, stream.offline and channel.raid cost 1 each a channel; chat costs 0.
+        assert "cost 90 of 10,000: about 3,333 channels fit" in check.stdout
         assert check.stdout.count("(alive") == PROCESSES

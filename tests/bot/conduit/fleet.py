@@ -21,6 +21,8 @@ from typing import Any
 import asyncpg
 
 from bot.app import free_port
+from bot.bot import CHANNEL_SUBSCRIPTIONS
+from bot.helix.ratelimit import SANE_LIMIT
 from bot.twitch.oauth import BOT_SCOPES
 from bot.twitch.tokens import save_token
 from storage import Database
@@ -31,12 +33,13 @@ BOT = "botcheck_bot"
 OWNER = "the_owner"
 MOD = "the_mod"
 VIEWER = "a_viewer"
-SUBSCRIPTION_TYPES = 6  # bot.bot.CHANNEL_SUBSCRIPTIONS
+SUBSCRIPTION_TYPES = len(CHANNEL_SUBSCRIPTIONS)
 
 
 def fast_config() -> SimConfig:
-    """Twitch's rules, with a Helix bucket big enough to join hundreds of channels at once."""
-    return SimConfig(rate_capacity=1_000_000, rate_refill_per_s=100_000.0)
+    """Twitch's rules, with a Helix bucket big enough to join hundreds of channels at once (as
+    big as the bot's limiter believes: it ignores a Ratelimit-Limit above that)."""
+    return SimConfig(rate_capacity=SANE_LIMIT[1], rate_refill_per_s=100_000.0)
 
 
 async def wait_until(
