@@ -208,6 +208,8 @@ class BotCheck(CommandComponent):
         services = self.bot.services
         await services.capturer.cancel(int(channel), "the channel's data was deleted")
         await services.reports.drain()  # a report still being written is deleted whole
+        if services.followers is not None:  # follower reports first: files before rows
+            await services.followers.forget(int(channel))
         forgotten = await forget_channel(services.db, services.settings.data_dir, int(channel))
         if forgotten.rows_deleted:
             # Still a moderator here: keep serving the channel, starting from nothing.

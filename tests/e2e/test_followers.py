@@ -99,3 +99,19 @@ async def test_forget_removes_the_follower_reports(make_env: Any) -> None:
         assert await service.forget(channel_id) == 1
         async with httpx.AsyncClient() as http:
             assert (await http.get(link.group(1))).status_code == 404
+
+
+async def test_botcheck_forget_in_chat_removes_the_follower_reports(make_env: Any) -> None:
+    scenario = follower_list(3, 200, spikes=False, days=30)
+    async with make_env() as env:
+        _load(env, "chan_a", scenario)
+        await env.say("chan_a", env.moderators["chan_a"], "!botcheck followers")
+        sent = await env.wait_sent("chan_a", 1, timeout=60)
+        link = LINK.search(sent[-1])
+        assert link, sent[-1]
+        await env.say("chan_a", "chan_a", "!botcheck forget")
+        await env.wait_sent("chan_a", 2)
+        await env.say("chan_a", "chan_a", "!botcheck forget confirm")
+        await env.wait_sent("chan_a", 3, timeout=60)
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(link.group(1))).status_code == 404
