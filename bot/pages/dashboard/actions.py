@@ -81,6 +81,19 @@ class Actions:
             detail=detail,
         )
 
+    async def _channel_form(
+        self, request: web.Request, viewer: Viewer
+    ) -> tuple[Any, Any] | web.StreamResponse:
+        """The channel in the URL and the posted form, or the 404/403 page that answers instead."""
+        channel = await self._channel(request, viewer)
+        if channel is None:
+            return self.site.not_found(request, viewer)
+        try:
+            form = await self._form(request, viewer)
+        except _Refused:
+            return self._forbidden(request, viewer)
+        return channel, form
+
     def _forbidden(self, request: web.Request, viewer: Viewer) -> web.Response:
         return self.site.render(
             request,
@@ -115,13 +128,10 @@ class Actions:
     async def set_timezone(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         """Set the channel's timezone (anyone who may see the channel: its moderators)."""
         site = self.site
-        channel = await self._channel(request, viewer)
-        if channel is None:
-            return site.not_found(request, viewer)
-        try:
-            form = await self._form(request, viewer)
-        except _Refused:
-            return self._forbidden(request, viewer)
+        opened = await self._channel_form(request, viewer)
+        if isinstance(opened, web.StreamResponse):
+            return opened
+        channel, form = opened
         raw = str(form.get("timezone", ""))[:64]
         try:
             name = zones.parse_zone(raw)
@@ -160,13 +170,10 @@ class Actions:
 
     async def new_session(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         site = self.site
-        channel = await self._channel(request, viewer)
-        if channel is None:
-            return site.not_found(request, viewer)
-        try:
-            form = await self._form(request, viewer)
-        except _Refused:
-            return self._forbidden(request, viewer)
+        opened = await self._channel_form(request, viewer)
+        if isinstance(opened, web.StreamResponse):
+            return opened
+        channel, form = opened
         name = str(form.get("name", "")).strip()[:100] or "Untitled session"
         ids = [int(v) for v in form.getall("check", []) if str(v).isdigit() and len(str(v)) < 19]
         if not ids:
@@ -213,13 +220,10 @@ class Actions:
 
     async def forget(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         site = self.site
-        channel = await self._channel(request, viewer)
-        if channel is None:
-            return site.not_found(request, viewer)
-        try:
-            form = await self._form(request, viewer)
-        except _Refused:
-            return self._forbidden(request, viewer)
+        opened = await self._channel_form(request, viewer)
+        if isinstance(opened, web.StreamResponse):
+            return opened
+        channel, form = opened
         if not site.access.is_broadcaster(viewer, channel) or site.deps.forget_channel is None:
             return self._forbidden(request, viewer)
         if str(form.get("confirm", "")).strip().lower() != channel.login:
