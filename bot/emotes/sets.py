@@ -87,6 +87,7 @@ class EmoteSets:
         interval_s: float = DAY_S,
         retry_s: float = RETRY_S,
         check_s: float = 60.0,
+        join_poll_s: float = 1.0,
         clock: Callable[[], datetime] = _utc_now,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout_s: float = 10.0,
@@ -98,6 +99,7 @@ class EmoteSets:
         self.interval_s = interval_s
         self.retry_s = retry_s
         self.check_s = check_s
+        self.join_poll_s = join_poll_s
         self._clock = clock
         self._transport = transport
         self._timeout_s = timeout_s
@@ -106,6 +108,11 @@ class EmoteSets:
         self._tables: dict[int, dict[str, str]] = {}
         self._ids: dict[str, set[str]] = {p.key: set() for p in self.providers}
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def directory(self) -> Path:
+        """Where the sets are kept."""
+        return self._dir
 
     # -- the ingest path ------------------------------------------------------------------------
 
@@ -220,7 +227,8 @@ class EmoteSets:
         keys = self.due()
         if not keys:
             return Round()
-        updated, failures, kept = 0, {}, 0
+        updated, kept = 0, 0
+        failures: dict[str, str] = {}
         touched: set[int | None] = set()
         async with httpx.AsyncClient(
             transport=self._transport, timeout=self._timeout_s, follow_redirects=True
@@ -283,7 +291,8 @@ class EmoteSets:
     # -- the background refresh -----------------------------------------------------------------
 
     def start(self) -> None:
-        """Refresh in the background: what is due at once, then every `check_s` what fell due."""
+        """Refresh in the background: what is due at once, then every `check_s` what fell due,
+        and a channel's sets within `join_poll_s` of the bot joining it."""
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name="emote-sets-refresh")
 
@@ -296,9 +305,15 @@ class EmoteSets:
                 await task
 
     async def _loop(self) -> None:
+        seen: frozenset[int] = frozenset()
+        checked = float("-inf")
+        loop = asyncio.get_running_loop()
         while True:
-            try:
-                await self.refresh_due()
-            except Exception:
-                log.exception("emote set refresh failed")
-            await asyncio.sleep(self.check_s)
+            channels = frozenset(self._channels())
+            if channels - seen or loop.time() - checked >= self.check_s:
+                seen, checked = channels, loop.time()  # a newly joined channel: at once
+                try:
+                    await self.refresh_due()
+                except Exception:
+                    log.exception("emote set refresh failed")
+            await asyncio.sleep(self.join_poll_s)

@@ -26,7 +26,12 @@ async def test_fetches_channel_and_global_sets_and_finds_them_in_messages(
     done = await sets.refresh_due()
     assert (done.updated, done.kept) == (6, 0)  # 3 providers x (global + 1 channel)
     found = sets.find(CHANNEL, "catJAM that was close monkaS LilZ catJAM")
-    assert refs(found) == [("7tv", "catJAM"), ("bttv", "monkaS"), ("ffz", "LilZ"), ("7tv", "catJAM")]
+    assert refs(found) == [
+        ("7tv", "catJAM"),
+        ("bttv", "monkaS"),
+        ("ffz", "LilZ"),
+        ("7tv", "catJAM"),
+    ]
     assert decode(found[0]).emote_id == emote_id("7tv", str(CHANNEL), "catJAM")
     assert sets.find(CHANNEL, "hello chat") == ()
     assert sets.find(CHANNEL, "") == ()
@@ -53,7 +58,9 @@ async def test_name_collisions_channel_over_global_then_7tv_bttv_ffz(
     (token,) = sets.find(CHANNEL, word)
     ref = decode(token)
     assert ref.provider == provider
-    assert ref.emote_id == emote_id(provider, str(CHANNEL) if scope == "channel" else "global", word)
+    assert ref.emote_id == emote_id(
+        provider, str(CHANNEL) if scope == "channel" else "global", word
+    )
 
 
 async def test_twitch_emotes_of_the_message_win_over_third_party_names(
@@ -70,7 +77,7 @@ async def test_the_cache_is_private_and_a_restart_reads_it_without_fetching(
 ) -> None:
     first = make_sets()
     await first.refresh_due()
-    folder = first._dir  # noqa: SLF001 (the test looks at the files it made)
+    folder = first.directory
     files = sorted(folder.glob("*.json"))
     assert len(files) == 6
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
@@ -152,7 +159,7 @@ async def test_a_cache_from_another_api_base_or_unreadable_is_fetched_afresh(
 ) -> None:
     first = make_sets()
     await first.refresh_due()
-    folder = first._dir  # noqa: SLF001
+    folder = first.directory
     (folder / "bttv-global.json").write_text("{not json")
     (folder / "ffz-global.json").write_text('{"url": "https://elsewhere", "emotes": []}')
     second = make_sets()
