@@ -139,6 +139,11 @@ class EmoteSets:
         """Every name `channel_id` (None: any channel) can use, with its token (a copy)."""
         return dict(self._global if channel_id is None else self._tables.get(channel_id, {}))
 
+    def put(self, provider: str, channel_id: int | None, pairs: Pairs) -> None:
+        """Hold `pairs` as a set, as a fetch would (benchmarks; not kept on disk)."""
+        self._sets[(provider, channel_id)] = _Set(tuple(pairs), self._clock())
+        self._rebuild_all()
+
     # -- the disk cache -------------------------------------------------------------------------
 
     def _path(self, key: Key) -> Path:
