@@ -1,4 +1,4 @@
-"""BOTCHECK_EMOTES: on for `botcheck run` (environment and .env), off for settings from a mapping."""
+"""BOTCHECK_EMOTES: on for `botcheck run` (environment, .env), off for settings from a mapping."""
 
 from __future__ import annotations
 
