@@ -48,6 +48,8 @@ LINES = (
     "gg",
     "LUL that jump",
     "first time here, love the stream <3",
+    "catJAM catJAM",  # third-party emotes when they are on (twitchsim's stand-in sets)
+    "KEKW that jump",
 )
 
 
@@ -77,6 +79,7 @@ async def _sim_serve(conn: Connection) -> None:
                 "bot_id": bot.user_id,
                 "access": access,
                 "refresh": refresh,
+                "emote_env": sim.emote_env(),
             }
         )
         loop = asyncio.get_running_loop()
@@ -221,9 +224,10 @@ async def bare(sim: SimProcess, n: int, kind: type[CountingClient | CountingBot]
             await runner
 
 
-async def ours(sim: SimProcess, n: int, tmp: Path) -> Result:
+async def ours(sim: SimProcess, n: int, tmp: Path, *, emotes: bool = False) -> Result:
     """The running bot; with its chat defence on (every stored row fed to the raid detector),
-    as `running_bot` always runs it: the time ends when the detector has been fed everything."""
+    as `running_bot` always runs it: the time ends when the detector has been fed everything.
+    `emotes`: third-party emotes on (twitchsim's stand-in sets), counted in every message."""
     info = sim.info
     port = free_port()
     settings = load_settings(
@@ -239,6 +243,7 @@ async def ours(sim: SimProcess, n: int, tmp: Path) -> Result:
             "BOTCHECK_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "BOTCHECK_WEB_PORT": str(port),
             "BOTCHECK_LOG_LEVEL": "WARNING",
+            **(info["emote_env"] if emotes else {}),
         },
         env_file=None,
     )
@@ -258,6 +263,10 @@ async def ours(sim: SimProcess, n: int, tmp: Path) -> Result:
         recorder = running.services.recorder
         defence = running.services.defence
         assert recorder is not None and defence is not None
+        if emotes:
+            sets = running.services.emotes
+            assert sets is not None
+            await _until(lambda: bool(sets.sets.find(channel_id, "catJAM")), timeout_s=30)
         await asyncio.sleep(0.2)
         with LoopWatch() as watch:
             start = time.perf_counter()
@@ -328,22 +337,72 @@ async def hub_cost(n: int = N, tmp: Path | None = None) -> tuple[float, float]:
     return used / n * 1e6, hub.fed
 
 
-async def run(n: int = N) -> tuple[Result, Result, Result]:
+def convert_cost(n: int = 200_000, names: int = 600) -> tuple[float, float, int]:
+    """Converting a raw notification for storage, on this process's CPU clock: µs a message
+    without and with third-party emotes (a channel with `names` emote names plus the globals;
+    the flood's lines). Returns (without, with, third-party emotes found)."""
+    from datetime import UTC, datetime
+
+    from bot.emotes import EmoteSets, providers
+    from bot.history.convert import chat_notification
+    from twitchsim import payloads
+    from twitchsim.emotes import EmoteStandins
+    from twitchsim.users import SimUser
+
+    at = datetime.now(UTC)
+    chan, who = SimUser(1, "chan", "Chan", at), SimUser(2, "viewer", "Viewer", at)
+    notes = [
+        {
+            "metadata": {"message_id": f"e{i}", "message_timestamp": at.isoformat()},
+            "payload": {
+                "event": payloads.chat_message(
+                    chan, who, f"m{i}", text, [], reply=None, mentionable={}
+                )
+            },
+        }
+        for i, text in enumerate(LINES)
+    ]
+    stand = EmoteStandins()
+    stand.set_channel("7tv", 1, ["catJAM", *(f"emote{i}" for i in range(names))])
+    base = "http://127.0.0.1:9"
+    sets = EmoteSets(
+        providers=providers(seventv=(base, base), bttv=(base, base), ffz=(base, base)),
+        directory=Path(tempfile.gettempdir()),
+        channels=lambda: (),
+    )
+    for p in ("7tv", "bttv", "ffz"):
+        sets.put(p, None, tuple(stand.globals[p]))
+        sets.put(p, 1, tuple(stand.channel(p, 1) or ()))
+    found = 0
+    timings = []
+    for find in (None, sets.find):
+        cpu = time.process_time()
+        for i in range(n):
+            msg = chat_notification(notes[i % len(notes)], at, find)
+            found += len(msg.emotes) if find is not None else 0
+        timings.append((time.process_time() - cpu) / n * 1e6)
+    return timings[0], timings[1], found
+
+
+async def run(n: int = N) -> tuple[Result, Result, Result, Result]:
     previous = patches.current()
     sim = SimProcess()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             client = await bare(sim, n, CountingClient)
             bot = await bare(sim, n, CountingBot)
-            mine = await ours(sim, n, Path(tmp))
+            (Path(tmp) / "off").mkdir()
+            (Path(tmp) / "on").mkdir()
+            mine = await ours(sim, n, Path(tmp) / "off")
+            with_emotes = await ours(sim, n, Path(tmp) / "on", emotes=True)
     finally:
         sim.close()
         patches.apply(previous)
-    return client, bot, mine
+    return client, bot, mine, with_emotes
 
 
 def main() -> None:
-    client, bot, mine = asyncio.run(run())
+    client, bot, mine, with_emotes = asyncio.run(run())
     lost = mine.n - mine.stored
     print(f"{mine.n:,} chat notifications pushed at once, {CHATTERS:,} chatters, one channel")
     print(f"  bare twitchio.Client, no handler:       {client.rate:10,.0f} msg/s")
@@ -357,6 +416,16 @@ def main() -> None:
     print(f"  worst lag, arrival to commit: {mine.max_item_lag_s * 1000:,.0f} ms")
     print(f"  worst event-loop stall:       {mine.max_loop_stall_s * 1000:,.0f} ms")
     print(f"  lost: {lost} (the bare runs received {client.stored:,} and {bot.stored:,})")
+    print(
+        f"  botcheck with third-party emotes on:    {with_emotes.rate:10,.0f} msg/s "
+        f"({with_emotes.rate / mine.rate if mine.rate else 0:.2f} of off; "
+        f"lost {with_emotes.n - with_emotes.stored})"
+    )
+    off_us, on_us, found = convert_cost()
+    print(
+        f"  converting a message for storage: {off_us:.2f} µs CPU, {on_us:.2f} µs with "
+        f"third-party emotes ({found:,} found)"
+    )
     per_message, fed = asyncio.run(hub_cost())
     print(f"  the detector hub alone: {per_message:.1f} µs CPU a message ({fed:,.0f} fed)")
     rate_ok = "met" if mine.rate >= GOAL_RATE else "NOT met"

@@ -26,6 +26,7 @@ from bot.checks import Checks
 from bot.conduit import ConduitMode
 from bot.dashboard import DashboardChecks, dashboard_deps
 from bot.defence import Defence
+from bot.emotes import ThirdPartyEmotes, add_emote_routes
 from bot.followers import FollowerChecks
 from bot.helix import Helix
 from bot.history.recorder import Recorder
@@ -170,6 +171,17 @@ async def running_bot(
         )
         if conduit is not None:
             capturer = await conduit.shared_capturer(db=db, helix=helix, clock=clock)
+        # -- third-party emotes (issue 18): counted in messages, images at /emotes/ ----------
+        emotes = (
+            ThirdPartyEmotes.from_settings(
+                settings, conduit.polled if conduit is not None else lambda: list(joined)
+            )
+            if settings.emotes
+            else None
+        )
+        if emotes is not None:
+            emotes.sets.load_cached()
+            stack.push_async_callback(emotes.sets.close)
         # -- chat defence (issue 20): fed every chat row the recorder stores ------------------
         defence = Defence(
             db=db,
@@ -251,6 +263,7 @@ async def running_bot(
             defence=defence,
             followers=followers,
             watcher=watcher,
+            emotes=emotes,
         )
         if adjust is not None:
             services = adjust(services)
@@ -297,6 +310,8 @@ async def running_bot(
             conduit=conduit.status if conduit is not None else None,
         )
         add_health_routes(adapter, health, expose_metrics=settings.metrics)
+        if emotes is not None and emotes.images is not None:
+            add_emote_routes(adapter, emotes.images, client_address=address)
         dashboard_checks = DashboardChecks(services)
         stack.push_async_callback(dashboard_checks.close)
         add_dashboard_routes(
@@ -325,6 +340,8 @@ async def running_bot(
         retention.start()
         await defence.start()  # after the bot is ready: resumed ban runs report in chat
         known_bots.start()
+        if emotes is not None:
+            emotes.sets.start()
         # The first poll also settles the sessions a previous run left open.
         streams.start()
         yield Running(bot=bot, services=services, task=task)

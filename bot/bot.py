@@ -121,7 +121,10 @@ class BotCheckBot(commands.Bot):
             await self.load_module(module)
         services = self.services
         self.recording = Recording(
-            recorder=services.recorder, streams=services.streams, clock=services.clock
+            recorder=services.recorder,
+            streams=services.streams,
+            clock=services.clock,
+            emotes=services.emotes.sets.find if services.emotes is not None else None,
         )
         await self.add_component(self.recording)
         if self.conduit is not None:

@@ -143,4 +143,5 @@ def dashboard_deps(
         owner_id=int(st.owner_id) if st.owner_id else None,
         clock=services.clock,
         report_ttl_days=st.report_ttl_days,
+        emote_images=services.emotes is not None and services.emotes.images is not None,
     )

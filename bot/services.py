@@ -10,6 +10,7 @@ from bot.capture import Capturer
 from bot.chat import Pacer
 from bot.checks import Checks
 from bot.defence import Defence
+from bot.emotes import ThirdPartyEmotes
 from bot.followers import FollowerChecks
 from bot.helix import Helix
 from bot.history import Recorder
@@ -41,3 +42,4 @@ class Services:
     defence: Defence | None = None  # chat defence (issue 20); None: not running
     followers: FollowerChecks | None = None  # `!botcheck followers` (issue 19)
     watcher: Watcher | None = None  # `!botcheck watch on|off` (issue 19)
+    emotes: ThirdPartyEmotes | None = None  # 7TV/BTTV/FFZ (issue 18); None: BOTCHECK_EMOTES off

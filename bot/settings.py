@@ -123,6 +123,30 @@ class Settings(BaseSettings):
         "wss://eventsub.wss.twitch.tv/ws", validation_alias=_env("TWITCH_EVENTSUB_WS_URL")
     )
 
+    # -- third-party emotes (issue 18): 7TV, BetterTTV, FrankerFaceZ --------------------------
+    # On: the served channels' and the global emote sets are fetched daily and counted like
+    # Twitch emotes; their images are served at /emotes/<provider>/<id>. Settings given as a
+    # mapping (tests, benchmarks, the demo) start with it off: see `load_settings`.
+    emotes: bool = Field(True, validation_alias=_env("BOTCHECK_EMOTES"))
+    # Off: pages show emote names, and nothing is fetched from the providers' CDNs.
+    emote_images: bool = Field(True, validation_alias=_env("BOTCHECK_EMOTE_IMAGES"))
+    seventv_api_url: str = Field("https://7tv.io/v3", validation_alias=_env("BOTCHECK_7TV_API_URL"))
+    seventv_cdn_url: str = Field(
+        "https://cdn.7tv.app", validation_alias=_env("BOTCHECK_7TV_CDN_URL")
+    )
+    bttv_api_url: str = Field(
+        "https://api.betterttv.net/3", validation_alias=_env("BOTCHECK_BTTV_API_URL")
+    )
+    bttv_cdn_url: str = Field(
+        "https://cdn.betterttv.net", validation_alias=_env("BOTCHECK_BTTV_CDN_URL")
+    )
+    ffz_api_url: str = Field(
+        "https://api.frankerfacez.com/v1", validation_alias=_env("BOTCHECK_FFZ_API_URL")
+    )
+    ffz_cdn_url: str = Field(
+        "https://cdn.frankerfacez.com", validation_alias=_env("BOTCHECK_FFZ_CDN_URL")
+    )
+
     # -- chat defence (issue 20) ----------------------------------------------------------------
     # Optional second opinion on a raid's messages from an OpenAI-compatible chat-completions
     # endpoint; off (nothing sent anywhere) unless BOTCHECK_LLM_URL is set.
@@ -175,7 +199,17 @@ class Settings(BaseSettings):
         """What to open: the PostgreSQL URL when set, else the SQLite file."""
         return self.database_url.get_secret_value() if self.database_url else self.db_path
 
-    @field_validator("api_url", "auth_url", "public_url")
+    @field_validator(
+        "api_url",
+        "auth_url",
+        "public_url",
+        "seventv_api_url",
+        "seventv_cdn_url",
+        "bttv_api_url",
+        "bttv_cdn_url",
+        "ffz_api_url",
+        "ffz_cdn_url",
+    )
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -347,6 +381,9 @@ def load_settings(
     try:
         if environ is None:
             return Settings(_env_file=env_file)  # type: ignore[call-arg]
-        return Settings.model_validate({k.upper(): v for k, v in environ.items()})
+        # Third-party emotes reach the internet: off unless the mapping turns them on (tests
+        # never reach it; the demo points them at twitchsim's stand-ins).
+        given = {"BOTCHECK_EMOTES": "false", **{k.upper(): v for k, v in environ.items()}}
+        return Settings.model_validate(given)
     except ValidationError as exc:
         raise SettingsError(_sentence(exc)) from None

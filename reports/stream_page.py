@@ -106,7 +106,7 @@ def stream_page_html(
             (c.login, text.num(c.messages), text.pct(c.messages / total))
             for c in report.top_chatters
         ],
-        emotes=[(x.name, text.num(x.count)) for x in report.top_emotes],
+        emotes=[(x.label, text.num(x.count)) for x in report.top_emotes],
         writers=[(w.login, f"{w.avg_length:.0f}", text.num(w.messages)) for w in report.writers],
         moderation_intro=moderation_phrase(s.moderation).capitalize() + ".",
         events=[

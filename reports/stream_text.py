@@ -121,7 +121,7 @@ def chatstats_text(f: ChannelFigures) -> str:
     if busiest is not None:
         week += f", busiest hour {hour(busiest)}"
     if f.week_emotes:
-        week += ", top emotes " + ", ".join(f"{e.name} {num(e.count)}" for e in f.week_emotes[:3])
+        week += ", top emotes " + ", ".join(f"{e.label} {num(e.count)}" for e in f.week_emotes[:3])
     parts.append(week + ".")
     parts.append(
         f"All time: {count(f.all_time.messages, 'message')} from "

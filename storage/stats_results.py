@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from storage.emotes import EmoteRef, decode
 from storage.models import StreamSession
 
 
@@ -53,8 +54,20 @@ class HourCount:
 
 @dataclass(frozen=True, slots=True)
 class EmoteCount:
+    """One emote's uses; `name` is the column's token (see `storage.emotes`)."""
+
     name: str
     count: int
+
+    @property
+    def ref(self) -> EmoteRef:
+        """The emote the token names: its name and, if third-party, provider and id."""
+        return decode(self.name)
+
+    @property
+    def label(self) -> str:
+        """The emote's name as chat shows it (no provider or id)."""
+        return decode(self.name).name
 
 
 @dataclass(frozen=True, slots=True)

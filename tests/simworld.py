@@ -61,6 +61,7 @@ def bot_settings(sim: TwitchSim, cast: Cast, tmp_path: Path, port: int) -> dict[
         "BOTCHECK_DATA_DIR": str(tmp_path / "data"),
         "BOTCHECK_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "BOTCHECK_WEB_PORT": str(port),
+        "BOTCHECK_EMOTES": "false",  # a `botcheck run` child would reach 7TV & co. otherwise
     }
 
 

@@ -20,6 +20,7 @@ from twitchsim.config import SimConfig
 from twitchsim.control import Control
 from twitchsim.control_events import EventControl
 from twitchsim.control_raids import ControlRaids
+from twitchsim.emotes import EmoteStandins
 from twitchsim.helix import Helix
 from twitchsim.helix_conduits import HelixConduits
 from twitchsim.helix_followers import HelixFollowers
@@ -82,6 +83,8 @@ class TwitchSim:
         self._runner: web.AppRunner | None = None
         # Ban and shield-mode endpoints; tests read shield states here (``moderation.shields``).
         self.moderation = HelixModeration(self.state, self.config)
+        # 7TV, BetterTTV and FrankerFaceZ stand-ins; `emote_env()` points the bot at them.
+        self.emotes = EmoteStandins()
 
     # --- addresses ------------------------------------------------------------------------------
 
@@ -114,6 +117,10 @@ class TwitchSim:
             "TWITCH_CLIENT_SECRET": self.client_secret,
         }
 
+    def emote_env(self) -> dict[str, str]:
+        """The settings that turn third-party emotes on, pointed at the stand-ins here."""
+        return self.emotes.env(self.url)
+
     def info(self) -> dict[str, Any]:
         return {
             "url": self.url,
@@ -145,6 +152,7 @@ class TwitchSim:
         app.add_routes(control.routes())
         app.add_routes(EventControl(world).routes())
         self._add_defence(app)
+        app.add_routes(self.emotes.routes())
         app.router.add_get("/ws", world.hub.handle_ws)
         return app
 

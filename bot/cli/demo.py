@@ -99,6 +99,7 @@ async def _demo(*, serve: bool, out: Path, seed: int) -> int:
                 "BOTCHECK_WEB_HOST": "127.0.0.1",
                 "BOTCHECK_WEB_PORT": str(port),
                 "BOTCHECK_COOLDOWN_S": "30",
+                **sim.emote_env(),  # 7TV, BetterTTV, FrankerFaceZ: twitchsim's stand-ins
             }
         )
         try:
@@ -115,6 +116,7 @@ async def _demo(*, serve: bool, out: Path, seed: int) -> int:
                 )
                 joined = ", ".join("#" + c.login for c in CHANNELS)
                 print(f"  joined {joined} (it is a moderator in both)")
+                await _emote_chat(world, running, viewer.login)
 
                 for ch in CHANNELS:
                     await world.say(ch.login, viewer, "!botcheck")
@@ -143,6 +145,26 @@ async def _demo(*, serve: bool, out: Path, seed: int) -> int:
                 return 0 if links == len(CHANNELS) else 1
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+EMOTE_LINES = ("catJAM catJAM", "KEKW that jump", "EZ Clap", "peepoHappy Kappa", "OMEGALUL")
+
+
+async def _emote_chat(world: object, running: object, login: str) -> None:
+    """A little chat with third-party emotes in it, once the bot holds the channels' sets."""
+    services = running.services  # type: ignore[attr-defined]
+    emotes = services.emotes
+    if emotes is None:
+        return
+    ids = [world.channel(ch.login).user.user_id for ch in CHANNELS]  # type: ignore[attr-defined]
+    await _wait_for(
+        lambda: all(emotes.sets.find(i, "catJAM") for i in ids),
+        limit_s=20,
+        what="the channels' emote sets",
+    )
+    for ch in CHANNELS:
+        for text in EMOTE_LINES:
+            await world.say(ch.login, login, text)  # type: ignore[attr-defined]
 
 
 def _print_dashboard(sim_url: str, public_url: str, owner: str) -> None:

@@ -12,7 +12,7 @@ WebSocket) gets a key derived from its own fields instead, which is stable for o
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +20,10 @@ import twitchio
 
 from storage.history import Removal
 from storage.models import ChatMessage, ModAction, ModerationEvent
+
+# Third-party emotes in a message: (channel id, text, its Twitch emotes) -> their column tokens
+# (`bot.emotes.EmoteSets.find`).
+EmoteFinder = Callable[[int, str, Collection[str]], tuple[str, ...]]
 
 
 class PayloadError(ValueError):
@@ -77,17 +81,26 @@ def notification_id(payload: Any) -> str | None:
     return str(value) if value else None
 
 
-def chat_message(payload: twitchio.ChatMessage, fallback: datetime) -> ChatMessage:
-    """channel.chat.message -> ChatMessage (login and badges as they were at that moment)."""
+def chat_message(
+    payload: twitchio.ChatMessage, fallback: datetime, find: EmoteFinder | None = None
+) -> ChatMessage:
+    """channel.chat.message -> ChatMessage (login and badges as they were at that moment).
+
+    `find` adds the message's third-party emotes after its Twitch ones.
+    """
     message_id = payload.id
     if not message_id:
         raise PayloadError("chat message without an id")
     chatter = payload.chatter
     cheer = payload.cheer
     reply = payload.reply
+    channel_id = _int_id(payload.broadcaster.id, "broadcaster_user_id")
+    emotes = tuple(f.text for f in payload.fragments if f.type == "emote")
+    if find is not None:
+        emotes += find(channel_id, payload.text, emotes)
     return ChatMessage(
         message_id=str(message_id),
-        channel_id=_int_id(payload.broadcaster.id, "broadcaster_user_id"),
+        channel_id=channel_id,
         user_id=_int_id(chatter.id, "chatter_user_id"),
         login=chatter.name or "",
         display_name=chatter.display_name or "",
@@ -95,13 +108,15 @@ def chat_message(payload: twitchio.ChatMessage, fallback: datetime) -> ChatMessa
         sent_at=event_time(payload, fallback),
         badges=tuple(f"{b.set_id}/{b.id}" for b in payload.badges),
         bits=cheer.bits if cheer is not None else 0,
-        emotes=tuple(f.text for f in payload.fragments if f.type == "emote"),
+        emotes=emotes,
         reply_parent_id=reply.parent_message_id if reply is not None else None,
         reply_parent_user_id=_opt_id(reply.parent_user.id) if reply is not None else None,
     )
 
 
-def chat_notification(data: Mapping[str, Any], fallback: datetime) -> ChatMessage:
+def chat_notification(
+    data: Mapping[str, Any], fallback: datetime, find: EmoteFinder | None = None
+) -> ChatMessage:
     """A raw channel.chat.message notification -> ChatMessage, the same as `chat_message`.
 
     The bot records ordinary chat from the notification itself (no TwitchIO model): the model
@@ -118,9 +133,13 @@ def chat_notification(data: Mapping[str, Any], fallback: datetime) -> ChatMessag
         raise PayloadError("chat message without a text")
     cheer = event.get("cheer")
     reply = event.get("reply")
+    channel_id = _int_id(event["broadcaster_user_id"], "broadcaster_user_id")
+    emotes = tuple(f["text"] for f in message.get("fragments") or () if f.get("type") == "emote")
+    if find is not None:
+        emotes += find(channel_id, text, emotes)
     return ChatMessage(
         message_id=str(message_id),
-        channel_id=_int_id(event["broadcaster_user_id"], "broadcaster_user_id"),
+        channel_id=channel_id,
         user_id=_int_id(event["chatter_user_id"], "chatter_user_id"),
         login=event.get("chatter_user_login") or "",
         display_name=event.get("chatter_user_name") or event.get("chatter_user_login") or "",
@@ -128,7 +147,7 @@ def chat_notification(data: Mapping[str, Any], fallback: datetime) -> ChatMessag
         sent_at=_notification_time(data.get("metadata"), fallback),
         badges=tuple(f"{b['set_id']}/{b['id']}" for b in event.get("badges") or ()),
         bits=int(cheer["bits"]) if cheer else 0,
-        emotes=tuple(f["text"] for f in message.get("fragments") or () if f.get("type") == "emote"),
+        emotes=emotes,
         reply_parent_id=reply["parent_message_id"] if reply else None,
         reply_parent_user_id=_opt_id(reply.get("parent_user_id")) if reply else None,
     )

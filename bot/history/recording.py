@@ -52,8 +52,10 @@ class Recording(commands.Component):
         recorder: Recorder,
         streams: StreamEvents,
         clock: Callable[[], datetime],
+        emotes: convert.EmoteFinder | None = None,
     ) -> None:
         self._recorder = recorder
+        self._find = emotes  # third-party emotes (bot.emotes), counted like Twitch's
         self._streams = streams
         self._clock = clock
         self.skipped = 0
@@ -85,7 +87,7 @@ class Recording(commands.Component):
                 return False
             if others_listen():
                 return False
-            item = convert.chat_notification(data, self._clock())
+            item = convert.chat_notification(data, self._clock(), self._find)
             return self._recorder.offer(item)
         except (
             convert.PayloadError,
@@ -120,7 +122,7 @@ class Recording(commands.Component):
         """
         recorder = self._recorder
         try:
-            item = convert.chat_message(payload, self._clock())
+            item = convert.chat_message(payload, self._clock(), self._find)
         except (convert.PayloadError, AttributeError, KeyError, TypeError, ValueError) as exc:
             self.skipped += 1
             log.warning("skipped a malformed chat message notification: %s", exc)

@@ -52,6 +52,7 @@ def base_env(tmp_path: Path) -> dict[str, str]:
         "BOTCHECK_DB": str(tmp_path / "botcheck.db"),
         "BOTCHECK_DATA_DIR": str(tmp_path / "data"),
         "BOTCHECK_WEB_PORT": str(free_port()),
+        "BOTCHECK_EMOTES": "false",  # nothing outside is ever contacted
     }
 
 

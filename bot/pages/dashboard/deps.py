@@ -98,6 +98,8 @@ class DashboardDeps:
     session_max_age_s: int = 7 * 86400
     limits: Limits = Limits()
     report_ttl_days: int = 30  # shown as each check's expiry date
+    # The `emote` filter shows third-party emotes as images from /emotes/... (else as names).
+    emote_images: bool = False
 
     @property
     def secure_cookies(self) -> bool:

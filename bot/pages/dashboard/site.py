@@ -25,6 +25,7 @@ from bot.pages.dashboard.security import load_session_key, same_secret, with_hea
 from bot.pages.dashboard.twitch_login import TwitchLogin
 from bot.pages.dashboard.views import Views
 from bot.pages.routes import RateLimit
+from reports import emotes as emote_filter
 from reports import zones
 from storage import Channel
 from storage.dashboard import Dashboard
@@ -97,6 +98,7 @@ class Site:
         from bot.pages.dashboard import filters
 
         filters.install(self.env, deps.clock)
+        emote_filter.install(self.env, images=deps.emote_images)  # {{ e|emote }}
         self.env.globals["base"] = BASE
 
     # -- who is asking -------------------------------------------------------------------------

@@ -256,6 +256,7 @@ async def fleet(
                 "BOTCHECK_DB_POOL_SIZE": "4",
                 "BOTCHECK_CONDUIT_SHARDS": str(shards),
                 "BOTCHECK_PROCESS_NAME": name,
+                "BOTCHECK_EMOTES": "false",  # never 7TV & co. from a test
                 "BOTCHECK_COOLDOWN_S": "0",
                 "BOTCHECK_LOG_LEVEL": log_level,
             }

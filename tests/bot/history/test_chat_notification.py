@@ -136,3 +136,18 @@ def test_what_may_be_a_command_follows_twitchio(
     text: str, reply_to: str | None, expected: bool
 ) -> None:
     assert may_be_command(text, reply_to) is expected
+
+
+def third_party(channel_id: int, text: str, twitch: Any) -> tuple[str, ...]:
+    """A stand-in `EmoteSets.find`: catJAM is a 7TV emote of channel 1001, Kappa one too."""
+    table = {"catJAM": "7tv:abc123:catJAM", "Kappa": "7tv:k1:Kappa"} if channel_id == 1001 else {}
+    return tuple(table[w] for w in text.split() if w in table and w not in twitch)
+
+
+def test_both_paths_add_third_party_emotes_after_twitch_ones() -> None:
+    data = notification(chat("catJAM hello Kappa catJAM"), "2026-11-21T20:00:01Z")
+    raw = chat_notification(copy.deepcopy(data), T0, third_party)
+    model = create_event_instance("channel.chat.message", copy.deepcopy(data), http=None)
+    assert raw == chat_message(model, T0, third_party)
+    # Kappa is Twitch's (a fragment): counted once, as Twitch's.
+    assert raw.emotes == ("Kappa", "7tv:abc123:catJAM", "7tv:abc123:catJAM")
