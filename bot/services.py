@@ -41,3 +41,11 @@ class Services:
     defence: Defence | None = None  # chat defence (issue 20); None: not running
     followers: FollowerChecks | None = None  # `!botcheck followers` (issue 19)
     watcher: Watcher | None = None  # `!botcheck watch on|off` (issue 19)
+
+    async def forget_files(self, channel_id: int) -> None:
+        """Delete the channel's report files kept outside the report rows (`forget` runs this
+        before `bot.history.forget_channel`: files before rows): follower reports, raid pages."""
+        if self.followers is not None:
+            await self.followers.forget(channel_id)
+        if self.defence is not None:  # raid pages would otherwise wait for their expiry
+            await self.defence.pages.forget(channel_id)

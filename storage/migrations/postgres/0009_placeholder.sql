@@ -1,0 +1,2 @@
+-- placeholder (asyncpg refuses an empty script)
+SELECT 1;
