@@ -40,6 +40,9 @@ async def test_marks_expire_are_taken_once_and_claimed_once(db: Database) -> Non
     assert await marks.take(7, "forget", now=AT + timedelta(seconds=61)) is None
     await marks.clear(7)
     assert await marks.get(7, "told:6", now=AT) is None
+    await marks.set(7, "cooldown", until=AT + timedelta(seconds=60), now=AT)
+    await db.channels.delete(7)  # forgetting a channel forgets its marks too
+    assert await marks.get(7, "cooldown", now=AT) is None
 
 
 async def test_a_forget_confirmed_in_two_processes_at_once_is_taken_once(
