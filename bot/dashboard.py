@@ -89,6 +89,7 @@ class DashboardChecks:
         s = self._s
         channel = await s.db.channels.get(channel_id)
         await s.capturer.cancel(channel_id, "the channel's data was deleted")
+        await s.forget_files(channel_id)  # follower reports and raid pages, as in chat
         await forget_channel(s.db, s.settings.data_dir, channel_id)
         if channel is not None and channel.active:  # still a moderator there: start afresh
             await s.db.channels.join(channel_id, channel.login, channel.display_name, at=s.clock())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +36,7 @@ log = logging.getLogger(__name__)
 
 PAGE, CSV, JSON = "index.html", "followers.csv", "analysis.json"
 CHANNEL = "channel"  # the channel id, so `forget` finds the channel's reports
+COOLDOWN = "followers-cooldown"  # the channel's mark (db.marks) while the cooldown runs
 NOT_READABLE = (
     "I cannot read this channel's followers: the bot account needs the "
     "moderator:read:followers permission (the bot's owner runs botcheck auth again)."
@@ -79,7 +79,6 @@ class FollowerChecks:
         self._cooldown_s = cooldown_s
         self._limit = limit
         self._running: set[int] = set()
-        self._last: dict[int, float] = {}
 
     def directory(self, token: str) -> Path:
         return self._root / token
@@ -95,16 +94,20 @@ class FollowerChecks:
         """Check the channel's latest follows and return the chat answer."""
         if channel_id in self._running:
             return FollowerAnswer("A follower check of this channel is already running.", "busy")
-        last = self._last.get(channel_id)
-        left = 0.0 if last is None else self._cooldown_s - (time.monotonic() - last)
-        if left > 0:
+        # The cooldown is a mark in the database: in conduit mode the next request may reach
+        # another process (storage.channel_state).
+        now = self._clock()
+        cooldown = await self._db.marks.get(channel_id, COOLDOWN, now=now)
+        if cooldown is not None:
+            left = cooldown.left(now).total_seconds()
             return FollowerAnswer(
                 f"!botcheck followers just ran here; try again in {max(1, round(left))} s.",
                 "cooldown",
                 f"{left:.0f} s left",
             )
         self._running.add(channel_id)
-        self._last[channel_id] = time.monotonic()
+        until = now + timedelta(seconds=self._cooldown_s)
+        await self._db.marks.set(channel_id, COOLDOWN, until=until, now=now)
         try:
             return await self._run(channel_id, channel_name, moderator_id, window)
         finally:

@@ -43,3 +43,11 @@ class Services:
     followers: FollowerChecks | None = None  # `!botcheck followers` (issue 19)
     watcher: Watcher | None = None  # `!botcheck watch on|off` (issue 19)
     emotes: ThirdPartyEmotes | None = None  # 7TV/BTTV/FFZ (issue 18); None: BOTCHECK_EMOTES off
+
+    async def forget_files(self, channel_id: int) -> None:
+        """Delete the channel's report files kept outside the report rows (`forget` runs this
+        before `bot.history.forget_channel`: files before rows): follower reports, raid pages."""
+        if self.followers is not None:
+            await self.followers.forget(channel_id)
+        if self.defence is not None:  # raid pages would otherwise wait for their expiry
+            await self.defence.pages.forget(channel_id)

@@ -3,7 +3,8 @@ in this chat."""
 
 from __future__ import annotations
 
-import time
+import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,9 +17,12 @@ from commands.common import CommandComponent, OncePer, audit, moderators_only, r
 from commands.detection import botcheck_more
 from reports import zones
 from reports.window import parse_window
+from storage import StorageError
 
 if TYPE_CHECKING:
     from bot.bot import BotCheckBot
+
+log = logging.getLogger(__name__)
 
 USAGE = (
     "!botcheck checks who is in this chat: account ages, waves of accounts made together, "
@@ -33,6 +37,8 @@ BAD_WINDOW = (
 TZ_HOW = "Change it with !botcheck tz and a timezone name, like Europe/Paris or America/New_York."
 Subcommand = Callable[[commands.Context[Any], str], Awaitable[None]]
 FORGET_CONFIRM_S = 60.0
+# Names of the channel's marks in the database (storage.channel_state.ChannelMarks).
+COOLDOWN, TOLD, FORGET = "cooldown", "told:", "forget"
 FORGET_EXACTLY = (
     "To delete this channel's botcheck data, type exactly !botcheck forget, "
     "then !botcheck forget confirm."
@@ -64,9 +70,8 @@ class BotCheck(CommandComponent):
     def __init__(self, bot: BotCheckBot) -> None:
         super().__init__(bot)
         self._cooldown_s = bot.services.settings.cooldown_s
-        self._last_run: dict[str, float] = {}
-        self._cooldown_told: set[tuple[str, str]] = set()  # (channel, user): told once each
-        self._forget_asked: dict[str, float] = {}
+        # The cooldown, "told about it" and the pending forget live in the database
+        # (`db.marks`): in conduit mode the next message may reach another process.
         self._help_said = OncePer(30.0)  # !help from many viewers: one answer per 30 s
         self._running: set[str] = set()  # channels whose check has not answered yet
         # `!botcheck <word> ...` handled by other components (commands/defence.py adds guard,
@@ -125,10 +130,13 @@ class BotCheck(CommandComponent):
             await reply(ctx, busy.text)
             await audit(ctx, "botcheck", args, busy.outcome, busy.detail)
             return
-        left = self._cooldown_left(channel)
-        if left > 0:
-            if (channel, ctx.chatter.id) not in self._cooldown_told:
-                self._cooldown_told.add((channel, ctx.chatter.id))
+        marks, now = self.bot.services.db.marks, self.bot.services.clock()
+        cooldown = await marks.get(int(channel), COOLDOWN, now=now)
+        if cooldown is not None:
+            left = cooldown.left(now).total_seconds()
+            # Each moderator hears it once per cooldown, whichever process they reach.
+            told = f"{TOLD}{ctx.chatter.id}"
+            if await marks.claim(int(channel), told, now=now, until=cooldown.until):
                 await reply(ctx, f"!botcheck just ran here; try again in {max(1, round(left))} s.")
             await audit(ctx, "botcheck", args, "cooldown", f"{left:.0f} s left")
             return
@@ -194,22 +202,23 @@ class BotCheck(CommandComponent):
             await reply(ctx, "Only the broadcaster can delete this channel's botcheck data.")
             await audit(ctx, "botcheck", args, "refused", "forget is for the broadcaster")
             return
-        asked = self._forget_asked.get(channel)
+        services = self.bot.services
+        marks, now = services.db.marks, services.clock()
         if not confirm:
-            self._forget_asked[channel] = time.monotonic()
+            until = now + timedelta(seconds=FORGET_CONFIRM_S)
+            await marks.set(int(channel), FORGET, until=until, now=now, by=str(chatter.id))
             await reply(ctx, FORGET_ASK)
             await audit(ctx, "botcheck", args, "forget-asked")
             return
-        if asked is None or time.monotonic() - asked > FORGET_CONFIRM_S:
+        # Taken once: a confirmation heard by two processes deletes the data once, and one
+        # asked in one process may be confirmed through another (the chat moved meanwhile).
+        if await marks.take(int(channel), FORGET, now=now) is None:
             await reply(ctx, "Nothing to confirm: type !botcheck forget first.")
             await audit(ctx, "botcheck", args, "forget-unconfirmed")
             return
-        del self._forget_asked[channel]
-        services = self.bot.services
         await services.capturer.cancel(int(channel), "the channel's data was deleted")
         await services.reports.drain()  # a report still being written is deleted whole
-        if services.followers is not None:  # follower reports first: files before rows
-            await services.followers.forget(int(channel))
+        await services.forget_files(int(channel))  # follower reports, raid pages: files first
         forgotten = await forget_channel(services.db, services.settings.data_dir, int(channel))
         if forgotten.rows_deleted:
             # Still a moderator here: keep serving the channel, starting from nothing.
@@ -222,10 +231,6 @@ class BotCheck(CommandComponent):
         await reply(ctx, forgotten.answer())
         outcome = "forgotten" if forgotten.complete else "forget-partial"
         await audit(ctx, "botcheck", args, outcome, forgotten.sentence())
-
-    def _cooldown_left(self, channel: str) -> float:
-        last = self._last_run.get(channel)
-        return 0.0 if last is None else self._cooldown_s - (time.monotonic() - last)
 
     async def _run(self, ctx: commands.Context[Any], args: str, window: timedelta | None) -> None:
         """Run the check, answer, audit."""
@@ -242,13 +247,21 @@ class BotCheck(CommandComponent):
         if answer.outcome in ANSWERED:
             # Only a check that answered arms the cooldown: after a failure the next
             # !botcheck runs at once instead of hearing "just ran here".
-            self._last_run[channel] = time.monotonic()
-            self._cooldown_told = {told for told in self._cooldown_told if told[0] != channel}
+            await self._arm_cooldown(int(channel))
         try:
             await reply(ctx, answer.text)
         finally:
             self._running.discard(channel)
         await audit(ctx, "botcheck", args, answer.outcome, answer.detail)
+
+    async def _arm_cooldown(self, channel_id: int) -> None:
+        now = self.bot.services.clock()
+        until = now + timedelta(seconds=self._cooldown_s)
+        try:
+            await self.bot.services.db.marks.set(channel_id, COOLDOWN, until=until, now=now)
+        except (StorageError, sqlite3.Error, OSError) as exc:
+            # The answer matters more than the cooldown: it still goes out.
+            log.warning("could not store the cooldown of channel %s: %s", channel_id, exc)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -129,4 +129,5 @@ class Channels:
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM audit_log WHERE channel_id = $1", channel_id)
             await tx.execute("DELETE FROM channel_options WHERE channel_id = $1", channel_id)
+            await tx.execute("DELETE FROM channel_marks WHERE channel_id = $1", channel_id)
             await tx.execute("DELETE FROM channels WHERE channel_id = $1", channel_id)

@@ -193,6 +193,10 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # them from the chat rows as they arrive.
 DERIVED: tuple[str, ...] = ("chat_user_hours", "chat_users", "chat_emote_hours")
 
+# Short-lived per-channel state (storage/channel_state.py: cooldowns, a pending forget): not
+# copied; a copied database starts with none.
+TRANSIENT: tuple[str, ...] = ("channel_marks",)
+
 # The order rows are read in: chat by arrival (it is the order of same-millisecond messages).
 _ORDER = {
     "channels": "channel_id",

@@ -3,7 +3,8 @@
 ``Database(path)`` opens a SQLite file; ``Database("postgresql://…")`` a PostgreSQL pool. Both
 give the same repositories (``db.accounts``, ``db.captures``, ``db.history``, ``db.stats``,
 ``db.channels``, ``db.audit``, ``db.tokens``, ``db.dashboard``,
-``db.api_tokens``) returning the same frozen dataclasses. The exceptions are in `storage.errors`.
+``db.api_tokens``, ``db.marks``) returning the same frozen dataclasses. The exceptions are in
+`storage.errors`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from storage.accounts import Accounts
 from storage.api_tokens import ApiTokens
 from storage.audit import Audit
 from storage.captures import Captures
+from storage.channel_state import ChannelMarks
 from storage.channels import Channels
 from storage.dashboard import Dashboard
 from storage.detection import Detection
@@ -108,6 +110,7 @@ class Database:
         self.dashboard = Dashboard(self)
         self.api_tokens = ApiTokens(self)
         self.detection = Detection(self)  # issue 19: chatted, signup rates, presence
+        self.marks = ChannelMarks(self)  # issue 16: cooldown, forget confirmation, shared
 
     def __repr__(self) -> str:
         return f"Database({self.target.describe()})"

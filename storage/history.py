@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage.channel_state import StreamSessions
 from storage.engine import Dialect, Executor, Store
 from storage.models import (
     ChatMessage,
@@ -147,6 +148,7 @@ class History:
         self._d = db.dialect
         self._insert_messages = _INSERT_MESSAGES[db.dialect.name]
         self._arrival = _ARRIVAL[db.dialect.name]
+        self.streams = StreamSessions(db)  # issue 16: sessions opened/closed atomically
 
     # -- writes ---------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ a page is served for `ttl` after it was written.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import shutil
 import time
@@ -32,7 +33,8 @@ def _write(directory: Path, raid: Raid, token: str) -> None:
     (tmp / "index.html").write_text(raid_page_html(raid, links=links), encoding="utf-8")
     (tmp / "chatters.csv").write_text(raid_csv_text(raid), encoding="utf-8")
     (tmp / "analysis.json").write_text(raid_json_text(raid), encoding="utf-8")
-    (tmp / RAID_MARKER).touch()
+    # The marker names the channel, so that `!botcheck forget` finds the channel's pages.
+    (tmp / RAID_MARKER).write_text(raid.channel, encoding="utf-8")
     tmp.rename(directory)
 
 
@@ -72,6 +74,39 @@ class RaidPages:
         if self._clock() - written > self.ttl.total_seconds():
             return None
         return directory
+
+    async def forget(self, channel_id: int) -> int:
+        """Delete every raid page of a channel (`!botcheck forget`); return how many went.
+
+        Pages name their channel in the marker file; older ones (an empty marker) in
+        ``analysis.json``. A page that cannot be removed is logged and left for its expiry.
+        """
+
+        def owner(directory: Path) -> str:
+            try:
+                named = (directory / RAID_MARKER).read_text(encoding="utf-8").strip()
+                if named:
+                    return named
+                data = json.loads((directory / "analysis.json").read_text(encoding="utf-8"))
+                return str(data.get("channel", ""))
+            except (OSError, ValueError, AttributeError):
+                return ""
+
+        def remove() -> int:
+            removed = 0
+            if not self.root.is_dir():
+                return 0
+            for directory in list(self.root.iterdir()):
+                if not directory.is_dir() or owner(directory) != str(channel_id):
+                    continue
+                shutil.rmtree(directory, ignore_errors=True)
+                if directory.exists():
+                    log.error("could not remove raid page %s of channel %s", directory, channel_id)
+                else:
+                    removed += 1
+            return removed
+
+        return await asyncio.to_thread(remove)
 
     async def purge_expired(self) -> int:
         """Delete the pages past their time; return how many."""

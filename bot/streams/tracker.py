@@ -235,27 +235,26 @@ class StreamTracker:
         *,
         announce: bool = True,
     ) -> StreamSession:
-        existing = [s for s in await self._history.open_sessions() if s.channel_id == channel_id]
-        for s in existing:
-            if s.stream_id == stream_id or abs(s.started_at - started_at) <= SAME_STREAM:
-                return s  # the same broadcast, announced twice (event and poll, or redelivery)
-        for s in existing:  # a new stream while an old one is open: the old one ended
-            await self._close(s, min(started_at, self._clock()))
-        known = await self._history.session_by_stream(channel_id, stream_id)
-        if known is not None:
-            return known  # already recorded (and ended): a late redelivery
-        session = await self._history.start_session(
+        # One transaction under the channel's lock in storage: two processes (or the event and
+        # the poll) make one session, and only the caller that made it announces it.
+        done = await self._history.streams.open(
             channel_id=channel_id,
             stream_id=stream_id,
             started_at=started_at,
             title=info.title if info else "",
             category=info.game_name if info else "",
             report_token=self._report_token(),
+            same_within=SAME_STREAM,
+            now=self._clock(),
         )
-        login = await self._login(channel_id)
-        log.info("stream started in %s (session %d)", login, session.session_id)
-        if self._listener is not None and announce:
-            self._listener.stream_started(login, session)
+        for ended in done.closed:  # a new stream while an old one was open: the old one ended
+            await self._ended(ended)
+        session = done.session
+        if done.opened:
+            login = await self._login(channel_id)
+            log.info("stream started in %s (session %d)", login, session.session_id)
+            if self._listener is not None and announce:
+                self._listener.stream_started(login, session)
         return session
 
     async def _refresh(self, session: StreamSession, info: StreamInfo) -> StreamSession:
@@ -278,14 +277,18 @@ class StreamTracker:
         return ended
 
     async def _close(self, session: StreamSession, at: datetime) -> StreamSession:
-        await self._history.end_session(session.session_id, ended_at=at)
-        closed = await self._history.session(session.session_id)
-        assert closed is not None
-        login = await self._login(session.channel_id)
-        log.info("stream ended in %s (session %d)", login, session.session_id)
+        closed = await self._history.streams.close(session.session_id, ended_at=at)
+        if closed is None:  # another process (or an event meanwhile) closed it: said there
+            current = await self._history.session(session.session_id)
+            return current if current is not None else session
+        await self._ended(closed)
+        return closed
+
+    async def _ended(self, closed: StreamSession) -> None:
+        login = await self._login(closed.channel_id)
+        log.info("stream ended in %s (session %d)", login, closed.session_id)
         if self._listener is not None:
             self._listener.stream_ended(login, closed)
-        return closed
 
     async def _last_seen(self, session: StreamSession) -> datetime:
         samples = await self._history.viewer_samples(session.session_id)

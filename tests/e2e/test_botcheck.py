@@ -6,6 +6,7 @@ import asyncio
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.bot import CHANNEL_SUBSCRIPTIONS
 from bot.twitch import patches
 from bot.twitch.oauth import auth_link
 from storage import CaptureStatus, Database
+from tests.bot.defence.test_pages import a_raid
 from tests.e2e.conftest import OWNER, VIEWER, Channel, wait_for
 from twitchsim import SimConfig
 
@@ -199,12 +201,21 @@ async def test_the_broadcaster_forgets_the_channel_after_confirming(make_env: An
         db: Database = env.running.services.db
         channel = await db.channels.by_login("chan_a")
         assert channel is not None and await db.captures.latest(channel.channel_id)
+        defence = env.running.services.defence
+        assert defence is not None
+        raid = await defence.pages.write(replace(a_raid(), channel=str(channel.channel_id)))
 
-        await env.say("chan_a", mod, "!botcheck forget")  # a moderator may not
-        await env.say("chan_a", "chan_a", "!botcheck forget confirm")  # not asked yet
-        await env.say("chan_a", "chan_a", "!botcheck forget")
-        await env.say("chan_a", "chan_a", "!botcheck forget confirm")
-        sent = await env.wait_sent("chan_a", 5)
+        # One at a time: the pending forget is in the database, and messages sent in the
+        # same millisecond may be handled in either order.
+        lines = [
+            (mod, "!botcheck forget"),  # a moderator may not
+            ("chan_a", "!botcheck forget confirm"),  # not asked yet
+            ("chan_a", "!botcheck forget"),
+            ("chan_a", "!botcheck forget confirm"),
+        ]
+        for n, (who, line) in enumerate(lines, start=2):
+            await env.say("chan_a", who, line)
+            sent = await env.wait_sent("chan_a", n)
         assert "Only the broadcaster" in sent[1]
         assert "Nothing to confirm" in sent[2]
         assert "To confirm" in sent[3]
@@ -212,6 +223,7 @@ async def test_the_broadcaster_forgets_the_channel_after_confirming(make_env: An
         assert await db.captures.latest(channel.channel_id) is None
         async with httpx.AsyncClient() as http:
             assert (await http.get(link.group(1))).status_code == 404
+            assert (await http.get(raid.page)).status_code == 404  # raid pages go too
         # Still a moderator there: the next check works from nothing.
         await env.say("chan_a", mod, "!botcheck")
         sent = await env.wait_sent("chan_a", 6)

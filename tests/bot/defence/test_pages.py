@@ -3,6 +3,7 @@ Helix refusal becomes a moderation outcome."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,3 +76,19 @@ def test_refusals_map_to_outcomes(status: int | None, text: str, outcome: Outcom
     got, _ = _outcome(HelixError(text, status=status), already="already banned")
     assert got is outcome
     assert got.stops == (outcome in (Outcome.NOT_MODERATOR, Outcome.NO_SCOPE, Outcome.UNAVAILABLE))
+
+
+async def test_forget_deletes_the_channels_raid_pages_and_only_those(tmp_path: Path) -> None:
+    pages = RaidPages(tmp_path, "https://bc.example", ttl=timedelta(days=1))
+    ours = [await pages.write(replace(a_raid(), channel="42")) for _ in range(2)]
+    theirs = await pages.write(replace(a_raid(), channel="420"))
+    old = await pages.write(replace(a_raid(), channel="42"))
+    old_dir = pages.root / old.page.rsplit("/", 1)[1]
+    (old_dir / RAID_MARKER).write_text("", encoding="utf-8")  # written before markers named it
+
+    assert await pages.forget(42) == 3
+    for links in [*ours, old]:
+        assert await pages.resolve(links.page.rsplit("/", 1)[1]) is None
+    assert await pages.resolve(theirs.page.rsplit("/", 1)[1]) is not None
+    assert await pages.forget(42) == 0
+    assert await RaidPages(tmp_path / "none", "https://bc.example", ttl=pages.ttl).forget(42) == 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.pages import new_report_token
@@ -197,3 +199,35 @@ async def test_a_poll_that_lags_behind_offline_leaves_the_ended_session_alone(
         assert done.peak_viewers == 40
         assert 999 not in [x.viewers for x in await db.history.viewer_samples(s.session_id)]
         assert len(heard.started) == 1
+
+
+async def test_two_processes_hearing_one_stream_make_one_session_announced_once(
+    world: SimWorld, db: Database, db_target: Path | str
+) -> None:
+    """Conduit mode: stream.online reaching two processes (a rebalance, a redelivery), each
+    also polling Get Streams: one session, one "started", one "ended"."""
+    async with Database(db_target) as other:  # a second process: its own pool
+        joined: list[int] = []
+        async with (
+            tracking(world, db, joined=lambda: joined) as (one, heard_one),
+            tracking(world, other, joined=lambda: joined) as (two, heard_two),
+        ):
+            cid = world.channel_id
+            joined[:] = [cid]
+            stream = world.state.set_stream(cid, True, viewer_count=9, title="Both")
+            started, sid = stream.started_at, stream.stream_id
+            await asyncio.gather(
+                one.online(cid, "streamer", sid, started),
+                two.online(cid, "streamer", sid, started),
+                one.poll(),
+                two.poll(),
+                two.online(cid, "streamer", sid, started),
+            )
+            sessions = await db.history.sessions(cid)
+            assert len(sessions) == 1
+            assert len(heard_one.started) + len(heard_two.started) == 1
+            world.state.set_stream(cid, False)
+            at = now()
+            await asyncio.gather(one.offline(cid, "streamer", at), two.offline(cid, "streamer", at))
+            assert len(heard_one.ended) + len(heard_two.ended) == 1
+            assert not (await db.history.sessions(cid))[0].live
