@@ -11,6 +11,7 @@ BENCHMARKS = (
     "storage",
     "capture",
     "detection",
+    "watch",
     "ingest",
     "render",
     "engines",

@@ -117,6 +117,7 @@ class RaidDetector:
         self._incoming: IncomingRaid | None = None
         self._active: _Active | None = None
         self.trips = 0
+        self.raids = 0  # raids started (not re-trips of the active one): names the active raid
 
     # --- input ----------------------------------------------------------------------------------
 
@@ -298,6 +299,7 @@ class RaidDetector:
             active.raid, active.kind = raid, kind
         else:
             active = self._active = _Active(raid, set(gids), t)
+            self.raids += 1
             for m in members:
                 self._join_active(active, m)
         self.trips += 1

@@ -28,6 +28,7 @@ from bot.defence.hub import ChannelState, DefenceHub
 from bot.defence.moderation import Outcome
 from bot.defence.pages import RaidPages
 from reports.raid_model import Raid, RaidKind
+from reports.raids import RaidDetector
 from reports.risk_llm import LlmRisk
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ class RaidResponse:
         self._acted: dict[int, set[int]] = {}  # channel -> accounts the guard acted on
         self._shielded: set[int] = set()
         self._guarding: dict[int, Raid] = {}  # channel -> newest raid waiting for the guard
+        self._halted: set[int] = set()  # channels whose guard must stop between two actions
+        self._undone: dict[int, tuple[RaidDetector, int]] = {}  # channel -> the raid undone
         self._told: set[tuple[int, Outcome]] = set()
         self.hub: DefenceHub | None = None
         self.alerts: list[tuple[int, Raid, str]] = []  # channel, raid, page link (read-out)
@@ -128,7 +131,7 @@ class RaidResponse:
 
     def on_active(self, state: ChannelState, raid: Raid) -> None:
         """A hostile raid is in progress: let the guard act if the channel turned it on."""
-        if state.settings.guard == "off" or self.hub is None:
+        if state.settings.guard == "off" or self.hub is None or self._was_undone(state):
             return
         channel_id = state.channel_id
         waiting = channel_id in self._guarding
@@ -140,7 +143,7 @@ class RaidResponse:
         channel_id = state.channel_id
         store = self.enforcer.store
         async with self.enforcer.lock(channel_id):
-            while (raid := self._guarding.pop(channel_id, None)) is not None:
+            while channel_id not in self._halted and (raid := self._guarding.pop(channel_id, None)):
                 if state.settings.guard == "shield":
                     if channel_id in self._shielded:
                         continue
@@ -164,11 +167,12 @@ class RaidResponse:
                     )
                     verb = "timed out"
                 result = await self.enforcer.carry_out(
-                    actions, reason=f"botcheck guard: {raid.kind.value} raid"
+                    actions,
+                    reason=f"botcheck guard: {raid.kind.value} raid",
+                    halt=lambda: channel_id in self._halted,
                 )
-                await self.enforcer.record(
-                    channel_id, "guard", result.stopped or "done", result.sentence(verb)
-                )
+                outcome = "halted" if result.halted else result.stopped or "done"
+                await self.enforcer.record(channel_id, "guard", outcome, result.sentence(verb))
                 if result.stopped is not None:
                     await self._tell_stop(channel_id, result.stopped)
                     if result.stopped is not Outcome.UNAVAILABLE:
@@ -190,11 +194,29 @@ class RaidResponse:
             text = "Raid guard paused: Twitch is not answering; moderators, please act by hand."
         await self.say(channel_id, text)
 
-    def forget_guard(self, channel_id: int) -> None:
-        """After undo: the guard may act on these accounts again in a later raid."""
+    def _was_undone(self, state: ChannelState) -> bool:
+        mark = self._undone.get(state.channel_id)
+        return mark is not None and mark == (state.detector, state.detector.raids)
+
+    def stop_guard(self, state: ChannelState) -> None:
+        """Before undo: drop the raid waiting for the guard, stop a running guard between two
+        actions (the one in flight finishes and is lifted with the rest), and ignore the raid in
+        progress from now on: only a new raid sets the guard off again."""
+        channel_id = state.channel_id
+        self._undone[channel_id] = (state.detector, state.detector.raids)
+        self._guarding.pop(channel_id, None)
+        self._halted.add(channel_id)
+
+    def forget_guard(self, state: ChannelState) -> None:
+        """After undo (under the channel's lock): the guard may act on these accounts again in
+        a later raid, and one that tripped during the undo is guarded now."""
+        channel_id = state.channel_id
+        self._halted.discard(channel_id)
         self._acted.pop(channel_id, None)
         self._shielded.discard(channel_id)
         self._told = {t for t in self._told if t[0] != channel_id}
+        if channel_id in self._guarding and self.hub is not None:
+            self.hub.spawn(self._guard(state), "botcheck-guard")
 
     # -- the first-message digest -----------------------------------------------------------------
 

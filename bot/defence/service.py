@@ -27,7 +27,7 @@ from bot.helix import Helix
 from reports.risk import RuleSet
 from reports.risk_llm import LlmConfig, LlmRisk
 from storage import Account, Capture, ChatMessage, Database
-from storage.defence import DONE, DefenceSettings, DefenceStore
+from storage.defence import DONE, FAILED, PENDING, DefenceSettings, DefenceStore
 
 log = logging.getLogger(__name__)
 
@@ -153,15 +153,32 @@ class Defence:
 
     async def undo(self, channel_id: int) -> RunResult:
         """Lift everything the bot did in this channel in the last hour."""
+        state = await self.hub.channel(channel_id)
+        # First stop the guard: a timeout in flight finishes (and is lifted below), its queue
+        # is dropped, and the raid in progress is not guarded again, or a raider's next line
+        # would time them out once more after the undo.
+        self.response.stop_guard(state)
         since = self.clock() - timedelta(seconds=UNDO_WINDOW_S)
         async with self.enforcer.lock(channel_id):
+            cancelled = await self._cancel_guard_actions(channel_id, since)
             done = await self.store.actions(channel_id, since=since, states=(DONE,))
             result = await self.enforcer.lift(done)
-        self.response.forget_guard(channel_id)
-        await self.enforcer.record(
-            channel_id, "undo", result.stopped or "done", result.sentence("lifted")
-        )
+            self.response.forget_guard(state)
+        detail = result.sentence("lifted")
+        if cancelled:
+            detail += f", {cancelled} not yet sent cancelled"
+        await self.enforcer.record(channel_id, "undo", result.stopped or "done", detail)
         return result
+
+    async def _cancel_guard_actions(self, channel_id: int, since: datetime) -> int:
+        """Settle the guard's actions that were never sent (its run stopped) as failed."""
+        pending = await self.store.actions(channel_id, since=since, states=(PENDING,))
+        guard = [a for a in pending if a.run_id is None]
+        for action in guard:
+            await self.store.settle(
+                action.action_id, FAILED, at=self.clock(), detail="cancelled by !botcheck undo"
+            )
+        return len(guard)
 
     async def protected(self, channel_id: int) -> Collection[int]:
         """Who is never banned: the broadcaster, the bot, moderators and VIPs seen here."""

@@ -10,8 +10,17 @@ import pytest
 from bot.watch import WatchSettings
 from tests.e2e.conftest import Channel
 
-# Only the viewer-jump trigger: the stream-start check is pushed out of the test's reach.
-JUMP_ONLY = WatchSettings(after_start_s=1e9, raid_delay_s=0.0, min_viewers=20)
+# Only the viewer-jump trigger: the stream-start check is pushed out of the test's reach, and
+# one poll at 1.5x is a jump (the wiring under test, not the bench-chosen thresholds).
+ONE_POLL = {
+    "jump_ratio": 1.3,
+    "jump_window_s": 600.0,
+    "jump_baseline": "min",
+    "jump_confirm": 1,
+    "jump_min_gain": 0,
+    "jump_quiet_start_s": 0.0,
+}
+JUMP_ONLY = WatchSettings(after_start_s=1e9, raid_delay_s=0.0, min_viewers=20, **ONE_POLL)
 
 
 async def _jump(env: Any, channel: str) -> tuple[int, int]:
@@ -73,7 +82,9 @@ async def test_viewer_jump_starts_a_check(
 async def test_watch_switch_and_rate_limit(make_env: Any) -> None:
     async with make_env([Channel("chan_a", "organic", 300)]) as env:
         watcher = env.running.services.watcher
-        watcher.settings = WatchSettings(after_start_s=1e9, max_per_hour=1, min_viewers=20)
+        watcher.settings = WatchSettings(
+            after_start_s=1e9, max_per_hour=1, min_viewers=20, **ONE_POLL
+        )
         mod = env.moderators["chan_a"]
         await env.say("chan_a", mod, "!botcheck watch")
         sent = await env.wait_sent("chan_a", 1)

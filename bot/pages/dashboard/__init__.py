@@ -19,6 +19,7 @@ from bot.pages.dashboard.deps import (
     Progress,
     Requester,
 )
+from bot.pages.dashboard.newcomers import NewcomerPages
 from bot.pages.dashboard.pages import Pages
 from bot.pages.dashboard.site import Site
 
@@ -39,5 +40,6 @@ def add_dashboard_routes(app: web.Application, deps: DashboardDeps) -> Site:
     Auth(site).add_routes(app)
     Pages(site).add_routes(app)
     Actions(site).add_routes(app)
+    NewcomerPages(site).add_routes(app)  # before the API's catch-all
     Api(site).add_routes(app)
     return site

@@ -21,7 +21,11 @@ from storage import Capture, CaptureStatus, Channel
 log = logging.getLogger(__name__)
 
 _STATIC = Path(__file__).parent / "static"
-_STATIC_FILES = {"dashboard.css": "text/css", "running.js": "text/javascript"}
+_STATIC_FILES = {
+    "dashboard.css": "text/css",
+    "running.js": "text/javascript",
+    "newcomers.js": "text/javascript",
+}
 
 
 def channel_url(channel: Channel) -> str:
