@@ -13,6 +13,7 @@ from twitchio import eventsub
 from twitchio.ext import commands
 
 from bot.helix import HelixError
+from bot.history import event_subs
 from bot.history.recording import Recording
 from bot.twitch import patches
 from bot.twitch.oauth import auth_link
@@ -88,6 +89,7 @@ class BotCheckBot(commands.Bot):
         self._tasks: set[asyncio.Task[object]] = set()
         self.recording: Recording | None = None  # added by setup_hook
         self.conduit = conduit  # conduit mode: shards and channels are kept there
+        self._told_cannot: set[int] = set()  # channels whose missing stream events were logged
 
     # -- identity -----------------------------------------------------------------------------
 
@@ -103,7 +105,9 @@ class BotCheckBot(commands.Bot):
 
     def auth_link(self, *, owner: bool = False) -> str:
         """The link the bot account (or the owner) opens to authorize botcheck."""
-        return auth_link(self.services.settings.public_url, owner=owner)
+        settings = self.services.settings
+        subs = owner and "subs" in settings.stream_event_kinds
+        return auth_link(settings.public_url, owner=owner, subs=subs)
 
     @property
     def settled(self) -> bool:
@@ -318,6 +322,37 @@ class BotCheckBot(commands.Bot):
             return
         self.joined[channel_id] = login
         log.info("joined %s: the bot is a moderator there", login)
+        await self._subscribe_stream_events(channel_id, login)
+
+    async def _subscribe_stream_events(self, channel_id: int, login: str) -> None:
+        """Subscribe to the stream events that are on and within reach; say once what is not."""
+        kinds = self.services.settings.stream_event_kinds
+        db = self.services.db
+        if not kinds or not await db.stream_events.enabled(channel_id):
+            return
+        bot_token = await db.tokens.get(int(self.bot_id))
+        owner_token = await db.tokens.get(int(self.owner_id)) if self.owner_id else None
+        plan = event_subs.plan(
+            str(channel_id),
+            bot_id=self.bot_id,
+            owner_id=self.owner_id,
+            kinds=kinds,
+            bot_scopes=bot_token.scopes if bot_token else (),
+            owner_scopes=owner_token.scopes if owner_token else (),
+        )
+        if plan.cannot and channel_id not in self._told_cannot:
+            self._told_cannot.add(channel_id)
+            log.warning("stream events in %s: cannot get %s", login, "; ".join(plan.cannot))
+        for wanted in plan.wanted:
+            try:
+                if wanted.token_for == self.bot_id:
+                    await self._subscribe(wanted.payload)
+                else:
+                    await self.subscribe_websocket(
+                        payload=wanted.payload, token_for=wanted.token_for
+                    )
+            except Exception as exc:  # the channel stays joined without this one
+                log.warning("stream events in %s: %s refused: %s", login, wanted.payload.type, exc)
 
     async def _subscribe(self, payload: eventsub.SubscriptionPayload) -> None:
         sockets = patches.sockets_of(self, self.bot_id)
@@ -337,10 +372,11 @@ class BotCheckBot(commands.Bot):
             return
         for sub_id, data in list(self.websocket_subscriptions().items()):
             condition = data.condition
-            # channel.raid names the channel as to_broadcaster_user_id (chat defence).
+            # channel.raid names the channel as to_ (chat defence) or from_ (raids out).
             if str(channel_id) in (
                 condition.get("broadcaster_user_id"),
                 condition.get("to_broadcaster_user_id"),
+                condition.get("from_broadcaster_user_id"),
             ):
                 with contextlib.suppress(Exception):
                     await self.delete_websocket_subscription(sub_id, force=True)
