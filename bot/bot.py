@@ -252,6 +252,10 @@ class BotCheckBot(commands.Bot):
             return  # the adapter already told them; nothing is stored
         await self.add_token(payload.access_token, payload.refresh_token)
         log.info("%s (%s) authorized botcheck", payload.user_login, payload.user_id)
+        owner_channel = int(payload.user_id) if payload.user_id == self.owner_id else None
+        if owner_channel in self.joined and self.conduit is None:
+            # The owner's grant may now reach its own channel's subscriptions (issue 18).
+            await self._subscribe_stream_events(owner_channel, self.joined[owner_channel])
         if payload.user_id == self.bot_id:
             if self.conduit is not None:
                 self.conduit.resync()
@@ -320,39 +324,29 @@ class BotCheckBot(commands.Bot):
             log.warning("could not join %s: %s", login, exc)
             await db.channels.leave(channel_id, at=self.services.clock())
             return
+        await self._subscribe_stream_events(channel_id, login)  # never fails the join
         self.joined[channel_id] = login
         log.info("joined %s: the bot is a moderator there", login)
-        await self._subscribe_stream_events(channel_id, login)
 
     async def _subscribe_stream_events(self, channel_id: int, login: str) -> None:
         """Subscribe to the stream events that are on and within reach; say once what is not."""
-        kinds = self.services.settings.stream_event_kinds
-        db = self.services.db
-        if not kinds or not await db.stream_events.enabled(channel_id):
-            return
-        bot_token = await db.tokens.get(int(self.bot_id))
-        owner_token = await db.tokens.get(int(self.owner_id)) if self.owner_id else None
-        plan = event_subs.plan(
-            str(channel_id),
+        await event_subs.subscribe_channel(
+            channel_id,
+            login,
+            db=self.services.db,
+            kinds=self.services.settings.stream_event_kinds,
             bot_id=self.bot_id,
             owner_id=self.owner_id,
-            kinds=kinds,
-            bot_scopes=bot_token.scopes if bot_token else (),
-            owner_scopes=owner_token.scopes if owner_token else (),
+            existing=[(d.type, d.condition) for d in self.websocket_subscriptions().values()],
+            subscribe=self._subscribe_as,
+            told=self._told_cannot,
         )
-        if plan.cannot and channel_id not in self._told_cannot:
-            self._told_cannot.add(channel_id)
-            log.warning("stream events in %s: cannot get %s", login, "; ".join(plan.cannot))
-        for wanted in plan.wanted:
-            try:
-                if wanted.token_for == self.bot_id:
-                    await self._subscribe(wanted.payload)
-                else:
-                    await self.subscribe_websocket(
-                        payload=wanted.payload, token_for=wanted.token_for
-                    )
-            except Exception as exc:  # the channel stays joined without this one
-                log.warning("stream events in %s: %s refused: %s", login, wanted.payload.type, exc)
+
+    async def _subscribe_as(self, payload: eventsub.SubscriptionPayload, user_id: str) -> None:
+        if user_id == self.bot_id:
+            await self._subscribe(payload)
+        else:
+            await self.subscribe_websocket(payload=payload, token_for=user_id)
 
     async def _subscribe(self, payload: eventsub.SubscriptionPayload) -> None:
         sockets = patches.sockets_of(self, self.bot_id)

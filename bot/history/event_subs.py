@@ -19,10 +19,16 @@ sentences for what cannot be had out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import logging
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from twitchio import eventsub
+
+from storage import Database
+
+log = logging.getLogger(__name__)
 
 SUBS_SCOPE = "channel:read:subscriptions"
 FOLLOWS_SCOPE = "moderator:read:followers"
@@ -91,3 +97,49 @@ def plan(
                 "granted it"
             )
     return Plan(tuple(wanted), tuple(cannot))
+
+
+def sub_key(type_: Any, condition: Mapping[str, Any]) -> tuple[str, frozenset[tuple[str, str]]]:
+    """A subscription's type and condition, comparable between TwitchIO's two spellings."""
+    kind = str(getattr(type_, "value", type_))
+    return kind, frozenset((k, str(v)) for k, v in condition.items() if v)
+
+
+async def subscribe_channel(
+    channel_id: int,
+    login: str,
+    *,
+    db: Database,
+    kinds: Collection[str],
+    bot_id: str,
+    owner_id: str | None,
+    existing: Iterable[tuple[Any, Mapping[str, Any]]],
+    subscribe: Callable[[eventsub.SubscriptionPayload, str], Awaitable[object]],
+    told: set[int],
+) -> None:
+    """Make the channel's stream-event subscriptions that are on, within reach and not made yet
+    (`subscribe(payload, user id of the token)`); log once per channel (`told`) what is not
+    within reach and why. A refused subscription is logged; the channel stays joined."""
+    if not kinds or not await db.stream_events.enabled(channel_id):
+        return
+    bot_token = await db.tokens.get(int(bot_id))
+    owner_token = await db.tokens.get(int(owner_id)) if owner_id else None
+    wanted = plan(
+        str(channel_id),
+        bot_id=bot_id,
+        owner_id=owner_id,
+        kinds=kinds,
+        bot_scopes=bot_token.scopes if bot_token else (),
+        owner_scopes=owner_token.scopes if owner_token else (),
+    )
+    if wanted.cannot and channel_id not in told:
+        told.add(channel_id)
+        log.warning("stream events in %s: cannot get %s", login, "; ".join(wanted.cannot))
+    have = {sub_key(t, c) for t, c in existing}
+    for w in wanted.wanted:
+        if sub_key(w.payload.type, w.payload.condition) in have:
+            continue  # made already (the owner authorized again, say)
+        try:
+            await subscribe(w.payload, w.token_for)
+        except Exception as exc:  # the channel stays joined without this one
+            log.warning("stream events in %s: %s refused: %s", login, w.payload.type, exc)

@@ -156,6 +156,8 @@ class Recording(commands.Component):
 
     @_listener
     async def event_subscription(self, payload: twitchio.ChannelSubscribe) -> None:
+        if getattr(payload, "gift", False):
+            return  # one of a gift's recipients: the gift's own event counts them
         await self._keep("channel.subscribe", payload, convert_events.subscription)
 
     @_listener

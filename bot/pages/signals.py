@@ -75,8 +75,9 @@ class Signals:
         )
         mine = set(user_ids)
         multi = frozenset(u for u in multi_channel(counts, self.k) if u in mine)
+        # A capture's start is kept in whole seconds: a raid in that same second counts.
         raid = await self._db.stream_events.last_raid_in(
-            channel_id, since=started_at - RAID_CONTEXT, until=started_at
+            channel_id, since=started_at - RAID_CONTEXT, until=started_at + timedelta(seconds=1)
         )
         incoming = (
             IncomingRaid(raid.at, raid.user_login or str(raid.user_id), raid.amount or 0)
