@@ -13,6 +13,7 @@ from twitchio import eventsub
 from twitchio.ext import commands
 
 from bot.helix import HelixError
+from bot.history import event_subs
 from bot.history.recording import Recording
 from bot.twitch import patches
 from bot.twitch.oauth import auth_link
@@ -88,6 +89,7 @@ class BotCheckBot(commands.Bot):
         self._tasks: set[asyncio.Task[object]] = set()
         self.recording: Recording | None = None  # added by setup_hook
         self.conduit = conduit  # conduit mode: shards and channels are kept there
+        self._told_cannot: set[int] = set()  # channels whose missing stream events were logged
 
     # -- identity -----------------------------------------------------------------------------
 
@@ -103,7 +105,9 @@ class BotCheckBot(commands.Bot):
 
     def auth_link(self, *, owner: bool = False) -> str:
         """The link the bot account (or the owner) opens to authorize botcheck."""
-        return auth_link(self.services.settings.public_url, owner=owner)
+        settings = self.services.settings
+        subs = owner and "subs" in settings.stream_event_kinds
+        return auth_link(settings.public_url, owner=owner, subs=subs)
 
     @property
     def settled(self) -> bool:
@@ -251,6 +255,10 @@ class BotCheckBot(commands.Bot):
             return  # the adapter already told them; nothing is stored
         await self.add_token(payload.access_token, payload.refresh_token)
         log.info("%s (%s) authorized botcheck", payload.user_login, payload.user_id)
+        owner_channel = int(payload.user_id) if payload.user_id == self.owner_id else None
+        if owner_channel in self.joined and self.conduit is None:
+            # The owner's grant may now reach its own channel's subscriptions (issue 18).
+            await self._subscribe_stream_events(owner_channel, self.joined[owner_channel])
         if payload.user_id == self.bot_id:
             if self.conduit is not None:
                 self.conduit.resync()
@@ -319,8 +327,29 @@ class BotCheckBot(commands.Bot):
             log.warning("could not join %s: %s", login, exc)
             await db.channels.leave(channel_id, at=self.services.clock())
             return
+        await self._subscribe_stream_events(channel_id, login)  # never fails the join
         self.joined[channel_id] = login
         log.info("joined %s: the bot is a moderator there", login)
+
+    async def _subscribe_stream_events(self, channel_id: int, login: str) -> None:
+        """Subscribe to the stream events that are on and within reach; say once what is not."""
+        await event_subs.subscribe_channel(
+            channel_id,
+            login,
+            db=self.services.db,
+            kinds=self.services.settings.stream_event_kinds,
+            bot_id=self.bot_id,
+            owner_id=self.owner_id,
+            existing=[(d.type, d.condition) for d in self.websocket_subscriptions().values()],
+            subscribe=self._subscribe_as,
+            told=self._told_cannot,
+        )
+
+    async def _subscribe_as(self, payload: eventsub.SubscriptionPayload, user_id: str) -> None:
+        if user_id == self.bot_id:
+            await self._subscribe(payload)
+        else:
+            await self.subscribe_websocket(payload=payload, token_for=user_id)
 
     async def _subscribe(self, payload: eventsub.SubscriptionPayload) -> None:
         sockets = patches.sockets_of(self, self.bot_id)
@@ -340,10 +369,11 @@ class BotCheckBot(commands.Bot):
             return
         for sub_id, data in list(self.websocket_subscriptions().items()):
             condition = data.condition
-            # channel.raid names the channel as to_broadcaster_user_id (chat defence).
+            # channel.raid names the channel as to_ (chat defence) or from_ (raids out).
             if str(channel_id) in (
                 condition.get("broadcaster_user_id"),
                 condition.get("to_broadcaster_user_id"),
+                condition.get("from_broadcaster_user_id"),
             ):
                 with contextlib.suppress(Exception):
                     await self.delete_websocket_subscription(sub_id, force=True)

@@ -27,6 +27,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
+STREAM_EVENT_KINDS = ("subs", "raids", "follows")
+
+
+def parse_stream_events(value: str) -> frozenset[str]:
+    """Read BOTCHECK_STREAM_EVENTS ("subs,raids,follows"; "" or "none": nothing)."""
+    words = {w.strip().lower() for w in value.replace(" ", ",").split(",") if w.strip()}
+    words.discard("none")
+    unknown = words - set(STREAM_EVENT_KINDS)
+    if unknown:
+        raise ValueError(
+            f"unknown stream event kind(s) {', '.join(sorted(unknown))}: use any of "
+            f"{', '.join(STREAM_EVENT_KINDS)}, or none"
+        )
+    return frozenset(words)
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it and says how to fix it."""
 
@@ -163,6 +179,23 @@ class Settings(BaseSettings):
     notice_digest_s: float = Field(
         300.0, ge=5, le=86400, validation_alias=_env("BOTCHECK_NOTICE_DIGEST_S")
     )
+
+    # -- stream events (issue 18) ----------------------------------------------------------------
+    # Which stream events each channel records: any of subs, raids, follows ("none": nothing).
+    # Each channel can also switch them off (channel_options.stream_events).
+    stream_events: str = Field(
+        "subs,raids,follows", validation_alias=_env("BOTCHECK_STREAM_EVENTS")
+    )
+
+    @field_validator("stream_events")
+    @classmethod
+    def _stream_events(cls, value: str) -> str:
+        parse_stream_events(value)  # a ValueError names the unknown kind
+        return value
+
+    @property
+    def stream_event_kinds(self) -> frozenset[str]:
+        return parse_stream_events(self.stream_events)
 
     def llm_env(self) -> dict[str, str]:
         """The BOTCHECK_LLM_* settings as `reports.risk_llm.LlmConfig.from_env` reads them."""

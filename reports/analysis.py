@@ -31,6 +31,7 @@ from reports.model import (
 )
 from reports.patterns import silent_traits, stem_of, stems, traits_of
 from reports.platform import SignupRates, signup_rates_from
+from reports.raid_model import IncomingRaid
 from reports.remnants import find_remnants
 from reports.service_bots import service_bot_logins
 from reports.stemruns import find_stem_runs
@@ -59,13 +60,15 @@ def analyze(
     platform: SignupRates | None = None,
     chatted: frozenset[int] | None = None,
     multi_channel: frozenset[int] = frozenset(),
+    raid: IncomingRaid | None = None,
 ) -> Analysis:
     """Analyse one capture's chatters as of `now` (aware UTC).
 
     `platform`: Twitch-wide signups by day (`reports.platform.signup_rates` over every account
     the cache holds); None estimates them from these chatters' own ids. `chatted`: the ids that
     ever wrote in this channel, where chat is recorded (None: not recorded). `multi_channel`:
-    ids seen in several served channels in the same hour (`reports.presence`).
+    ids seen in several served channels in the same hour (`reports.presence`). `raid`: the
+    latest raid into the channel shortly before `now`, which the verdict's words mention.
     """
     if now.tzinfo is None:
         raise ValueError("naive datetime: use timezone-aware UTC timestamps")
@@ -239,6 +242,8 @@ def analyze(
             )
         ),
         chat_recorded=chatted is not None,
+        raid=raid,
+        raid_minutes=(now - raid.at).total_seconds() / 60 if raid is not None else None,
     )
     rename_list = tuple(
         Rename(a.user_id, a.login, tuple(renames[a.user_id]))

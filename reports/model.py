@@ -16,6 +16,8 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
+from reports.raid_model import IncomingRaid
+
 FLAG_NAMES = (
     "wave",
     "burst",
@@ -66,6 +68,10 @@ class Totals:
     # (`reports.presence`); they stay in the statistics, listed apart like known bots.
     multi_channel: tuple[str, ...] = ()
     chat_recorded: bool = False  # whether the silent-chatter figures below mean anything
+    # The latest raid into the channel shortly before the check (issue 18): the stored
+    # channel.raid that chat defence also hears. Its viewers arrive in chat together.
+    raid: IncomingRaid | None = None
+    raid_minutes: float | None = None  # how long before the check it arrived
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import Formatter
 
+from reports.stream_events import raid_marks
 from reports.stream_model import StreamReport
 
 CHAT = "#4263eb"
+RAID = "#2b8a3e"
 VIEWERS = "#e8590c"
 MUTED = "#6c757d"
 FONT_PT = 11.0  # the smallest letters; 4.2 in shown 358 px wide makes them 13 CSS px
@@ -97,10 +99,34 @@ def stream_chart_png(report: StreamReport) -> bytes:
         borderaxespad=0.2,
     )
     right = max(_x(end), float(edges[-1]))
+    _raid_marks(ax, report, _x(start), right)
     _time_ticks(ax, (right - _x(start)) * 1440)
     ax.set_xlim(_x(start), right)
     ax.set_xlabel("time (UTC)", fontsize=FONT_PT)
     return _png(fig)
+
+
+def _raid_marks(ax: Axes, report: StreamReport, left: float, right: float) -> None:
+    """A vertical line at each incoming raid's arrival, labelled at the top (issue 18)."""
+    for mark in raid_marks(report.stream_events):
+        x = _x(mark.at)
+        if not left <= x <= right:
+            continue
+        ax.axvline(x, color=RAID, linewidth=1.6, linestyle="--", zorder=3)
+        # Labelled inside the plot on the side with room, so it never leaves the figure.
+        after = x <= left + (right - left) * 0.6
+        ax.annotate(
+            mark.label,
+            xy=(x, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3 if after else -3, -3),
+            textcoords="offset points",
+            ha="left" if after else "right",
+            va="top",
+            fontsize=FONT_PT,
+            color=RAID,
+            zorder=4,
+        )
 
 
 class _UniqueTimes(Formatter):

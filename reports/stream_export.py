@@ -1,9 +1,9 @@
 """A stream report's downloads and the writer of all its files. Synchronous: run it in a worker
 thread from async code.
 
-The CSV has one row per chat message and per moderation action, in time order; the JSON holds
-the summary, the series, the viewer counts, the rankings, the captures, the messages and the
-moderation actions.
+The CSV has one row per chat message, moderation action and stream event (subscription, raid,
+follow), in time order; the JSON holds the summary, the series, the viewer counts, the
+rankings, the captures, the messages, the moderation actions and the stream events.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from reports import stream_events
 from reports.render import _atomic_write
 from reports.stream_chart import stream_chart_png
 from reports.stream_model import StreamReport
@@ -46,6 +47,9 @@ CSV_COLUMNS = (
     "moderator",
     "duration_s",
     "reason",
+    "tier",  # stream events: a subscription's tier
+    "amount",  # stream events: a gift's count, a raid's viewers
+    "months",  # stream events: a resubscription's months
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -80,6 +84,9 @@ def csv_text(report: StreamReport) -> str:
                     "",
                     "",
                     "",
+                    "",
+                    "",
+                    "",
                 ),
             )
         )
@@ -101,9 +108,15 @@ def csv_text(report: StreamReport) -> str:
                     e.moderator_login,
                     e.duration_s if e.duration_s is not None else "",
                     _cell(e.reason),
+                    "",
+                    "",
+                    "",
                 ),
             )
         )
+    for se in report.stream_events:
+        row = stream_events.csv_row(se, _iso(se.at))
+        rows.append((se.at, 2, tuple(_cell(v) if isinstance(v, str) else v for v in row)))
     rows.sort(key=lambda r: (r[0], r[1]))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -193,6 +206,8 @@ def report_dict(report: StreamReport) -> dict[str, Any]:
             }
             for e in report.events
         ],
+        "stream_events": [stream_events.json_entry(se, _iso(se.at)) for se in report.stream_events],
+        "stream_event_counts": stream_events.tally(report.stream_events),
     }
 
 

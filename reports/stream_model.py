@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from storage.models import ChatMessage, ModerationEvent, ViewerSample
 from storage.stats_results import Bucket, ChatterCount, EmoteCount, StreamSummary, Writer
+from storage.stream_events import StreamEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,8 @@ class StreamReport:
     writers: tuple[Writer, ...]
     events: tuple[ModerationEvent, ...]
     messages: tuple[ChatMessage, ...]  # for the downloads
+    # Subscriptions, raids and follows during the stream (issue 18), in time order.
+    stream_events: tuple[StreamEvent, ...] = ()
 
     @property
     def live(self) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from reports import text
+from reports import stream_events, text
 from reports.html_page import LIVE_SCRIPT, asset, csp, png_data_uri, render
 from reports.page import Figure
 from reports.stream_chart import FONT_PT, STREAM_DPI
@@ -116,6 +116,10 @@ def stream_page_html(
         more_events=text.num(len(report.events) - len(shown))
         if len(report.events) > len(shown)
         else "",
+        stream_events=stream_events.timeline_rows(report.stream_events[:MAX_EVENT_ROWS]),
+        more_stream_events=text.num(len(report.stream_events) - MAX_EVENT_ROWS)
+        if len(report.stream_events) > MAX_EVENT_ROWS
+        else "",
         captures=_captures(report),
         links=links,
         generated=text.clock(report.generated_at),
@@ -177,4 +181,6 @@ def _chart_alt(r: StreamReport) -> str:
         alt += f", busiest at {busiest.start:%H:%M} UTC"
     if s.session.peak_viewers:
         alt += f", peak {s.session.peak_viewers} viewers"
+    for mark in stream_events.raid_marks(r.stream_events):
+        alt += f", {mark.label} at {mark.at:%H:%M} UTC"
     return alt + "."

@@ -49,6 +49,8 @@ def _sentences(a: Analysis) -> list[str]:
         return [f"{NOTHING_TO_CHECK}: {lead}.", *_stream(a), *_set_apart(a)]
     finding = _finding(a)
     sentences = [f"{LEADS[a.verdict.level]}: {finding}."]
+    if t.raid is not None and "raid" not in finding:
+        sentences.append(_raid(a))  # young accounts right after a raid: say so early
     sentences.append(
         f"{text.pct(a.young_share(90))} of the chatters' accounts are under 90 days old."
     )
@@ -91,6 +93,16 @@ def _about(expected: float) -> str:
     if expected < 0.5:
         return "none"
     return f"about {text.num(max(1, round(expected)))}"
+
+
+def _raid(a: Analysis) -> str:
+    raid, minutes = a.totals.raid, a.totals.raid_minutes or 0.0
+    assert raid is not None
+    ago = "under a minute" if minutes < 1 else f"{text.num(round(minutes))} min"
+    return (
+        f"This came right after a raid from {raid.from_login} with "
+        f"{text.num(raid.viewers)} viewers, {ago} before the check."
+    )
 
 
 def _stream(a: Analysis) -> list[str]:

@@ -98,13 +98,19 @@ def decide(
         ):
             level = Level.HIGH
     under30 = next((b for b in young if b.days == 30), None)
-    if (
+    young_wave = (
         under30 is not None
         and under30.count >= YOUNG_ELEVATED_MIN
         and under30.share >= YOUNG_ELEVATED_SHARE
-    ):
-        reasons.append(f"{text.pct(under30.share)} of the accounts are under 30 days old.")
+    )
+    if young_wave and under30 is not None:
+        said = f"{text.pct(under30.share)} of the accounts are under 30 days old"
+        raid = raid_phrase(totals)
+        reasons.append(f"{said}, {raid}." if raid else f"{said}.")
         level = max(level, Level.ELEVATED, key=_rank)
+    elif (waves or bursts) and raid_phrase(totals):
+        # Waves right after a raid: say so next to the largest one, where it is read.
+        reasons.insert(1, f"These chatters came {raid_phrase(totals)}.")
     known = len(totals.known_bots)
     if known >= KNOWN_BOTS_ELEVATED_MIN and known >= KNOWN_BOTS_ELEVATED_SHARE * totals.chatters:
         reasons.append(
@@ -131,6 +137,18 @@ def decide(
     if not reasons:
         reasons.append(_calm(totals))
     return Verdict(level, tuple(reasons[:MAX_REASONS]))
+
+
+def raid_phrase(totals: Totals) -> str:
+    """ "right after a raid from X brought 300 viewers (4 minutes before this check)", or ""."""
+    raid, minutes = totals.raid, totals.raid_minutes
+    if raid is None or minutes is None:
+        return ""
+    ago = "less than a minute" if minutes < 1 else f"{text.num(round(minutes))} min"
+    return (
+        f"right after a raid from {raid.from_login} brought {text.num(raid.viewers)} viewers "
+        f"({ago} before this check); a raid's viewers arrive together"
+    )
 
 
 def strong(group: Wave | Burst) -> bool:

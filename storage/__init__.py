@@ -25,6 +25,7 @@ from storage.models import (
     StreamSession,
     ViewerSample,
 )
+from storage.stream_events import EventKind, StreamEvent
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -38,6 +39,7 @@ __all__ = [
     "Database",
     "DatabaseClosedError",
     "DatabaseUrlError",
+    "EventKind",
     "MigrationError",
     "ModAction",
     "ModerationEvent",
@@ -47,6 +49,7 @@ __all__ = [
     "SchemaTooNewError",
     "StorageError",
     "StorageUnavailable",
+    "StreamEvent",
     "StreamSession",
     "ViewerSample",
 ]

@@ -117,6 +117,7 @@ class Channels:
             ("messages", "chat_messages"),
             ("moderation events", "moderation_events"),
             ("streams", "stream_sessions"),
+            ("stream events", "stream_events"),
         ):
             n = await self._db.fetchval(
                 f"SELECT count(*) FROM {table} WHERE channel_id = $1", channel_id

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 # (table, columns): every column both schemas share, parents before the tables that refer to them.
 TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("channels", ("channel_id", "login", "display_name", "joined_at", "left_at")),
-    ("channel_options", ("channel_id", "answer_help", "timezone", "watch")),
+    ("channel_options", ("channel_id", "answer_help", "timezone", "watch", "stream_events")),
     (
         "accounts",
         (
@@ -143,6 +143,23 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("viewer_samples", ("session_id", "at", "viewers")),
     (
+        "stream_events",
+        (
+            "event_id",
+            "dedupe_key",
+            "channel_id",
+            "session_id",
+            "kind",
+            "user_id",
+            "user_login",
+            "tier",
+            "amount",
+            "months",
+            "message",
+            "at",
+        ),
+    ),
+    (
         "check_sessions",
         (
             "session_id",
@@ -210,6 +227,7 @@ _ORDER = {
     "moderation_events": "event_id",
     "stream_sessions": "session_id",
     "viewer_samples": "session_id, at",
+    "stream_events": "event_id",
     "check_sessions": "session_id",
     "check_session_members": "session_id, capture_id",
     "api_tokens": "token_id",

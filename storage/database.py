@@ -30,6 +30,7 @@ from storage.history import History
 from storage.migrations import latest
 from storage.migrations import migrations as _migrations
 from storage.stats import Stats
+from storage.stream_events import StreamEvents
 from storage.tokens import Tokens
 from storage.url import Target, parse
 
@@ -111,6 +112,7 @@ class Database:
         self.api_tokens = ApiTokens(self)
         self.detection = Detection(self)  # issue 19: chatted, signup rates, presence
         self.marks = ChannelMarks(self)  # issue 16: cooldown, forget confirmation, shared
+        self.stream_events = StreamEvents(self)  # issue 18: subs, raids, follows
 
     def __repr__(self) -> str:
         return f"Database({self.target.describe()})"

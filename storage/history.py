@@ -20,6 +20,7 @@ from storage.models import (
     ViewerSample,
     ts_ms,
 )
+from storage.stream_events import StreamEvent, insert_stream_events
 
 _MESSAGE_COLUMNS = (
     "message_id, channel_id, user_id, login, display_name, text, text_length, badges, bits, "
@@ -172,14 +173,15 @@ class History:
         messages: Sequence[ChatMessage] = (),
         events: Sequence[ModerationEvent] = (),
         removals: Sequence[Removal] = (),
+        stream_events: Sequence[StreamEvent] = (),
     ) -> None:
-        """Store messages and moderation events in one transaction; duplicates are ignored.
+        """Store messages, moderation and stream events in one transaction; duplicates are ignored.
 
         Deletes and clears also mark the messages they removed (deleted_at), including
         messages stored in this same batch; so do `removals`. On PostgreSQL a lost connection
         raises `StorageUnavailable` and nothing of the batch is stored: retry it later.
         """
-        if not messages and not events and not removals:
+        if not messages and not events and not removals and not stream_events:
             return
         async with self._db.transaction() as tx:
             if messages:
@@ -204,6 +206,8 @@ class History:
                     await tx.executemany(_MARK_USER, clears)
             if removals:
                 await _apply_removals(tx, removals)
+            if stream_events:
+                await insert_stream_events(tx, stream_events)
 
     async def start_session(
         self,

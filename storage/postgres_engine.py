@@ -46,6 +46,7 @@ IDENTITIES = (
     ("api_tokens", "token_id"),
     ("ban_runs", "run_id"),  # chat defence (sqlite 0007, postgres 0004)
     ("defence_actions", "action_id"),
+    ("stream_events", "event_id"),  # issue 18 (sqlite 0011, postgres 0008)
 )
 
 _UNAVAILABLE: tuple[type[BaseException], ...] = (

@@ -18,8 +18,12 @@ def auth(args: argparse.Namespace) -> int:
     print("     list chatters and the channels it moderates):")
     print(f"     {auth_link(base)}")
     print()
+    subs = "subs" in settings.stream_event_kinds
     print("  2. Optionally, signed in as the OWNER (proves who runs botcheck):")
-    print(f"     {auth_link(base, owner=True)}")
+    if subs:
+        print("     (and, if the owner streams, lets the bot record its own channel's")
+        print("     subscriptions: Twitch gives them only to the broadcaster)")
+    print(f"     {auth_link(base, owner=True, subs=subs)}")
     print()
     print(f"Your Twitch application's OAuth redirect URL must be {base}/oauth/callback")
     print("TWITCH_BOT_ID and TWITCH_OWNER_ID are numeric: `botcheck user LOGIN...` prints them.")

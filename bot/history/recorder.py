@@ -1,4 +1,5 @@
-"""The batched recorder of channel history: chat messages, moderation events, removals.
+"""The batched recorder of channel history: chat messages, moderation events, removals and
+stream events (subscriptions, raids, follows).
 
 Listeners hand items to `Recorder.put`, which returns at once while there is room; a writer
 task stores them with `History.write_batch` when `max_batch` items wait or `interval_s` after
@@ -31,13 +32,14 @@ from typing import TYPE_CHECKING
 from storage.errors import StorageUnavailable
 from storage.history import Removal
 from storage.models import ChatMessage, ModerationEvent
+from storage.stream_events import StreamEvent
 
 if TYPE_CHECKING:
     from storage.history import History
 
 log = logging.getLogger(__name__)
 
-Item = ChatMessage | ModerationEvent | Removal
+Item = ChatMessage | ModerationEvent | Removal | StreamEvent
 
 
 class RecorderClosed(RuntimeError):
@@ -356,13 +358,8 @@ class Recorder:
 
     async def _store(self, batch: list[Item]) -> int:
         """Store the batch; return how many at its end the database refused (to keep)."""
-        messages = [x for x in batch if isinstance(x, ChatMessage)]
-        events = [x for x in batch if isinstance(x, ModerationEvent)]
-        removals = [x for x in batch if isinstance(x, Removal)]
         try:
-            await self._history.write_batch(messages=messages, events=events, removals=removals)
-            if messages and self._listeners:
-                self._tell(messages)
+            await self._write(batch)
             return 0
         except Exception as exc:
             if refused(exc):
@@ -370,14 +367,7 @@ class Recorder:
             log.warning("a history batch of %d failed (%s); storing one by one", len(batch), exc)
         for index, item in enumerate(batch):
             try:
-                if isinstance(item, ChatMessage):
-                    await self._history.write_batch(messages=[item])
-                    if self._listeners:
-                        self._tell([item])
-                elif isinstance(item, ModerationEvent):
-                    await self._history.write_batch(events=[item])
-                else:
-                    await self._history.write_batch(removals=[item])
+                await self._write([item])
             except Exception as exc:
                 if refused(exc):
                     return len(batch) - index
@@ -390,6 +380,17 @@ class Recorder:
                     type(exc).__name__,
                 )
         return 0
+
+    async def _write(self, items: list[Item]) -> None:
+        messages = [x for x in items if isinstance(x, ChatMessage)]
+        await self._history.write_batch(
+            messages=messages,
+            events=[x for x in items if isinstance(x, ModerationEvent)],
+            removals=[x for x in items if isinstance(x, Removal)],
+            stream_events=[x for x in items if isinstance(x, StreamEvent)],
+        )
+        if messages and self._listeners:
+            self._tell(messages)
 
     def _release_waiters(self) -> None:
         room = self.max_pending - self.pending

@@ -1,5 +1,6 @@
-"""The Component that records channel history: every chat message, removal and moderation event
-goes to the batched `Recorder`; stream.online/offline go to the `StreamTracker`.
+"""The Component that records channel history: every chat message, removal, moderation event and
+stream event (subscriptions, raids, follows) goes to the batched `Recorder`; stream.online/offline
+go to the `StreamTracker`.
 
 Listeners never run commands and never reply; a payload that cannot be stored is logged and
 skipped. Chat messages are the exception to listening, and this component owns both of their
@@ -19,7 +20,7 @@ from typing import Any, Protocol, TypeVar, cast
 import twitchio
 from twitchio.ext import commands
 
-from bot.history import convert
+from bot.history import convert, convert_events
 from bot.history.recorder import Item, Recorder, RecorderClosed
 from bot.twitch.patches import may_be_command
 
@@ -152,6 +153,32 @@ class Recording(commands.Component):
     @_listener
     async def event_mod_action(self, payload: twitchio.ChannelModerate) -> None:
         await self._keep("channel.moderate", payload, convert.moderation_event)
+
+    # -- stream events (issue 18): through the same batched, retrying recorder -------------------
+
+    @_listener
+    async def event_subscription(self, payload: twitchio.ChannelSubscribe) -> None:
+        if getattr(payload, "gift", False):
+            return  # one of a gift's recipients: the gift's own event counts them
+        await self._keep("channel.subscribe", payload, convert_events.subscription)
+
+    @_listener
+    async def event_subscription_message(
+        self, payload: twitchio.ChannelSubscriptionMessage
+    ) -> None:
+        await self._keep("channel.subscription.message", payload, convert_events.resubscription)
+
+    @_listener
+    async def event_subscription_gift(self, payload: twitchio.ChannelSubscriptionGift) -> None:
+        await self._keep("channel.subscription.gift", payload, convert_events.gift)
+
+    @_listener
+    async def event_raid(self, payload: twitchio.ChannelRaid) -> None:
+        await self._keep("channel.raid", payload, convert_events.raid)
+
+    @_listener
+    async def event_follow(self, payload: twitchio.ChannelFollow) -> None:
+        await self._keep("channel.follow", payload, convert_events.follow)
 
     @_listener
     async def event_stream_online(self, payload: twitchio.StreamOnline) -> None:

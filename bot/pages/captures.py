@@ -100,6 +100,7 @@ class Reports:
             chatted=extra.chatted,
             platform=extra.platform,
             multi_channel=extra.multi_channel,
+            raid=extra.raid,
         )
         summary = summary_text(analysis, links.page)
         await self._db.captures.set_result(

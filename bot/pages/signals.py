@@ -4,7 +4,9 @@
 - `platform`: Twitch-wide signups by day, from every account the cache has ever looked up,
   computed off the event loop and at most once a day (`refresh_s`);
 - `multi_channel`: the chatters also found in at least `k` of the channels the bot serves
-  within the same hour (recent captures), known service bots and the bot itself excluded.
+  within the same hour (recent captures), known service bots and the bot itself excluded;
+- `raid`: the latest raid into the channel within `RAID_CONTEXT` before the check, from the
+  stored channel.raid notifications (issue 18), which the verdict's words mention.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import datetime, timedelta
 
 from reports.platform import SignupRates, signup_rates
 from reports.presence import DEFAULT_K, Sighting, channels_at_once, multi_channel
+from reports.raid_model import IncomingRaid
 from storage import Database
 
 __all__ = ["CaptureSignals", "Signals"]
@@ -26,6 +29,7 @@ log = logging.getLogger(__name__)
 
 DAY_S = 86_400.0
 MIN_PLATFORM_ACCOUNTS = 1_000  # fewer looked-up accounts say little about Twitch as a whole
+RAID_CONTEXT = timedelta(minutes=30)  # a raid's viewers are still in the chatter list
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,7 @@ class CaptureSignals:
     chatted: frozenset[int] | None = None
     platform: SignupRates | None = None
     multi_channel: frozenset[int] = field(default_factory=frozenset)
+    raid: IncomingRaid | None = None
 
 
 class Signals:
@@ -70,7 +75,18 @@ class Signals:
         )
         mine = set(user_ids)
         multi = frozenset(u for u in multi_channel(counts, self.k) if u in mine)
-        return CaptureSignals(chatted=chatted, platform=platform, multi_channel=multi)
+        # A capture's start is kept in whole seconds: a raid in that same second counts.
+        raid = await self._db.stream_events.last_raid_in(
+            channel_id, since=started_at - RAID_CONTEXT, until=started_at + timedelta(seconds=1)
+        )
+        incoming = (
+            IncomingRaid(raid.at, raid.user_login or str(raid.user_id), raid.amount or 0)
+            if raid is not None
+            else None
+        )
+        return CaptureSignals(
+            chatted=chatted, platform=platform, multi_channel=multi, raid=incoming
+        )
 
     async def platform(self) -> SignupRates | None:
         """Return Twitch-wide signup rates from the account cache (None while it is small)."""

@@ -132,6 +132,7 @@ class StreamReports:
             top_emotes=await stats.top_emotes(cid, since=since, until=until, limit=10),
             writers=await stats.writers(cid, since=since, until=until, limit=5),
             events=tuple(await self._db.history.events(cid, since=since, until=until)),
+            stream_events=tuple(await self._db.stream_events.for_session(session.session_id)),
             messages=tuple(
                 # What moderators deleted is never exported: the line stays, its text goes.
                 replace(m, text=None) if m.deleted_at is not None else m

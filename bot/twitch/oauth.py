@@ -47,6 +47,9 @@ BOT_SCOPES = (
 )
 # The owner only proves who they are (for `botcheck purge` and owner commands).
 OWNER_SCOPES = ("user:read:moderated_channels",)
+# ... and, when subscription events are on (BOTCHECK_STREAM_EVENTS), lets the bot hear its own
+# channel's subscriptions: Twitch sends them only to the broadcaster's own grant (issue 18).
+OWNER_SUBS_SCOPES = (*OWNER_SCOPES, "channel:read:subscriptions")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
@@ -62,9 +65,12 @@ def scopes(names: tuple[str, ...]) -> Scopes:
     return Scopes(list(names))
 
 
-def auth_link(public_url: str, *, owner: bool = False) -> str:
-    """The link the bot account (or the owner) opens, while botcheck runs, to authorize it."""
-    names = OWNER_SCOPES if owner else BOT_SCOPES
+def auth_link(public_url: str, *, owner: bool = False, subs: bool = False) -> str:
+    """The link the bot account (or the owner) opens, while botcheck runs, to authorize it.
+
+    `subs`: the owner's link also asks for subscription events (only when they are on).
+    """
+    names = (OWNER_SUBS_SCOPES if subs else OWNER_SCOPES) if owner else BOT_SCOPES
     return f"{public_url.rstrip('/')}/oauth?scopes={scopes(names).urlsafe()}&force_verify=true"
 
 
@@ -159,7 +165,11 @@ class BotCheckAdapter(AiohttpAdapter[Any]):
         asked = frozenset(urllib.parse.unquote_plus(request.query.get("scopes", "")).split())
         if not asked:
             asked = frozenset(BOT_SCOPES)
-        if asked not in (frozenset(BOT_SCOPES), frozenset(OWNER_SCOPES)):
+        if asked not in (
+            frozenset(BOT_SCOPES),
+            frozenset(OWNER_SCOPES),
+            frozenset(OWNER_SUBS_SCOPES),
+        ):
             log.warning("/oauth asked for scopes botcheck does not use: refused")
             return _page(
                 400,

@@ -272,9 +272,10 @@ async def test_whois_tells_age_history_and_refuses_bad_logins(make_env: Any) -> 
 
 
 async def test_past_300_subscriptions_the_bot_opens_another_socket(make_env: Any) -> None:
-    # N subscriptions a channel (7 with channel.raid): one channel more than fit in the 300 of
+    # N subscriptions a channel (7 with channel.raid, + raids out and follows for the stream
+    # events; subscriptions are the broadcaster's): one channel more than fit in the 300 of
     # one socket.
-    per = len(CHANNEL_SUBSCRIPTIONS)
+    per = len(CHANNEL_SUBSCRIPTIONS) + 2
     channels = [Channel(f"room_{i:02d}", "organic", 5) for i in range(300 // per + 1)]
     async with make_env(channels) as env:
         sockets = patches.sockets_of(env.bot, env.bot.bot_id)

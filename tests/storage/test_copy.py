@@ -10,9 +10,11 @@ from storage import (
     CaptureStatus,
     ChatMessage,
     Database,
+    EventKind,
     ModAction,
     ModerationEvent,
     OAuthToken,
+    StreamEvent,
     ViewerSample,
 )
 from storage.copy import (
@@ -127,6 +129,14 @@ async def fill(db: Database) -> None:
         [ViewerSample(session.session_id, T0 + timedelta(minutes=i), 10 + i) for i in range(4)]
     )
     await db.history.end_session(session.session_id, ended_at=T0 + timedelta(hours=1))
+    # Stream events (issue 18): one in the session, one after it (no session), unicode text.
+    await db.history.write_batch(
+        stream_events=[
+            StreamEvent("m1:resub", 42, EventKind.RESUB, T0, 101, "u1", "1000", None, 7, "ça 🐸"),
+            StreamEvent("m2:raid_in", 42, EventKind.RAID_IN, T0 + timedelta(hours=2), amount=5),
+        ]
+    )
+    await db.stream_events.set_enabled(42, False)
     dashboard = Dashboard(db)
     await dashboard.set_metrics(cap.capture_id, analysed=5, flagged=1)
     await dashboard.create_session(
