@@ -1,0 +1,2 @@
+-- placeholder (lead drops it at merge)
+SELECT 1;
