@@ -7,8 +7,8 @@ when they clear the threshold named beside it here (and listed in the page's foo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import pairwise
 from datetime import date, datetime, tzinfo
+from itertools import pairwise
 from typing import Any
 
 from storage.stats_results import ActionCount, ChatterCount
