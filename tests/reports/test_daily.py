@@ -14,6 +14,7 @@ from storage.stream_stats_results import Returning, Segment
 
 PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2026, 11, 20, 23, tzinfo=UTC)  # 21 Nov 00:00 in Paris
+NOBODY = Returning(0, 0, 0)
 
 
 def seg(cat: str, start_h: float, hours: float, messages: int, viewers: float) -> Segment:
@@ -26,7 +27,7 @@ def figures(
     segments: tuple[Segment, ...] = (),
     messages: int = 0,
     previous: float | None = None,
-    returning: Returning = Returning(0, 0, 0),
+    returning: Returning = NOBODY,
     spans: tuple[int, ...] = (),
 ) -> DayFigures:
     stream = DayStream(

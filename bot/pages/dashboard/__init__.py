@@ -21,6 +21,7 @@ from bot.pages.dashboard.deps import (
 )
 from bot.pages.dashboard.pages import Pages
 from bot.pages.dashboard.site import Site
+from bot.pages.dashboard.streamstats import StreamAnalytics
 
 __all__ = [
     "CheckRefused",
@@ -39,5 +40,6 @@ def add_dashboard_routes(app: web.Application, deps: DashboardDeps) -> Site:
     Auth(site).add_routes(app)
     Pages(site).add_routes(app)
     Actions(site).add_routes(app)
+    StreamAnalytics(site).add_routes(app)  # before the API's catch-all
     Api(site).add_routes(app)
     return site
