@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from itertools import pairwise
 from typing import Any
 
+from reports.stream_analytics import point_dict, retention_dict, segment_dict
 from storage.stats_results import ActionCount, ChatterCount
 from storage.stream_stats_results import EngagementPoint, Retention, Returning, Segment
 
@@ -165,17 +166,7 @@ def report_dict(f: DayFigures) -> dict[str, Any]:
         "previous_7_days_avg_messages": _round(f.previous_avg, 1),
         "insights": list(f.insights),
         "thresholds": list(THRESHOLDS),
-        "hours": [
-            {
-                "start": _iso(h.start),
-                "messages": h.messages,
-                "chatters": h.chatters,
-                "viewers": _round(h.viewers, 1),
-                "messages_per_viewer_hour": _round(h.per_viewer_hour),
-                "category": h.category,
-            }
-            for h in f.hours
-        ],
+        "hours": [point_dict(h) for h in f.hours],
         "streams": [
             {
                 "session_id": s.session_id,
@@ -198,28 +189,4 @@ def report_dict(f: DayFigures) -> dict[str, Any]:
             {"user_id": c.user_id, "login": c.login, "messages": c.messages} for c in f.top_chatters
         ],
         "moderation": {a.action: a.count for a in f.moderation},
-    }
-
-
-def segment_dict(g: Segment) -> dict[str, Any]:
-    return {
-        "category": g.category,
-        "start": _iso(g.start),
-        "end": _iso(g.end),
-        "messages": g.messages,
-        "avg_viewers": _round(g.avg_viewers, 1),
-        "messages_per_viewer_hour": _round(g.per_viewer_hour),
-    }
-
-
-def retention_dict(r: Retention) -> dict[str, Any]:
-    return {
-        "chatters": r.chatters,
-        "single_message": r.single,
-        "median_span_min": _round(r.median_min, 1),
-        "bands": [
-            {"from_min": b.low_min, "to_min": b.high_min, "label": b.label, "chatters": b.chatters}
-            for b in r.bands
-        ],
-        "still_active": [{"after_min": m, "chatters": n} for m, n in r.curve],
     }

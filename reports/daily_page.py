@@ -17,6 +17,7 @@ from reports import text, zones
 from reports.html_page import render
 from reports.page import Figure
 from reports.render import _atomic_write
+from reports.stream_analytics import analytics_view
 
 PAGE, CSV_NAME, JSON_NAME = "index.html", "daily.csv", "daily.json"
 DAILY_MARKER = JSON_NAME  # a report directory holding this file is a daily report's
@@ -50,48 +51,6 @@ def _at(value: str | None) -> datetime | None:
 
 def _per_viewer(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
-
-
-def analytics_view(
-    retention: dict[str, Any], segments: list[dict[str, Any]], zone: str, extra: list[Figure]
-) -> dict[str, Any]:
-    """What templates/_stream_analytics.html shows, from the JSON of a retention and segments."""
-    tz = zones.zone(zone)
-    chatters = int(retention["chatters"])
-    median = retention["median_span_min"]
-    figures = [
-        *extra,
-        Figure("stayed", "Median span", "–" if median is None else f"{median:.0f} min"),
-        Figure(
-            "single",
-            "One message only",
-            text.pct(retention["single_message"] / chatters) if chatters else "–",
-        ),
-    ]
-    curve = [
-        (
-            f"{p['after_min']} min",
-            text.num(p["chatters"]),
-            text.pct(p["chatters"] / chatters) if chatters else "–",
-        )
-        for p in retention["still_active"]
-        if p["after_min"] > 0
-    ]
-    rows = []
-    for g in segments:
-        start, end = _at(g["start"]), _at(g["end"])
-        assert start is not None and end is not None
-        when = f"{start.astimezone(tz):%H:%M}–{end.astimezone(tz):%H:%M}"
-        viewers = "–" if g["avg_viewers"] is None else text.num(round(g["avg_viewers"]))
-        rows.append(
-            (
-                g["category"],
-                f"{when}, {text.num(g['messages'])} messages",
-                viewers,
-                _per_viewer(g["messages_per_viewer_hour"]),
-            )
-        )
-    return {"figures": figures, "curve": curve if chatters else [], "segments": rows}
 
 
 def daily_html(d: dict[str, Any], links: DailyLinks) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from storage.models import ChatMessage, ModerationEvent, ViewerSample
 from storage.stats_results import Bucket, ChatterCount, EmoteCount, StreamSummary, Writer
@@ -22,6 +23,9 @@ class StreamReport:
     writers: tuple[Writer, ...]
     events: tuple[ModerationEvent, ...]
     messages: tuple[ChatMessage, ...]  # for the downloads
+    # Issue 18: returning chatters, retention, categories, chat per viewer
+    # (reports.stream_analytics.stream_analytics_dict); None when not gathered.
+    analytics: dict[str, Any] | None = None
 
     @property
     def live(self) -> bool:

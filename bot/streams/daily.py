@@ -16,8 +16,10 @@ import json
 import logging
 import shutil
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.pages.links import TOKEN_RE, Links, new_report_token
 from reports import zones
@@ -45,7 +47,9 @@ def last_full_day(now: datetime, zone: str) -> date:
     return now.astimezone(zones.zone(zone)).date() - timedelta(days=1)
 
 
-async def gather_day(db: Database, channel_id: int, day: date, zone: str, now: datetime) -> dict:  # type: ignore[type-arg]
+async def gather_day(
+    db: Database, channel_id: int, day: date, zone: str, now: datetime
+) -> dict[str, Any]:
     """The day's figures and observations, as the JSON the report stores."""
     start, end = day_bounds(day, zone)
     stats, ss = db.stats, db.stream_stats
@@ -96,11 +100,7 @@ async def gather_day(db: Database, channel_id: int, day: date, zone: str, now: d
         previous_avg=previous,
     )
     found = insights(figures, zones.zone(zone))
-    return report_dict(DayFigures(**{**_fields(figures), "insights": found}))
-
-
-def _fields(f: DayFigures) -> dict:  # type: ignore[type-arg]
-    return {name: getattr(f, name) for name in f.__dataclass_fields__}
+    return report_dict(replace(figures, insights=found))
 
 
 class DailyReporter:
