@@ -16,6 +16,7 @@ BENCHMARKS = (
     "engines",
     "defence",
     "dashboard",
+    "daily",
     "scale",
 )
 

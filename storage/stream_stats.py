@@ -61,10 +61,16 @@ def retention_of(spans_ms: Sequence[int]) -> Retention:
 
 
 def engagement_series(
-    series: Sequence[Bucket], width: timedelta, samples: Sequence[ViewerSample], category: str = ""
+    series: Sequence[Bucket],
+    width: timedelta,
+    samples: Sequence[ViewerSample],
+    category: str = "",
+    *,
+    live: Sequence[tuple[datetime, datetime]] = (),
 ) -> tuple[EngagementPoint, ...]:
     """Join chat slices with viewer samples: each slice's mean viewers, else the last sample
-    before it when recent (`CARRY`), else none (off air)."""
+    before it when recent (`CARRY`) and the slice overlaps a `live` window (when given: the
+    streams' [start, end)), else none (off air)."""
     points = []
     ordered = sorted(samples, key=lambda s: s.at)
     i = 0
@@ -80,7 +86,11 @@ def engagement_series(
         if inside:
             viewers: float | None = sum(s.viewers for s in inside) / len(inside)
             cat = inside[-1].category
-        elif last is not None and b.start - last.at <= max(width, CARRY):
+        elif (
+            last is not None
+            and b.start - last.at <= max(width, CARRY)
+            and (not live or any(lo < end and b.start < hi for lo, hi in live))
+        ):
             viewers, cat = float(last.viewers), last.category
         else:  # no sample in or just before the slice: off air
             viewers, cat = None, ""

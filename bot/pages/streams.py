@@ -161,7 +161,7 @@ class StreamReports:
             await ss.returning(cid, since, until),
             await ss.retention(cid, since, until),
             await ss.segments(session, now=now),
-            engagement_series(series, bucket, viewers, session.category),
+            engagement_series(series, bucket, viewers, session.category, live=[(since, until)]),
         )
 
     def _expiry_text(self, session: StreamSession) -> str:

@@ -92,7 +92,9 @@ async def gather_day(
         generated_at=now,
         messages=act.messages,
         chatters=act.chatters,
-        hours=engagement_series(series, HOUR, samples),
+        hours=engagement_series(
+            series, HOUR, samples, live=[(s.started_at, s.ended_at or now) for s in sessions]
+        ),
         streams=tuple(streams),
         retention=await ss.retention(channel_id, start, end),
         top_chatters=await stats.top_chatters(channel_id, since=start, until=end, limit=5),

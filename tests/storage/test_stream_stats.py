@@ -170,3 +170,13 @@ async def test_peak_times_by_local_hour_over_30_days(history) -> None:  # type: 
     # Every slot of the week has one live hour: none clears the two-hour threshold.
     assert peak.top() == ()
     assert len(peak.by_week) == 168
+
+
+async def test_no_viewers_after_the_stream_ended(history) -> None:  # type: ignore[no-untyped-def]
+    db, _, s2 = history
+    width = timedelta(minutes=30)
+    series = await db.stats.series(42, since=at(20, 19), until=at(20, 21), bucket=width)
+    samples = await db.stream_stats.samples(s2.session_id)
+    points = engagement_series(series, width, samples, live=[(s2.started_at, at(20, 20))])
+    assert [p.viewers for p in points] == [50, 50, None, None]
+    assert points[2].per_viewer_hour is None
