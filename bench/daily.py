@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -103,12 +104,14 @@ async def _migrate(path: Path) -> None:
 
 
 def main() -> None:
+    keep = os.environ.get("BOTCHECK_BENCH_DAILY_DB")  # reuse a seeded database (seeding is slow)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "daily.db"
-        asyncio.run(_migrate(path))
-        started = time.perf_counter()
-        seed(path)
-        print(f"seeded {MESSAGES:,} messages in {time.perf_counter() - started:.0f} s")
+        path = Path(keep) if keep else Path(tmp) / "daily.db"
+        if not path.exists():
+            asyncio.run(_migrate(path))
+            started = time.perf_counter()
+            seed(path)
+            print(f"seeded {MESSAGES:,} messages in {time.perf_counter() - started:.0f} s")
         times = asyncio.run(run(path, Path(tmp) / "out"))
     print(
         f"daily report (gather + write), {ROUNDS} rounds: median {statistics.median(times):.2f} s, "

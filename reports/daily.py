@@ -85,6 +85,12 @@ def _clock(at: datetime, tz: tzinfo) -> str:
     return f"{at.astimezone(tz):%H:%M}"
 
 
+def _began(at: datetime, tz: tzinfo, day: date) -> str:
+    """A stream's start: "21:00", or "31 Oct 23:00" when it began the day before."""
+    local = at.astimezone(tz)
+    return f"{local:%H:%M}" if local.date() == day else f"{local.day} {local:%b %H:%M}"
+
+
 def category_changes(segments: tuple[Segment, ...], tz: tzinfo) -> list[str]:
     """Observations at each category change whose chat per viewer moved past the threshold."""
     out = []
@@ -125,7 +131,8 @@ def insights(f: DayFigures, tz: tzinfo) -> tuple[str, ...]:
         r = s.returning
         if r.chatters >= RETURNING_MIN_CHATTERS and r.share is not None:
             out.append(
-                f"{_pct(r.share)} of the chatters of the stream at {_clock(s.started_at, tz)} "
+                f"{_pct(r.share)} of the chatters of the stream at "
+                f"{_began(s.started_at, tz, f.day)} "
                 f"had chatted during an earlier stream ({r.returning:,} of {r.chatters:,})."
             )
     ret = f.retention

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -139,3 +140,24 @@ def test_the_page_and_csv_render_from_the_stored_json() -> None:
     page = daily_html(d, DailyLinks())
     assert "chan · 21 Nov 2026" in page and "Nothing in the day" in page
     assert daily_csv(d).startswith("hour_start,local_hour,")
+
+
+def test_a_stream_from_the_day_before_is_named_with_its_date() -> None:
+    f = figures(returning=Returning(30, 15, 2))
+    early = DayStream(
+        2,
+        "t",
+        "Chess",
+        START - timedelta(hours=2),
+        START + timedelta(hours=1),
+        None,
+        None,
+        10,
+        Returning(30, 15, 2),
+        (),
+    )
+    found = insights(replace(f, streams=(early, *f.streams)), PARIS)
+    assert [i.split(" had")[0] for i in found if "earlier stream" in i] == [
+        "50% of the chatters of the stream at 20 Nov 22:00",
+        "50% of the chatters of the stream at 20:00",
+    ]
