@@ -111,20 +111,50 @@ class StreamStats:
         return [tuple(r) for r in await self._db.fetch(sql, *params)]
 
     async def messages(self, channel_id: int, since: datetime, until: datetime) -> int:
-        """Messages in [since, until), left-out accounts skipped."""
-        return (await self._stats.activity(channel_id, since=since, until=until)).messages
+        """Messages in [since, until), left-out accounts skipped (no distinct count: cheap)."""
+        skip = await self._stats.left_out_clause(channel_id)
+        cut = split(ts_ms(since), ts_ms(until))
+        total = 0
+        if cut.first_hour < cut.end_hour:
+            total += int(
+                await self._db.fetchval(
+                    "SELECT COALESCE(sum(messages), 0) FROM chat_user_hours WHERE channel_id = $1 "
+                    f"AND hour >= $2 AND hour < $3{skip}",
+                    channel_id,
+                    cut.first_hour,
+                    cut.end_hour,
+                )
+            )
+        for lo, hi in cut.raw:
+            total += int(
+                await self._db.fetchval(
+                    "SELECT count(*) FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2 "
+                    f"AND sent_at < $3{skip}",
+                    channel_id,
+                    lo,
+                    hi,
+                )
+            )
+        return total
 
     # -- who stays, who comes back ---------------------------------------------------------------
 
     async def spans(self, channel_id: int, since: datetime, until: datetime) -> list[int]:
         """Each chatter's span from first to last message in [since, until), in ms."""
         skip = await self._stats.left_out_clause(channel_id)
+        lo, hi = ts_ms(since), ts_ms(until)
+        # The window's chatters from the rollups, then two seeks each on (channel, user, time):
+        # grouping a busy day's raw rows by user took ten times as long.
+        edge = (
+            "(SELECT {f}(sent_at) FROM chat_messages m WHERE m.channel_id = $1 "
+            "AND m.user_id = t.user_id AND m.sent_at >= $2 AND m.sent_at < $3)"
+        )
         rows = await self._all(
-            "SELECT max(sent_at) - min(sent_at) FROM chat_messages WHERE channel_id = $1 "
-            f"AND sent_at >= $2 AND sent_at < $3{skip} GROUP BY user_id",
+            f"SELECT {edge.format(f='max')} - {edge.format(f='min')} FROM (SELECT DISTINCT "
+            f"user_id FROM ({per_user_rows(lo, hi, skip)}) AS w) AS t",
             channel_id,
-            ts_ms(since),
-            ts_ms(until),
+            lo,
+            hi,
         )
         return [int(r[0]) for r in rows]
 

@@ -8,6 +8,7 @@ the channel's daily reports, from the same queries the stream and daily reports 
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from storage import Channel
 from storage.stream_stats import PEAK_DAYS
 from storage.stream_stats_results import CategoryFigures, PeakSlot, PeakTimes
 
+Figures = tuple[PeakTimes, tuple[CategoryFigures, ...]]
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -51,9 +53,13 @@ def _category_json(c: CategoryFigures) -> dict[str, Any]:
     }
 
 
+CACHE_S = 60.0  # the figures cover 30 days: a minute-old answer is as good
+
+
 class StreamAnalytics:
     def __init__(self, site: Site) -> None:
         self.site = site
+        self._cache: dict[tuple[int, str], tuple[float, Figures]] = {}
 
     def add_routes(self, app: web.Application) -> None:
         s = self.site
@@ -62,13 +68,21 @@ class StreamAnalytics:
         app.router.add_get(f"{c}/engagement", s.route(self.engagement, api=True))
         app.router.add_get(f"{c}/daily-reports", s.route(self.daily_reports, api=True))
 
-    async def _figures(self, channel: Channel) -> tuple[PeakTimes, tuple[CategoryFigures, ...]]:
+    async def _figures(self, channel: Channel) -> Figures:
+        """Peak times and categories, reused for `CACHE_S` per channel and timezone."""
         db, now = self.site.deps.db, self.site.deps.clock()
         zone = await db.channels.timezone(channel.channel_id)
+        key = (channel.channel_id, zone)
+        cached = self._cache.get(key)
+        if cached is not None and time.monotonic() - cached[0] < CACHE_S:
+            return cached[1]
         peak = await db.stream_stats.peak_times(channel.channel_id, zone=zone, now=now)
         cats = await db.stream_stats.categories(
             channel.channel_id, since=now - timedelta(days=PEAK_DAYS), until=now
         )
+        if len(self._cache) > 1000:
+            self._cache.clear()
+        self._cache[key] = (time.monotonic(), (peak, cats))
         return peak, cats
 
     async def _reports(self, channel: Channel) -> list[dict[str, Any]]:
