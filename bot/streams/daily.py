@@ -130,6 +130,8 @@ class DailyReporter:
         self.catch_up_days = catch_up_days
         self._task: asyncio.Task[None] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
+        # (channel, zone) -> the last day known done: the minutes between midnights ask nothing.
+        self._settled: dict[tuple[int, str], date] = {}
 
     def start(self) -> None:
         if self._task is None:
@@ -166,17 +168,25 @@ class DailyReporter:
         zone = await self._db.channels.timezone(channel_id)
         now = self._clock()
         last = last_full_day(now, zone)
+        if self._settled.get((channel_id, zone)) == last:
+            return []
         first = max(
             last - timedelta(days=self.catch_up_days - 1),
             channel.joined_at.astimezone(zones.zone(zone)).date(),
         )
         written = []
+        settled = True
         day = first
         while day <= last:
             found = await self._db.daily_reports.get(channel_id, day)
-            if (found is None or not found.done) and await self.write(channel_id, day, zone):
-                written.append(day)
+            if found is None or not found.done:
+                if await self.write(channel_id, day, zone):
+                    written.append(day)
+                else:
+                    settled = False  # another process is writing it: look again next time
             day += timedelta(days=1)
+        if settled:
+            self._settled[(channel_id, zone)] = last
         return written
 
     async def write(self, channel_id: int, day: date, zone: str) -> bool:
