@@ -17,6 +17,7 @@ BENCHMARKS = (
     "engines",
     "defence",
     "dashboard",
+    "daily",
     "scale",
 )
 

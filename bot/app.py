@@ -52,6 +52,7 @@ from bot.preflight import (
 from bot.services import Services, utc_now
 from bot.settings import Settings, SettingsError
 from bot.streams.alerts import Alerts
+from bot.streams.daily import DailyReporter
 from bot.streams.tracker import StreamTracker
 from bot.twitch import patches
 from bot.twitch.oauth import BotCheckAdapter
@@ -210,6 +211,15 @@ async def running_bot(
         stream_reports = StreamReports(
             db=db, data_dir=settings.data_dir, public_url=settings.public_url, ttl=ttl, clock=clock
         )
+        daily = DailyReporter(  # issue 18: one report per channel at its local midnight
+            db=db,
+            data_dir=settings.data_dir,
+            public_url=settings.public_url,
+            ttl=ttl,
+            clock=clock,
+            channels=conduit.polled if conduit is not None else lambda: list(joined),
+        )
+        stack.push_async_callback(daily.close)
         followers = FollowerChecks(
             db=db,
             helix=helix,
@@ -221,7 +231,7 @@ async def running_bot(
         )
         retention = Retention(
             db.history,
-            [reports, stream_reports, defence.pages, followers],  # all expire like reports
+            [reports, stream_reports, defence.pages, followers, daily],  # all expire like reports
             chat_days=settings.chat_retention_days,
             clock=clock,
             interval_s=retention_interval_s,
@@ -288,7 +298,11 @@ async def running_bot(
         add_report_routes(
             adapter,
             chain_resolvers(
-                reports.resolve, stream_reports.resolve, defence.resolve, followers.resolve
+                reports.resolve,
+                stream_reports.resolve,
+                defence.resolve,
+                followers.resolve,
+                daily.resolve,
             ),
             preparing=reports.preparing,
             written=reports.written,
@@ -344,6 +358,7 @@ async def running_bot(
             emotes.sets.start()
         # The first poll also settles the sessions a previous run left open.
         streams.start()
+        daily.start()
         yield Running(bot=bot, services=services, task=task)
 
 

@@ -124,8 +124,12 @@ class StatsCommands(CommandComponent):
             return
         now = services.clock()
         summary = await services.db.stats.stream_summary(session, now=now)
+        # The stream page's own query (storage.stream_stats), so chat and page agree.
+        back = await services.db.stream_stats.returning(
+            session.channel_id, session.started_at, summary.until
+        )
         link = None if streams.expired(session) else streams.links(session.report_token).page
-        await reply(ctx, stream_text(summary, now=now, link=link))
+        await reply(ctx, stream_text(summary, now=now, link=link, returning=back))
         await audit(ctx, "stream", args, "ok", f"session {session.session_id}")
 
 

@@ -194,6 +194,7 @@ def report_dict(report: StreamReport) -> dict[str, Any]:
             }
             for m in report.messages
         ],
+        "analytics": report.analytics,
         "moderation": [
             {
                 "at": _iso(e.at),

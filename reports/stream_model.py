@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from storage.models import ChatMessage, ModerationEvent, ViewerSample
 from storage.stats_results import Bucket, ChatterCount, EmoteCount, StreamSummary, Writer
@@ -25,6 +26,9 @@ class StreamReport:
     messages: tuple[ChatMessage, ...]  # for the downloads
     # Subscriptions, raids and follows during the stream (issue 18), in time order.
     stream_events: tuple[StreamEvent, ...] = ()
+    # Issue 18: returning chatters, retention, categories, chat per viewer
+    # (reports.stream_analytics.stream_analytics_dict); None when not gathered.
+    analytics: dict[str, Any] | None = None
 
     @property
     def live(self) -> bool:

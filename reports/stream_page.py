@@ -15,9 +15,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from reports import stream_events, text
+from reports import stream_events, text, zones
 from reports.html_page import LIVE_SCRIPT, asset, csp, png_data_uri, render
 from reports.page import Figure
+from reports.stream_analytics import analytics_view
 from reports.stream_chart import FONT_PT, STREAM_DPI
 from reports.stream_model import StreamReport
 from reports.stream_text import duration, moderation_phrase, rate
@@ -121,6 +122,7 @@ def stream_page_html(
         if len(report.stream_events) > MAX_EVENT_ROWS
         else "",
         captures=_captures(report),
+        analytics=_analytics(report),
         links=links,
         generated=text.clock(report.generated_at),
         script=Markup(asset(LIVE_SCRIPT)),  # noqa: S704
@@ -184,3 +186,14 @@ def _chart_alt(r: StreamReport) -> str:
     for mark in stream_events.raid_marks(r.stream_events):
         alt += f", {mark.label} at {mark.at:%H:%M} UTC"
     return alt + "."
+
+
+def _analytics(r: StreamReport) -> dict[str, Any] | None:
+    """What templates/_stream_analytics.html shows for the stream (issue 18)."""
+    a = r.analytics
+    if a is None:
+        return None
+    back = a["returning"]
+    share = text.pct(back["share"]) if back["share"] is not None else "–"
+    extra = [Figure("returning", "Returning chatters", share)]
+    return analytics_view(a["retention"], a["segments"], zones.UTC_NAME, extra)

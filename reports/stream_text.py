@@ -25,6 +25,7 @@ from storage.stats_results import (
     StreamSummary,
     UserStats,
 )
+from storage.stream_stats_results import Returning
 
 _PLURAL = {
     "ban": "bans",
@@ -182,7 +183,14 @@ def _ago(when: datetime, now: datetime) -> str:
     return day(when.date())
 
 
-def stream_text(s: StreamSummary, *, now: datetime, link: str | None = None) -> str:
+def stream_text(
+    s: StreamSummary,
+    *,
+    now: datetime,
+    link: str | None = None,
+    returning: Returning | None = None,
+) -> str:
+    """The `!stream` answer; `returning` is the stream page's returning-chatters figure."""
     session = s.session
     about = ", ".join(x for x in (session.title[:60], session.category[:40]) if x)
     about = f" ({about})" if about else ""
@@ -201,8 +209,12 @@ def stream_text(s: StreamSummary, *, now: datetime, link: str | None = None) -> 
             viewers += f", chatters/peak {pct(s.chatter_ratio)}"
     captures = len(s.captures)
     checks = f", {captures} botcheck{'s' if captures != 1 else ''}" if captures else ""
+    back = ""
+    if returning is not None and returning.share is not None and returning.earlier_streams:
+        back = f" ({pct(returning.share)} returning)"
     out = (
         f"{head}: {count(s.messages, 'message')} ({rate(s.per_minute)}/min) from "
-        f"{count(s.chatters, 'chatter')}{viewers}, {moderation_phrase(s.moderation)}{checks}."
+        f"{count(s.chatters, 'chatter')}{back}{viewers}, {moderation_phrase(s.moderation)}"
+        f"{checks}."
     )
     return f"{out} {link}" if link else out

@@ -104,7 +104,8 @@ class Channels:
         """Return the tokens of every report (capture and stream) made in the channel."""
         rows = await self._db.fetch(
             "SELECT report_token FROM captures WHERE channel_id = $1 "
-            "UNION ALL SELECT report_token FROM stream_sessions WHERE channel_id = $1",
+            "UNION ALL SELECT report_token FROM stream_sessions WHERE channel_id = $1 "
+            "UNION ALL SELECT report_token FROM daily_reports WHERE channel_id = $1",
             channel_id,
         )
         return [r[0] for r in rows]
@@ -118,6 +119,7 @@ class Channels:
             ("moderation events", "moderation_events"),
             ("streams", "stream_sessions"),
             ("stream events", "stream_events"),
+            ("daily reports", "daily_reports"),
         ):
             n = await self._db.fetchval(
                 f"SELECT count(*) FROM {table} WHERE channel_id = $1", channel_id

@@ -141,7 +141,7 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "pinned",
         ),
     ),
-    ("viewer_samples", ("session_id", "at", "viewers")),
+    ("viewer_samples", ("session_id", "at", "viewers", "category")),
     (
         "stream_events",
         (
@@ -204,6 +204,20 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "detail",
         ),
     ),
+    # Daily reports (issue 18; migration sqlite 0012, postgres 0009).
+    (
+        "daily_reports",
+        (
+            "channel_id",
+            "day",
+            "timezone",
+            "report_token",
+            "status",
+            "claimed_at",
+            "created_at",
+            "body",
+        ),
+    ),
 )
 
 # Rollups of chat_messages (storage/stats_rollups.py): not copied, the target's trigger builds
@@ -235,6 +249,7 @@ _ORDER = {
     "defence_channels": "channel_id",
     "ban_runs": "run_id",
     "defence_actions": "action_id",
+    "daily_reports": "channel_id, day",
 }
 _ARRIVAL = {"sqlite": "rowid", "postgres": "seq"}
 _FLOATS = {("stream_sessions", "avg_viewers")}

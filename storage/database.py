@@ -22,6 +22,7 @@ from storage.audit import Audit
 from storage.captures import Captures
 from storage.channel_state import ChannelMarks
 from storage.channels import Channels
+from storage.daily_reports import DailyReports
 from storage.dashboard import Dashboard
 from storage.detection import Detection
 from storage.engine import Dialect, Executor, Row
@@ -31,6 +32,7 @@ from storage.migrations import latest
 from storage.migrations import migrations as _migrations
 from storage.stats import Stats
 from storage.stream_events import StreamEvents
+from storage.stream_stats import StreamStats
 from storage.tokens import Tokens
 from storage.url import Target, parse
 
@@ -108,6 +110,8 @@ class Database:
         self.tokens = Tokens(self)
         self.history = History(self)
         self.stats = Stats(self)
+        self.stream_stats = StreamStats(self, self.stats)  # issue 18
+        self.daily_reports = DailyReports(self)
         self.dashboard = Dashboard(self)
         self.api_tokens = ApiTokens(self)
         self.detection = Detection(self)  # issue 19: chatted, signup rates, presence

@@ -258,12 +258,13 @@ class History:
         """Store viewer counts and keep each session's peak and average current."""
         if not samples:
             return
-        latest = {(s.session_id, ts_ms(s.at)): s.viewers for s in samples}  # the last one wins
+        latest = {(s.session_id, ts_ms(s.at)): s for s in samples}  # the last one wins
         async with self._db.transaction() as tx:
             await tx.executemany(
-                "INSERT INTO viewer_samples (session_id, at, viewers) VALUES ($1, $2, $3) "
-                "ON CONFLICT (session_id, at) DO UPDATE SET viewers = excluded.viewers",
-                [(sid, at, v) for (sid, at), v in latest.items()],
+                "INSERT INTO viewer_samples (session_id, at, viewers, category) "
+                "VALUES ($1, $2, $3, $4) ON CONFLICT (session_id, at) DO UPDATE SET "
+                "viewers = excluded.viewers, category = excluded.category",
+                [(sid, at, s.viewers, s.category) for (sid, at), s in latest.items()],
             )
             await tx.executemany(
                 "UPDATE stream_sessions SET "

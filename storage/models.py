@@ -392,7 +392,13 @@ class ViewerSample:
     session_id: int
     at: datetime
     viewers: int
+    category: str = ""  # what Get Streams said the stream showed then ('' if unknown)
 
     @classmethod
     def from_row(cls, row: Row) -> ViewerSample:
-        return cls(session_id=row["session_id"], at=_req_ms(row["at"]), viewers=row["viewers"])
+        return cls(
+            session_id=row["session_id"],
+            at=_req_ms(row["at"]),
+            viewers=row["viewers"],
+            category=row["category"] or "",
+        )

@@ -57,6 +57,10 @@ class Stats:
     async def _not_left_out(self, channel_id: int) -> str:
         return await self._left_out.clause(channel_id)
 
+    async def left_out_clause(self, channel_id: int) -> str:
+        """`AND user_id NOT IN (...)` for the accounts left out in the channel ('' if none)."""
+        return await self._left_out.clause(channel_id)
+
     async def _one(self, sql: str, *params: object) -> tuple[Any, ...]:
         row = await self._db.fetchrow(sql, *params)
         assert row is not None

@@ -21,7 +21,7 @@ from storage import Database, StorageError
 log = logging.getLogger(__name__)
 
 # Report files live under DATA_DIR in one folder per token, by kind.
-REPORT_FOLDERS = ("reports", "streams")
+REPORT_FOLDERS = ("reports", "streams", "daily")
 
 
 @dataclass(frozen=True, slots=True)

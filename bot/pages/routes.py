@@ -48,9 +48,13 @@ _KINDS: dict[str | None, _Kind] = {
     None: _Kind(("index.html",), "text/html; charset=utf-8", False),
     "png": _Kind(("chart.png",), "image/png", False),
     "csv": _Kind(
-        ("chatters.csv", "stream-chat.csv", "followers.csv"), "text/csv; charset=utf-8", True
+        ("chatters.csv", "stream-chat.csv", "followers.csv", "daily.csv"),
+        "text/csv; charset=utf-8",
+        True,
     ),
-    "json": _Kind(("analysis.json", "stream.json"), "application/json; charset=utf-8", True),
+    "json": _Kind(
+        ("analysis.json", "stream.json", "daily.json"), "application/json; charset=utf-8", True
+    ),
     # What a live stream page polls for its figures (reports/stream_page.py).
     "live.json": _Kind(("live.json",), "application/json; charset=utf-8", False),
 }

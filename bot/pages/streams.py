@@ -16,13 +16,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.pages.links import TOKEN_RE, Links
+from reports.stream_analytics import stream_analytics_dict
 from reports.stream_export import PAGE, write_stream_report
 from reports.stream_model import StreamReport, bucket_for
 from reports.stream_page import StreamLinks
 from reports.text import day
-from storage import Database, StreamSession
+from storage import Database, StreamSession, ViewerSample
+from storage.stats_results import Bucket
+from storage.stream_stats import engagement_series
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +125,15 @@ class StreamReports:
         bucket = bucket_for(until - since)
         channel = await self._db.channels.get(session.channel_id)
         cid = session.channel_id
+        viewers = tuple(await self._db.history.viewer_samples(session.session_id))
+        series = await stats.series(cid, since=since, until=until, bucket=bucket)
         return StreamReport(
             channel_login=channel.login if channel else str(cid),
             generated_at=now,
             summary=summary,
             bucket=bucket,
-            series=await stats.series(cid, since=since, until=until, bucket=bucket),
-            viewers=tuple(await self._db.history.viewer_samples(session.session_id)),
+            series=series,
+            viewers=viewers,
             top_chatters=await stats.top_chatters(cid, since=since, until=until, limit=10),
             top_emotes=await stats.top_emotes(cid, since=since, until=until, limit=10),
             writers=await stats.writers(cid, since=since, until=until, limit=5),
@@ -138,6 +144,25 @@ class StreamReports:
                 replace(m, text=None) if m.deleted_at is not None else m
                 for m in await self._db.history.messages(cid, since=since, until=until)
             ),
+            analytics=await self._analytics(session, now, series, bucket, viewers),
+        )
+
+    async def _analytics(
+        self,
+        session: StreamSession,
+        now: datetime,
+        series: tuple[Bucket, ...],
+        bucket: timedelta,
+        viewers: tuple[ViewerSample, ...],
+    ) -> dict[str, Any]:
+        """The stream's analytics, from the queries the daily report and dashboard use."""
+        ss, cid = self._db.stream_stats, session.channel_id
+        since, until = session.started_at, session.ended_at or now
+        return stream_analytics_dict(
+            await ss.returning(cid, since, until),
+            await ss.retention(cid, since, until),
+            await ss.segments(session, now=now),
+            engagement_series(series, bucket, viewers, session.category, live=[(since, until)]),
         )
 
     def _expiry_text(self, session: StreamSession) -> str:

@@ -126,7 +126,11 @@ class StreamTracker:
             session = await self._open_for(channel_id, stream_id, started_at, info)
             if info is not None and session.live:
                 await self._history.add_viewer_samples(
-                    [ViewerSample(session.session_id, self._clock(), info.viewer_count)]
+                    [
+                        ViewerSample(
+                            session.session_id, self._clock(), info.viewer_count, info.game_name
+                        )
+                    ]
                 )
         return session
 
@@ -204,7 +208,9 @@ class StreamTracker:
                         opened += 1
                     elif stream.title or stream.game_name:
                         current = await self._refresh(current, stream)
-                    samples.append(ViewerSample(current.session_id, now, stream.viewer_count))
+                    samples.append(
+                        ViewerSample(current.session_id, now, stream.viewer_count, stream.game_name)
+                    )
                     if self.on_sample is not None:
                         self.on_sample(channel_id, now, stream.viewer_count, stream.started_at)
                 else:

@@ -30,6 +30,7 @@ from storage.stats_results import (
     StreamSummary,
     UserStats,
 )
+from storage.stream_stats_results import Returning
 
 NOW = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 LONG = "a_very_long_login_name_25"  # Twitch logins have at most 25 characters
@@ -106,7 +107,14 @@ def test_worst_cases_fit_one_message() -> None:
     ]
     for live in (True, False):
         summary = StreamSummary(session(live=live), NOW, BIG, BIG, actions, captures)
-        texts.append(stream_text(summary, now=NOW, link="https://example.org/r/" + "t" * 32))
+        texts.append(
+            stream_text(
+                summary,
+                now=NOW,
+                link="https://example.org/r/" + "t" * 32,
+                returning=Returning(BIG, BIG, BIG),
+            )
+        )
     for text in texts:
         assert len(text) <= 500, text
 
@@ -141,3 +149,12 @@ def test_chatstats_never_gives_a_share_of_viewers_over_100() -> None:
     text = chatstats_text(figures)
     assert "502 chatters in the last 5 min while 397 viewers watch" in text
     assert "of 397" not in text
+
+
+def test_stream_answer_says_the_returning_share_of_the_page() -> None:
+    summary = StreamSummary(session(live=True), NOW, 100, 40, (), ())
+    assert "40 chatters (25% returning)" in stream_text(
+        summary, now=NOW, returning=Returning(40, 10, 3)
+    )
+    first = stream_text(summary, now=NOW, returning=Returning(40, 0, 0))
+    assert "returning" not in first  # no earlier stream: nothing to return to

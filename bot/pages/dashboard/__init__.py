@@ -22,6 +22,7 @@ from bot.pages.dashboard.deps import (
 from bot.pages.dashboard.newcomers import NewcomerPages
 from bot.pages.dashboard.pages import Pages
 from bot.pages.dashboard.site import Site
+from bot.pages.dashboard.streamstats import StreamAnalytics
 
 __all__ = [
     "CheckRefused",
@@ -41,5 +42,6 @@ def add_dashboard_routes(app: web.Application, deps: DashboardDeps) -> Site:
     Pages(site).add_routes(app)
     Actions(site).add_routes(app)
     NewcomerPages(site).add_routes(app)  # before the API's catch-all
+    StreamAnalytics(site).add_routes(app)  # before the API's catch-all
     Api(site).add_routes(app)
     return site

@@ -70,8 +70,8 @@ async def test_online_then_polls_then_offline_make_one_session(
         again = await tracker.online(cid, "streamer", stream.stream_id, started)  # redelivered
         assert again.session_id == s.session_id
         joined[:] = [cid]
-        for viewers in (55, 70, 65):
-            world.state.set_stream(cid, True, viewer_count=viewers)
+        for viewers, game in ((55, "Chess"), (70, "Art"), (65, "Art")):
+            world.state.set_stream(cid, True, viewer_count=viewers, game=game)
             result = await tracker.poll()
             assert (result.live, result.opened, result.closed) == (1, 0, 0)
         ended = await tracker.offline(cid, "streamer", now())
@@ -79,10 +79,12 @@ async def test_online_then_polls_then_offline_make_one_session(
         sessions = await db.history.sessions(cid)
         assert len(sessions) == 1
         done = sessions[0]
-        assert (done.title, done.category, done.stream_id) == ("Hi", "Chess", stream.stream_id)
+        assert (done.title, done.category, done.stream_id) == ("Hi", "Art", stream.stream_id)
         assert done.ended_at is not None and done.peak_viewers == 70
-        samples = [x.viewers for x in await db.history.viewer_samples(s.session_id)]
-        assert samples[-3:] == [55, 70, 65]
+        kept = await db.history.viewer_samples(s.session_id)
+        assert [x.viewers for x in kept][-3:] == [55, 70, 65]
+        # Each sample keeps the category of its moment (issue 18: category changes).
+        assert [x.category for x in kept][-3:] == ["Chess", "Art", "Art"]
         assert heard.started == [("streamer", s.session_id)]
         assert heard.ended == [("streamer", s.session_id)]
 
