@@ -20,6 +20,7 @@ from bot.capture.model import CaptureResult
 from bot.pages.links import Links
 from bot.pages.signals import CaptureSignals, Signals
 from reports.analysis import analyze
+from reports.i18n import Speaker
 from reports.model import Analysis
 from reports.render import ReportLinks, write_report
 from reports.summary import summary_text
@@ -101,7 +102,11 @@ class Reports:
             platform=extra.platform,
             multi_channel=extra.multi_channel,
         )
-        summary = summary_text(analysis, links.page)
+        channels = self._db.channels
+        tr = Speaker(
+            await channels.language(capture.channel_id), await channels.timezone(capture.channel_id)
+        )
+        summary = summary_text(analysis, links.page, tr)
         await self._db.captures.set_result(
             capture.capture_id, verdict=analysis.verdict.level.value, summary=summary
         )
