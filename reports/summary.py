@@ -34,7 +34,8 @@ def summary_text(analysis: Analysis, link: str, tr: Speaker = ENGLISH) -> str:
         elif not out and budget > 20:  # the lead matters most: shorten it rather than drop it
             out.append(sentence[: budget - 1].rstrip() + "…")
             budget = 0
-    return " ".join([*out, tail])
+    # Japanese runs its sentences together; the others leave a space (counted above either way).
+    return ("" if tr.language == "ja" else " ").join([*out, tail])
 
 
 def _sentences(a: Analysis, tr: Speaker) -> list[str]:
