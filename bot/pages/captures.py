@@ -20,7 +20,7 @@ from bot.capture.model import CaptureResult
 from bot.pages.links import Links
 from bot.pages.signals import CaptureSignals, Signals
 from reports.analysis import analyze
-from reports.i18n import Speaker
+from reports.i18n import ENGLISH, Speaker
 from reports.model import Analysis
 from reports.render import ReportLinks, write_report
 from reports.summary import summary_text
@@ -38,6 +38,7 @@ class BuiltReport:
     summary: str
     links: Links
     directory: Path
+    speaker: Speaker = ENGLISH  # the channel's language and timezone when the check ran
 
 
 class Reports:
@@ -115,7 +116,11 @@ class Reports:
             capture.capture_id, analysed=analysis.totals.analysed, flagged=analysis.flagged
         )
         return BuiltReport(
-            analysis=analysis, summary=summary, links=links, directory=self.directory(token)
+            analysis=analysis,
+            summary=summary,
+            links=links,
+            directory=self.directory(token),
+            speaker=tr,
         )
 
     def write_later(
@@ -154,6 +159,7 @@ class Reports:
                 built.directory,
                 title=title,
                 links=ReportLinks.for_token(capture.report_token),
+                speaker=built.speaker,
             )
             return True
         except OSError as exc:

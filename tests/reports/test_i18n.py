@@ -19,6 +19,7 @@ from reports import i18n
 from reports.analysis import analyze
 from reports.i18n import LANGUAGES, Speaker, parse_language
 from reports.model import Level, Verdict
+from reports.page import page_html
 from reports.summary import LEADS, MAX_CHARS, summary_text
 from tests.reports.builders import NOW, account, farm, organic
 
@@ -223,3 +224,29 @@ def test_a_calm_summary_in_japanese_is_japanese() -> None:
     assert text.startswith("異常なし：")
     assert "配信の視聴者数は 2 人です。" in text
     assert text.endswith("レポート：https://x.example/r/t")
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "words"),
+    [
+        pytest.param(
+            "fr",
+            "Europe/Paris",
+            ("Comment lire ce rapport", "Vagues de viewbots probables", "heures en CET"),
+            id="fr",
+        ),
+        pytest.param(
+            "ja", "Asia/Tokyo", ("このレポートの読み方", "時刻は JST", "チャット参加者"), id="ja"
+        ),
+    ],
+)
+def test_the_report_page_is_written_in_the_channels_language(
+    language: str, zone: str, words: tuple[str, ...]
+) -> None:
+    members = farm(312, datetime(2026, 11, 2, tzinfo=UTC), spread=timedelta(days=2))
+    a = analyze(organic(972) + members, now=NOW, viewer_count=1_310)
+    html = page_html(a, title="t", chart_png=b"png", speaker=Speaker(language, zone))
+    assert f'<html lang="{language}">' in html
+    for word in words:
+        assert word in html
+    assert "How to read this" not in html and "<b>" in html  # markup kept, text translated
