@@ -129,7 +129,7 @@ class BotCheck(CommandComponent):
             await reply(ctx, (await speaker(ctx)).say(STILL_RUNNING))
             await audit(ctx, "botcheck", args, "busy")
             return
-        busy = self.bot.services.checks.busy(int(channel))
+        busy = self.bot.services.checks.busy(int(channel), await speaker(ctx))
         if busy is not None:
             await reply(ctx, busy.text)
             await audit(ctx, "botcheck", args, busy.outcome, busy.detail)
@@ -283,6 +283,7 @@ class BotCheck(CommandComponent):
             requested_by_id=int(ctx.chatter.id),
             requested_by_login=ctx.chatter.name or "",
             window=window,
+            speaker=await speaker(ctx),
         )
         answer = await self.bot.services.checks.run(request, lambda text: reply(ctx, text))
         channel = ctx.broadcaster.id
