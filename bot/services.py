@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.capture import Capturer
@@ -17,6 +17,7 @@ from bot.pages import Reports, StreamReports
 from bot.settings import Settings
 from bot.streams import Alerts, StreamTracker
 from bot.watch import Watcher
+from reports.i18n import Speakers
 from storage import Database
 
 
@@ -41,3 +42,5 @@ class Services:
     defence: Defence | None = None  # chat defence (issue 20); None: not running
     followers: FollowerChecks | None = None  # `!botcheck followers` (issue 19)
     watcher: Watcher | None = None  # `!botcheck watch on|off` (issue 19)
+    # Each channel's language and timezone for replies, read once per half minute (issue 18).
+    speakers: Speakers = field(default_factory=Speakers)

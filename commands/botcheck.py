@@ -200,6 +200,7 @@ class BotCheck(CommandComponent):
             await audit(ctx, "botcheck", args, "bad-argument")
             return
         await services.db.channels.set_timezone(channel, name)
+        services.speakers.remember(channel, Speaker(tr.language, name))
         shown = zones.describe(name, now=services.clock())
         await reply(ctx, tr.say("Done: this channel's times are now shown in {zone}.", zone=shown))
         await audit(ctx, "botcheck", args, "tz-set", name)
@@ -225,6 +226,7 @@ class BotCheck(CommandComponent):
             return
         await channels.set_language(channel, code)
         tr = Speaker(code, tr.timezone)
+        self.bot.services.speakers.remember(channel, tr)
         name = i18n.LANGUAGES[code]
         await reply(ctx, tr.say("Done: I now answer here in {language}.", language=name))
         await audit(ctx, "botcheck", args, "lang-set", code)
@@ -258,6 +260,7 @@ class BotCheck(CommandComponent):
         if services.followers is not None:  # follower reports first: files before rows
             await services.followers.forget(int(channel))
         forgotten = await forget_channel(services.db, services.settings.data_dir, int(channel))
+        services.speakers.remember(int(channel), i18n.ENGLISH)  # its options went with it
         if forgotten.rows_deleted:
             # Still a moderator here: keep serving the channel, starting from nothing.
             await services.db.channels.join(

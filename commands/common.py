@@ -45,10 +45,16 @@ def bot_of(ctx: commands.Context[Any]) -> BotCheckBot:
 
 async def speaker(ctx: commands.Context[Any]) -> Speaker:
     """How this channel reads replies: its language and timezone (English/UTC if unreadable)."""
-    channels = bot_of(ctx).services.db.channels
+    services = bot_of(ctx).services
     channel = int(ctx.broadcaster.id)
+    known = services.speakers.get(channel)
+    if known is not None:
+        return known
     try:
-        return Speaker(await channels.language(channel), await channels.timezone(channel))
+        channels = services.db.channels
+        found = Speaker(await channels.language(channel), await channels.timezone(channel))
+        services.speakers.remember(channel, found)
+        return found
     except (StorageError, sqlite3.Error, OSError) as exc:
         # The database refusing reads must not also silence the answer that says so.
         failures.warning("could not read the language of #%s: %s", ctx.broadcaster.name, exc)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -175,3 +176,27 @@ class Speaker:
 
 
 ENGLISH = Speaker()
+
+
+class Speakers:
+    """Channels' speakers, remembered for a while: a reply needs no database read each time.
+
+    Without the read, replies to commands typed in a row leave in the order they came (an await
+    before each reply would let them overtake one another). Another process changing the
+    language (the dashboard in conduit mode) is seen within `ttl_s`.
+    """
+
+    def __init__(self, ttl_s: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl_s
+        self._clock = clock
+        self._known: dict[int, tuple[float, Speaker]] = {}
+
+    def get(self, channel_id: int) -> Speaker | None:
+        """The channel's speaker if it was read within the last `ttl_s`, else None."""
+        known = self._known.get(channel_id)
+        if known is None or self._clock() - known[0] > self._ttl:
+            return None
+        return known[1]
+
+    def remember(self, channel_id: int, speaker: Speaker) -> None:
+        self._known[channel_id] = (self._clock(), speaker)
