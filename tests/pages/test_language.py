@@ -23,6 +23,9 @@ async def test_a_moderator_sets_japanese_and_the_channels_pages_speak_it(dash: D
         assert '<html lang="ja">' in html
         assert "タイムゾーンと言語" in html and ">チャンネル</a>" in html
         assert "<strong>日本語</strong>" in html  # the language's name, escaped into markup
+        assert "チェックの推移" in html and "今すぐチェックを実行" in html  # the channel page
+        async with http.get(f"{dash.url}{ALPHA}/checks/2") as resp:
+            assert "チェック #2" in await resp.text()
 
         async with http.get(f"{dash.url}{ALPHA}/timezone") as resp:
             html = await resp.text()
