@@ -33,3 +33,17 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-reports *.egg-info
+
+# Channel languages (reports/i18n.py): extract every marked string into the template and bring
+# each catalog up to date (new strings come in empty; translate them in the .po, then run the
+# tests: tests/reports/test_i18n.py fails while any string is untranslated or fuzzy).
+LOCALES := fr ja es de pt
+POT := reports/locale/botcheck.pot
+.PHONY: messages
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k say -k nsay:1,2 -k N_ --no-location --omit-header \
+		--sort-output -o $(POT) .
+	for lang in $(LOCALES); do \
+		$(BIN)/pybabel update -D botcheck -i $(POT) -d reports/locale -l $$lang \
+			--init-missing --no-fuzzy-matching --ignore-obsolete || exit 1; \
+	done

@@ -20,17 +20,17 @@ from bot.capture import CaptureBusy, CaptureProgress, Capturer
 from bot.chat import prefix_keeping_link
 from bot.helix import HelixError
 from bot.pages import Reports, new_report_token
-from reports.text import num
+from reports.i18n import ENGLISH, N_, Speaker
 from storage import CaptureStatus, StorageError
 
 log = logging.getLogger(__name__)
 
 # Say "checking N chatters, about T s" at once when the capture will take longer than this.
 ANNOUNCE_AFTER_S = 3.0
-NOT_STARTED = (
+NOT_STARTED = N_(
     "The check could not start: Twitch did not answer as expected. Please try again in a minute."
 )
-NOT_STORED = (
+NOT_STORED = N_(
     "The check could not be saved: botcheck's database or disk refuses writes right now "
     "(it has been logged). Please try again later."
 )
@@ -38,9 +38,12 @@ NOT_STORED = (
 STORAGE_FAULTS = (StorageError, sqlite3.Error, OSError)
 
 
-def files_failed_sentence(reason: str) -> str:
+def files_failed_sentence(reason: str, tr: Speaker = ENGLISH) -> str:
     """What the channel hears when a report's files could not be written after the answer."""
-    return f"The report page could not be saved: {reason}; the link above will not work."
+    return tr.say(
+        "The report page could not be saved: {reason}; the link above will not work.",
+        reason=reason,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,7 @@ class CheckRequest:
     requested_by_id: int
     requested_by_login: str
     window: timedelta | None = None
+    speaker: Speaker = ENGLISH  # the channel's language for what is said before the report
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +66,12 @@ class CheckAnswer:
     detail: str = ""
 
 
-def progress_sentence(p: CaptureProgress) -> str:
-    seen = f"{num(p.chatters_seen)} of {num(p.total)}" if p.total else num(p.chatters_seen)
-    eta = f", about {max(1, round(p.eta_s))} s left" if p.eta_s else ""
-    return f"Already checking this chat: {seen} chatters so far{eta}."
+def progress_sentence(p: CaptureProgress, tr: Speaker = ENGLISH) -> str:
+    seen = tr.num(p.chatters_seen)
+    if p.total:
+        seen = tr.say("{seen} of {total}", seen=seen, total=tr.num(p.total))
+    eta = tr.say(", about {seconds} s left", seconds=max(1, round(p.eta_s))) if p.eta_s else ""
+    return tr.say("Already checking this chat: {seen} chatters so far{eta}.", seen=seen, eta=eta)
 
 
 class Checks:
@@ -79,26 +85,34 @@ class Checks:
         """How far the channel's running check is, or None when none runs."""
         return self._capturer.progress(channel_id)
 
-    def busy(self, channel_id: int) -> CheckAnswer | None:
+    def busy(self, channel_id: int, tr: Speaker = ENGLISH) -> CheckAnswer | None:
         """The answer for a channel whose check is still running, else None."""
         running = self._capturer.progress(channel_id)
         if running is None:
             return None
-        return CheckAnswer(progress_sentence(running), "busy")
+        return CheckAnswer(progress_sentence(running, tr), "busy")
 
     async def run(
         self, request: CheckRequest, announce: Callable[[str], Awaitable[object]]
     ) -> CheckAnswer:
         """Capture, build the report, and word the answer; `announce` says a long check starts."""
         announced: list[asyncio.Task[object]] = []
+        tr = request.speaker
 
         async def say(text: str) -> object:
             return await announce(text)
 
         def on_progress(p: CaptureProgress) -> None:
             if not announced and p.eta_s is not None and p.eta_s > ANNOUNCE_AFTER_S:
-                total = num(p.total) if p.total is not None else "the"
-                text = f"Checking {total} chatters, about {round(p.eta_s)} s."
+                seconds = round(p.eta_s)
+                if p.total is not None:
+                    text = tr.say(
+                        "Checking {total} chatters, about {seconds} s.",
+                        total=tr.num(p.total),
+                        seconds=seconds,
+                    )
+                else:
+                    text = tr.say("Checking the chatters, about {seconds} s.", seconds=seconds)
                 announced.append(asyncio.create_task(say(text)))
 
         try:
@@ -111,13 +125,13 @@ class Checks:
                 on_progress=on_progress,
             )
         except CaptureBusy as busy:
-            return CheckAnswer(progress_sentence(busy.progress), "busy")
+            return CheckAnswer(progress_sentence(busy.progress, tr), "busy")
         except HelixError as exc:
             log.warning("capture in %s failed: %s", request.channel_name, exc)
-            return CheckAnswer(NOT_STARTED, "failed", str(exc))
+            return CheckAnswer(tr.say(NOT_STARTED), "failed", str(exc))
         except STORAGE_FAULTS as exc:
             log.error("capture in %s could not be stored: %s", request.channel_name, exc)
-            return CheckAnswer(NOT_STORED, "failed", f"storage: {exc}")
+            return CheckAnswer(tr.say(NOT_STORED), "failed", f"storage: {exc}")
         finally:
             if announced:
                 await asyncio.gather(*announced, return_exceptions=True)
@@ -126,26 +140,27 @@ class Checks:
         if capture.status not in (CaptureStatus.COMPLETE, CaptureStatus.PARTIAL):
             reason = capture.status_reason or "unknown reason"
             return CheckAnswer(
-                f"The check did not finish: {reason}.",
+                tr.say("The check did not finish: {reason}.", reason=reason),
                 capture.status.value,
                 capture.status_reason or "",
             )
-        title = f"Chatters of {request.channel_name}"
         try:
             built = await self._reports.prepare(result, window=request.window)
         except STORAGE_FAULTS as exc:
             log.error(
                 "the result of a check in %s could not be stored: %s", request.channel_name, exc
             )
-            return CheckAnswer(NOT_STORED, "failed", f"storage: {exc}")
+            return CheckAnswer(tr.say(NOT_STORED), "failed", f"storage: {exc}")
+        tr = built.speaker  # the channel's, read with the result
+        title = tr.say("Chatters of {channel}", channel=request.channel_name)
 
         async def tell_failure(reason: str) -> object:
-            return await announce(files_failed_sentence(reason))
+            return await announce(files_failed_sentence(reason, tr))
 
         self._reports.write_later(result, built, title=title, on_failure=tell_failure)
         text = built.summary
         if capture.status is CaptureStatus.PARTIAL:
-            prefix = f"Partial check ({capture.status_reason})."
+            prefix = tr.say("Partial check ({reason}).", reason=capture.status_reason)
             text = prefix_keeping_link(prefix, text, built.links.page)
         detail = (
             f"capture {capture.capture_id}, {capture.chatter_count} chatters, "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.capture import Capturer
@@ -18,6 +18,7 @@ from bot.pages import Reports, StreamReports
 from bot.settings import Settings
 from bot.streams import Alerts, StreamTracker
 from bot.watch import Watcher
+from reports.i18n import Speakers
 from storage import Database
 
 
@@ -43,6 +44,8 @@ class Services:
     followers: FollowerChecks | None = None  # `!botcheck followers` (issue 19)
     watcher: Watcher | None = None  # `!botcheck watch on|off` (issue 19)
     emotes: ThirdPartyEmotes | None = None  # 7TV/BTTV/FFZ (issue 18); None: BOTCHECK_EMOTES off
+    # Each channel's language and timezone for replies, read once per half minute (issue 18).
+    speakers: Speakers = field(default_factory=Speakers)
 
     async def forget_files(self, channel_id: int) -> None:
         """Delete the channel's report files kept outside the report rows (`forget` runs this

@@ -20,6 +20,7 @@ from twitchio.ext import commands
 from twitchio.ext.commands import GuardFailure
 
 from bot.chat import BUSY, safe_text
+from reports.i18n import ENGLISH, N_, Speaker
 from storage import StorageError
 
 if TYPE_CHECKING:
@@ -35,11 +36,29 @@ SEND_RETRY_S = 0.5
 T = TypeVar("T")
 
 
-FAILED = "Sorry, that did not work this time; it has been logged. Please try again later."
+FAILED = N_("Sorry, that did not work this time; it has been logged. Please try again later.")
 
 
 def bot_of(ctx: commands.Context[Any]) -> BotCheckBot:
     return ctx.bot  # type: ignore[no-any-return]
+
+
+async def speaker(ctx: commands.Context[Any]) -> Speaker:
+    """How this channel reads replies: its language and timezone (English/UTC if unreadable)."""
+    services = bot_of(ctx).services
+    channel = int(ctx.broadcaster.id)
+    known = services.speakers.get(channel)
+    if known is not None:
+        return known
+    try:
+        channels = services.db.channels
+        found = Speaker(await channels.language(channel), await channels.timezone(channel))
+        services.speakers.remember(channel, found)
+        return found
+    except (StorageError, sqlite3.Error, OSError) as exc:
+        # The database refusing reads must not also silence the answer that says so.
+        failures.warning("could not read the language of #%s: %s", ctx.broadcaster.name, exc)
+        return ENGLISH
 
 
 def is_moderator(ctx: commands.Context[Any]) -> bool:
@@ -88,7 +107,13 @@ class CommandComponent(commands.Component):
         channel = str(ctx.broadcaster.id)
         if isinstance(error, NotModerator):
             if self._refusals.allow(f"{channel}:{name}"):
-                await self._answer(ctx, f"Sorry, !{name} is for the broadcaster and moderators.")
+                tr = await speaker(ctx)
+                await self._answer(
+                    ctx,
+                    tr.say(
+                        "Sorry, !{command} is for the broadcaster and moderators.", command=name
+                    ),
+                )
             await self._audit(ctx, name, args, "refused", "not a moderator")
             return False
         cause: BaseException = getattr(error, "original", None) or error
@@ -99,7 +124,7 @@ class CommandComponent(commands.Component):
             exc_info=(type(cause), cause, cause.__traceback__),
         )
         if self._failures.allow(channel):
-            await self._answer(ctx, FAILED)
+            await self._answer(ctx, (await speaker(ctx)).say(FAILED))
         await self._audit(ctx, name, args, "error", type(cause).__name__)
         return False  # handled: TwitchIO's own handler would log it once more
 

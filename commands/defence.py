@@ -24,7 +24,8 @@ from bot.chat import safe_text
 from bot.defence import GUARD_SCOPES, Defence
 from bot.twitch.oauth import BOT_SCOPES, scopes
 from commands.botcheck import BotCheck, Subcommand
-from commands.common import CommandComponent, audit, reply
+from commands.common import CommandComponent, audit, reply, speaker
+from reports.i18n import N_
 
 if TYPE_CHECKING:
     from bot.bot import BotCheckBot
@@ -33,7 +34,18 @@ log = logging.getLogger(__name__)
 
 DEFAULT_NOTICE_DAYS = 7
 WORDS = ("guard", "undo", "ban", "unban", "notice", "sensitivity")
-NOT_ON = "Chat defence is not running in this bot."
+NOT_ON = N_("Chat defence is not running in this bot.")
+GUARD_SAID = {
+    "timeout": N_(
+        "Raid guard on: during a detected spam or hate raid I time out its accounts for an "
+        "hour. !botcheck undo lifts what I did in the last hour."
+    ),
+    "shield": N_(
+        "Raid guard on: during a detected spam or hate raid I turn shield mode on. "
+        "!botcheck undo turns it off again."
+    ),
+    "off": N_("Raid guard off: I will only alert."),
+}
 
 
 def guard_link(public_url: str) -> str:
@@ -95,7 +107,7 @@ class DefenceCommands(CommandComponent):
 
     async def _defence(self, ctx: commands.Context[Any], args: str) -> Defence | None:
         if self.defence is None:
-            await reply(ctx, NOT_ON)
+            await reply(ctx, (await speaker(ctx)).say(NOT_ON))
             await audit(ctx, "botcheck", args, "unavailable")
         return self.defence
 
@@ -104,14 +116,20 @@ class DefenceCommands(CommandComponent):
         if defence is None:
             return
         channel_id = int(ctx.broadcaster.id)
+        tr = await speaker(ctx)
         words = args.lower().split()[1:]
         current = await defence.settings(channel_id)
         if not words:
-            await reply(ctx, f"The raid guard is {current.guard} here (!botcheck guard on|off).")
+            await reply(
+                ctx,
+                tr.say(
+                    "The raid guard is {mode} here (!botcheck guard on|off).", mode=current.guard
+                ),
+            )
             await audit(ctx, "botcheck", args, "guard-status", current.guard)
             return
         if not _is_broadcaster(ctx, self.bot):
-            await reply(ctx, "Only the broadcaster can turn the raid guard on or off.")
+            await reply(ctx, tr.say("Only the broadcaster can turn the raid guard on or off."))
             await audit(ctx, "botcheck", args, "refused", "guard is for the broadcaster")
             return
         mode = {"on": "timeout", "timeout": "timeout", "shield": "shield", "off": "off"}.get(
@@ -119,7 +137,8 @@ class DefenceCommands(CommandComponent):
         )
         if mode is None:
             await reply(
-                ctx, "Use !botcheck guard on, !botcheck guard shield or !botcheck guard off."
+                ctx,
+                tr.say("Use !botcheck guard on, !botcheck guard shield or !botcheck guard off."),
             )
             await audit(ctx, "botcheck", args, "bad-argument")
             return
@@ -129,31 +148,29 @@ class DefenceCommands(CommandComponent):
                 link = guard_link(self.bot.services.settings.public_url)
                 await reply(
                     ctx,
-                    f"The guard needs the scope {', '.join(missing)}, which the bot account has "
-                    f"not granted. The bot account must authorize again: {link}",
+                    tr.say(
+                        "The guard needs the scope {scopes}, which the bot account has not "
+                        "granted. The bot account must authorize again: {link}",
+                        scopes=", ".join(missing),
+                        link=link,
+                    ),
                 )
                 await audit(ctx, "botcheck", args, "missing-scope", " ".join(missing))
                 return
         await defence.change(dataclasses.replace(current, guard=mode))
-        text = {
-            "timeout": "Raid guard on: during a detected spam or hate raid I time out its "
-            "accounts for an hour. !botcheck undo lifts what I did in the last hour.",
-            "shield": "Raid guard on: during a detected spam or hate raid I turn shield mode "
-            "on. !botcheck undo turns it off again.",
-            "off": "Raid guard off: I will only alert.",
-        }[mode]
-        await reply(ctx, text)
+        await reply(ctx, tr.say(GUARD_SAID[mode]))
         await audit(ctx, "botcheck", args, f"guard-{mode}")
 
     async def undo(self, ctx: commands.Context[Any], args: str) -> None:
         defence = await self._defence(ctx, args)
         if defence is None:
             return
+        tr = await speaker(ctx)
         result = await defence.undo(int(ctx.broadcaster.id))
         if not result.done and not result.refused and result.stopped is None:
-            await reply(ctx, "Nothing to undo: I took no action here in the last hour.")
+            await reply(ctx, tr.say("Nothing to undo: I took no action here in the last hour."))
         else:
-            await reply(ctx, f"Undo: {result.sentence('lifted')}.")
+            await reply(ctx, tr.say("Undo: {result}.", result=result.sentence("lifted")))
         await audit(ctx, "botcheck", args, "undo", result.sentence("lifted"))
 
     async def ban(self, ctx: commands.Context[Any], args: str) -> None:
@@ -162,11 +179,14 @@ class DefenceCommands(CommandComponent):
             return
         channel_id = int(ctx.broadcaster.id)
         confirm = args.lower().split()[1:] == ["confirm"]
+        tr = await speaker(ctx)
         bans = defence.bans
         if confirm:
             proposal = bans.confirmable(channel_id)
             if proposal is None:
-                await reply(ctx, "Nothing to confirm: type !botcheck ban first (60 s to confirm).")
+                await reply(
+                    ctx, tr.say("Nothing to confirm: type !botcheck ban first (60 s to confirm).")
+                )
                 await audit(ctx, "botcheck", args, "ban-unconfirmed")
                 return
             missing = await defence.missing_scopes("timeout")
@@ -174,33 +194,41 @@ class DefenceCommands(CommandComponent):
                 link = guard_link(self.bot.services.settings.public_url)
                 await reply(
                     ctx,
-                    f"I cannot ban: the bot account has not granted {', '.join(missing)}. "
-                    f"It must authorize again: {link}",
+                    tr.say(
+                        "I cannot ban: the bot account has not granted {scopes}. "
+                        "It must authorize again: {link}",
+                        scopes=", ".join(missing),
+                        link=link,
+                    ),
                 )
                 await audit(ctx, "botcheck", args, "missing-scope", " ".join(missing))
                 return
             run = await bans.confirm(channel_id, ctx.chatter.name or str(ctx.chatter.id))
             if run is None:
-                await reply(ctx, "Nothing to ban.")
+                await reply(ctx, tr.say("Nothing to ban."))
                 await audit(ctx, "botcheck", args, "ban-empty")
                 return
             n = len(proposal.plan.ban)
             await reply(
                 ctx,
-                f"Ban run {run.run_id}: banning {n} account{'s' if n != 1 else ''}, paced; "
-                "!botcheck unban undoes this run.",
+                tr.nsay(
+                    "Ban run {run}: banning {n} account, paced; !botcheck unban undoes this run.",
+                    "Ban run {run}: banning {n} accounts, paced; !botcheck unban undoes this run.",
+                    n,
+                    run=run.run_id,
+                ),
             )
             await audit(ctx, "botcheck", args, "ban-started", f"run {run.run_id}: {n} accounts")
             return
         latest = await self.bot.services.db.captures.latest(channel_id)
         proposal = await bans.propose(channel_id, latest, await defence.protected(channel_id))
         if proposal is None:
-            await reply(ctx, "There is no finished check here yet: run !botcheck first.")
+            await reply(ctx, tr.say("There is no finished check here yet: run !botcheck first."))
             await audit(ctx, "botcheck", args, "ban-no-check")
             return
-        text = f"From the last check: {proposal.plan.summary()}"
+        text = tr.say("From the last check: {plan}", plan=proposal.plan.summary())
         if proposal.plan.ban:
-            text += " To ban them, type !botcheck ban confirm within 60 s."
+            text += " " + tr.say("To ban them, type !botcheck ban confirm within 60 s.")
         await reply(ctx, text)
         await audit(ctx, "botcheck", args, "ban-asked", proposal.plan.summary())
 
@@ -208,12 +236,20 @@ class DefenceCommands(CommandComponent):
         defence = await self._defence(ctx, args)
         if defence is None:
             return
+        tr = await speaker(ctx)
         run, result = await defence.bans.unban_last(int(ctx.broadcaster.id))
         if run is None:
-            await reply(ctx, "No ban run to undo here.")
+            await reply(ctx, tr.say("No ban run to undo here."))
             await audit(ctx, "botcheck", args, "unban-none")
             return
-        await reply(ctx, f"Ban run {run.run_id} undone: {result.sentence('unbanned')}.")
+        await reply(
+            ctx,
+            tr.say(
+                "Ban run {run} undone: {result}.",
+                run=run.run_id,
+                result=result.sentence("unbanned"),
+            ),
+        )
         await audit(ctx, "botcheck", args, "unban", result.sentence("unbanned"))
 
     async def notice(self, ctx: commands.Context[Any], args: str) -> None:
@@ -221,18 +257,25 @@ class DefenceCommands(CommandComponent):
         if defence is None:
             return
         channel_id = int(ctx.broadcaster.id)
+        tr = await speaker(ctx)
         words = args.lower().split()[1:]
         current = await defence.settings(channel_id)
         if words[:1] == ["off"]:
             await defence.change(dataclasses.replace(current, notice_days=None))
-            await reply(ctx, "First-message notice off.")
+            await reply(ctx, tr.say("First-message notice off."))
             await audit(ctx, "botcheck", args, "notice-off")
             return
         if words[:1] != ["on"] or len(words) > 2 or (len(words) == 2 and not words[1].isdigit()):
-            state = "off" if current.notice_days is None else f"on ({current.notice_days} days)"
-            await reply(
-                ctx, f"First-message notice is {state}. Use !botcheck notice on [days] or off."
-            )
+            if current.notice_days is None:
+                state = tr.say("First-message notice is off.")
+            else:
+                state = tr.nsay(
+                    "First-message notice is on ({n} day).",
+                    "First-message notice is on ({n} days).",
+                    current.notice_days,
+                )
+            usage = tr.say("Use !botcheck notice on [days] or off.")
+            await reply(ctx, f"{state} {usage}")
             await audit(ctx, "botcheck", args, "notice-status")
             return
         days = int(words[1]) if len(words) == 2 else DEFAULT_NOTICE_DAYS
@@ -240,8 +283,13 @@ class DefenceCommands(CommandComponent):
         await defence.change(dataclasses.replace(current, notice_days=days))
         await reply(
             ctx,
-            f"First-message notice on: every few minutes I list first-time chatters whose "
-            f"accounts are under {days} days old, in one message.",
+            tr.nsay(
+                "First-message notice on: every few minutes I list first-time chatters whose "
+                "accounts are under {n} day old, in one message.",
+                "First-message notice on: every few minutes I list first-time chatters whose "
+                "accounts are under {n} days old, in one message.",
+                days,
+            ),
         )
         await audit(ctx, "botcheck", args, "notice-on", f"{days} days")
 
@@ -250,18 +298,22 @@ class DefenceCommands(CommandComponent):
         if defence is None:
             return
         channel_id = int(ctx.broadcaster.id)
+        tr = await speaker(ctx)
         words = args.lower().split()[1:]
         current = await defence.settings(channel_id)
         if not words or words[0] not in ("low", "normal", "high"):
             await reply(
                 ctx,
-                f"Raid detection sensitivity is {current.sensitivity} here "
-                "(!botcheck sensitivity low|normal|high).",
+                tr.say(
+                    "Raid detection sensitivity is {level} here "
+                    "(!botcheck sensitivity low|normal|high).",
+                    level=current.sensitivity,
+                ),
             )
             await audit(ctx, "botcheck", args, "sensitivity-status")
             return
         await defence.change(dataclasses.replace(current, sensitivity=words[0]))
-        await reply(ctx, f"Raid detection sensitivity set to {words[0]}.")
+        await reply(ctx, tr.say("Raid detection sensitivity set to {level}.", level=words[0]))
         await audit(ctx, "botcheck", args, "sensitivity", words[0])
 
 

@@ -12,16 +12,18 @@ from typing import Any
 
 from twitchio.ext import commands
 
-from commands.common import audit, bot_of, reply
+from commands.common import audit, bot_of, reply, speaker
+from reports.i18n import N_
 from reports.window import parse_window
 
 SUBCOMMANDS = ("followers", "watch")
-WATCH_USAGE = "Use !botcheck watch on or !botcheck watch off."
-BAD_WINDOW = (
+WATCH_USAGE = N_("Use !botcheck watch on or !botcheck watch off.")
+BAD_WINDOW = N_(
     "That is not a window I can read: use days or weeks, like !botcheck followers 7d "
     "or !botcheck followers 4w."
 )
-NOT_SET_UP = "Follower checks are not set up on this bot."
+OFF = N_("Automatic checks are off here.")
+NOT_SET_UP = N_("Follower checks are not set up on this bot.")
 
 
 async def botcheck_more(ctx: commands.Context[Any], args: str) -> bool:
@@ -39,21 +41,23 @@ async def botcheck_more(ctx: commands.Context[Any], args: str) -> bool:
 async def _watch(ctx: commands.Context[Any], args: str, rest: list[str]) -> None:
     bot = bot_of(ctx)
     channel = int(ctx.broadcaster.id)
+    tr = await speaker(ctx)
     if rest not in (["on"], ["off"]):
         on = await bot.services.db.channels.watches(channel)
         state = "on" if on else "off"
-        await reply(ctx, f"Automatic checks are {state} here. {WATCH_USAGE}")
+        said = tr.say("Automatic checks are on here.") if on else tr.say(OFF)
+        await reply(ctx, f"{said} {tr.say(WATCH_USAGE)}")
         await audit(ctx, "botcheck", args, "watch-state", state)
         return
     on = rest == ["on"]
     await bot.services.db.channels.set_watch(channel, on)
     if on:
-        text = (
+        text = tr.say(
             "Watching: while live, I check by myself when viewers jump, some minutes after "
             "the stream starts and when a raid arrives, and speak only if it looks bad."
         )
     else:
-        text = "Automatic checks are off here."
+        text = tr.say(OFF)
     await reply(ctx, text)
     await audit(ctx, "botcheck", args, "watch-on" if on else "watch-off")
 
@@ -62,7 +66,7 @@ async def _followers(ctx: commands.Context[Any], args: str, rest: str) -> None:
     bot = bot_of(ctx)
     service = bot.services.followers
     if service is None:
-        await reply(ctx, NOT_SET_UP)
+        await reply(ctx, (await speaker(ctx)).say(NOT_SET_UP))
         await audit(ctx, "botcheck", args, "refused", "no follower service")
         return
     window: timedelta | None = None
@@ -70,7 +74,7 @@ async def _followers(ctx: commands.Context[Any], args: str, rest: str) -> None:
         try:
             window = parse_window(rest)
         except ValueError as exc:
-            await reply(ctx, BAD_WINDOW)
+            await reply(ctx, (await speaker(ctx)).say(BAD_WINDOW))
             await audit(ctx, "botcheck", args, "bad-argument", str(exc))
             return
     answer = await service.run(

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Any
 from twitchio.ext import commands
 
 from bot.chat import parse_login
-from commands.common import CommandComponent, OncePer, audit, is_moderator, moderators_only, reply
+from commands.common import (
+    CommandComponent,
+    OncePer,
+    audit,
+    is_moderator,
+    moderators_only,
+    reply,
+    speaker,
+)
+from reports.i18n import N_
 from reports.stream_text import (
     ChannelFigures,
     chatstats_text,
@@ -26,8 +35,8 @@ if TYPE_CHECKING:
     from bot.bot import BotCheckBot
 
 WEEK = timedelta(days=7)
-TOP_USAGE = "Use !top for the top chatters of all time, or !top 7d for the last 7 days."
-STATS_USAGE = "Use !stats <login> for one chatter's figures here (or !stats for your own)."
+TOP_USAGE = N_("Use !top for the top chatters of all time, or !top 7d for the last 7 days.")
+STATS_USAGE = N_("Use !stats <login> for one chatter's figures here (or !stats for your own).")
 
 
 def _stats_are_public(ctx: commands.Context[Any]) -> bool:
@@ -68,7 +77,7 @@ class StatsCommands(CommandComponent):
         """The top chatters of all time, or of the last 7 days with the rising ones."""
         word = args.strip().lower()
         if word not in ("", "7d", "week"):
-            await reply(ctx, TOP_USAGE)
+            await reply(ctx, (await speaker(ctx)).say(TOP_USAGE))
             await audit(ctx, "top", args, "bad-argument")
             return
         services = self.bot.services
@@ -96,7 +105,7 @@ class StatsCommands(CommandComponent):
         word = args.strip()
         login = parse_login(word) if word else (ctx.chatter.name or "").lower()
         if not login:
-            await reply(ctx, STATS_USAGE)
+            await reply(ctx, (await speaker(ctx)).say(STATS_USAGE))
             await audit(ctx, "stats", args, "bad-argument")
             return
         services = self.bot.services
@@ -104,7 +113,8 @@ class StatsCommands(CommandComponent):
         user_id = await stats.find_user(int(channel), login)
         user = await stats.user(int(channel), user_id) if user_id is not None else None
         if user_id is None or user is None:
-            await reply(ctx, f"No chat recorded here from {login} yet.")
+            tr = await speaker(ctx)
+            await reply(ctx, tr.say("No chat recorded here from {login} yet.", login=login))
             await audit(ctx, "stats", args, "unknown")
             return
         replies = await stats.reply_targets(int(channel), user_id, limit=2)
@@ -119,7 +129,7 @@ class StatsCommands(CommandComponent):
         streams = self.bot.services.stream_reports
         session = await streams.latest(int(ctx.broadcaster.id))
         if session is None:
-            await reply(ctx, "No stream recorded in this channel yet.")
+            await reply(ctx, (await speaker(ctx)).say("No stream recorded in this channel yet."))
             await audit(ctx, "stream", args, "none")
             return
         now = services.clock()

@@ -17,19 +17,26 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from reports.i18n import ENGLISH, Speaker
+
 STYLESHEET = "report.css"
 LIVE_SCRIPT = "live.js"
 
 
 @cache
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("reports", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # {% trans %} and _(): gettext comes in each render's context (pages are written in
+        # threads, so nothing per-language is installed on the shared environment).
+        extensions=["jinja2.ext.i18n"],
     )
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    return env
 
 
 @cache
@@ -38,10 +45,15 @@ def asset(name: str) -> str:
     return resources.files("reports").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def render(name: str, **values: Any) -> str:
-    """Render a page template with the shared stylesheet inlined."""
+def render(name: str, *, speaker: Speaker = ENGLISH, **values: Any) -> str:
+    """Render a page template with the shared stylesheet inlined, in the speaker's language."""
     template = _environment().get_template(name)
-    return template.render(stylesheet=Markup(asset(STYLESHEET)), **values)  # noqa: S704
+    return template.render(
+        stylesheet=Markup(asset(STYLESHEET)),  # noqa: S704
+        lang=speaker.language,
+        **speaker.jinja(),
+        **values,
+    )
 
 
 def _digest(text: str) -> str:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reports import text
+from reports import zones
 from reports.chart import DESKTOP, PHONE
 from reports.html_page import csp, png_data_uri, render
+from reports.i18n import ENGLISH, Speaker
 from reports.model import Analysis, Burst, LoginPattern, Traits, Wave
 from reports.summary import LEADS
 
@@ -61,12 +62,17 @@ def page_html(
     chart_png: bytes,
     links: ReportLinks | None = None,
     chart_wide_png: bytes | None = None,
+    speaker: Speaker = ENGLISH,
 ) -> str:
-    """Return the report page as one HTML document."""
+    """Return the report page as one HTML document, in the speaker's language and timezone."""
+    tr = speaker
     t = analysis.totals
     window_note = (
-        f" · window: accounts created in the last {text.num(analysis.window_days)} days "
-        f"({text.num(analysis.window_count or 0)})"
+        tr.say(
+            " · window: accounts created in the last {days} days ({count})",
+            days=tr.num(analysis.window_days),
+            count=tr.num(analysis.window_count or 0),
+        )
         if analysis.window_days is not None
         else ""
     )
@@ -74,31 +80,31 @@ def page_html(
     bursts = sorted(analysis.bursts, key=lambda b: -b.count)[:MAX_TABLE_ROWS]
     return render(
         "page.html",
+        speaker=tr,
         title=title,
-        generated=text.clock(analysis.generated_at),
-        chatters=text.num(t.chatters),
+        generated=tr.when(analysis.generated_at),
+        chatters=tr.num(t.chatters),
         window_note=window_note,
         level=str(analysis.verdict.level),
-        lead=LEADS[analysis.verdict.level],
+        lead=tr.say(LEADS[analysis.verdict.level]),
         reasons=analysis.verdict.reasons,
-        figures=_figures(analysis),
+        figures=_figures(analysis, tr),
         chart_src=png_data_uri(chart_png),
         chart_wide_src=png_data_uri(chart_wide_png) if chart_wide_png else None,
         text_px=_natural_text_px(PHONE.font, PHONE.dpi),
         wide_text_px=_natural_text_px(DESKTOP.font, DESKTOP.dpi),
-        chart_alt=_chart_alt(analysis),
-        waves=[_wave_row(w) for w in waves],
-        bursts=[_burst_row(b) for b in bursts],
-        renames=_renames(analysis),
+        chart_alt=_chart_alt(analysis, tr),
+        waves=[_wave_row(w, tr) for w in waves],
+        bursts=[_burst_row(b, tr) for b in bursts],
+        renames=_renames(analysis, tr),
         stem_runs=[
-            (r.stem, text.day_range(r.start, r.end), text.num(r.count), text.num(round(r.expected)))
+            (r.stem, tr.day_range(r.start, r.end), tr.num(r.count), tr.num(round(r.expected)))
             for r in analysis.stem_runs[:MAX_TABLE_ROWS]
         ],
         multi_channel=list(analysis.totals.multi_channel[: MAX_TABLE_ROWS * 4]),
-        top_days=[
-            (text.day(d.day), text.num(d.count), text.pct(d.share)) for d in analysis.top_days
-        ],
+        top_days=[(tr.day(d.day), tr.num(d.count), tr.pct(d.share)) for d in analysis.top_days],
         links=links or ReportLinks(),
+        zone=zones.abbreviation(analysis.generated_at, zones.zone(tr.timezone)),
     )
 
 
@@ -107,94 +113,113 @@ def _natural_text_px(font_pt: float, dpi: int) -> str:
     return f"{font_pt * dpi / 72:.1f}"
 
 
-def _figures(a: Analysis) -> list[Figure]:
+def _figures(a: Analysis, tr: Speaker) -> list[Figure]:
     t = a.totals
-    viewers = text.num(t.viewer_count) if t.viewer_count is not None else "offline"
-    median = f"{a.median_age_days / 365.25:.1f} years" if a.median_age_days is not None else "–"
-    young = text.pct(a.young_share(90)) if t.analysed else "–"
-    flagged = f"{text.num(a.flagged)} ({text.pct(a.flagged_share)})" if t.analysed else "–"
+    viewers = tr.num(t.viewer_count) if t.viewer_count is not None else tr.say("offline")
+    median = (
+        tr.say("{years} years", years=tr.num(round(a.median_age_days / 365.25, 1)))
+        if a.median_age_days is not None
+        else "–"
+    )
+    if tr.english and a.median_age_days is not None:
+        median = f"{a.median_age_days / 365.25:.1f} years"  # the house format: "3.0 years"
+    young = tr.pct(a.young_share(90)) if t.analysed else "–"
+    flagged = f"{tr.num(a.flagged)} ({tr.pct(a.flagged_share)})" if t.analysed else "–"
     apart = len(t.service_bots) + len(t.known_bots) + t.unknown
     return [
-        Figure("chatters", "Chatters", text.num(t.chatters)),
-        Figure("viewers", "Viewers", viewers),
-        Figure("flagged", "In waves or bursts", flagged),
-        Figure("young", "Under 90 days old", young),
-        Figure("median", "Median account age", median),
-        Figure("apart", "Bots and unknown dates, not counted", text.num(apart)),
-        *_presence_figures(a),
+        Figure("chatters", tr.say("Chatters"), tr.num(t.chatters)),
+        Figure("viewers", tr.say("Viewers"), viewers),
+        Figure("flagged", tr.say("In waves or bursts"), flagged),
+        Figure("young", tr.say("Under 90 days old"), young),
+        Figure("median", tr.say("Median account age"), median),
+        Figure("apart", tr.say("Bots and unknown dates, not counted"), tr.num(apart)),
+        *_presence_figures(a, tr),
     ]
 
 
-def _presence_figures(a: Analysis) -> list[Figure]:
+def _presence_figures(a: Analysis, tr: Speaker) -> list[Figure]:
     """Cross-channel presence and whether chat was recorded (issue 19)."""
     t = a.totals
     out = []
     if t.multi_channel:
-        out.append(
-            Figure("multi", "Seen in several channels at once", text.num(len(t.multi_channel)))
-        )
-    out.append(Figure("chat", "Chat recorded here", "yes" if t.chat_recorded else "no"))
+        label = tr.say("Seen in several channels at once")
+        out.append(Figure("multi", label, tr.num(len(t.multi_channel))))
+    recorded = tr.say("yes") if t.chat_recorded else tr.say("no")
+    out.append(Figure("chat", tr.say("Chat recorded here"), recorded))
     return out
 
 
-def _patterns(patterns: tuple[LoginPattern, ...]) -> str:
-    return ", ".join(f"{p.pattern} ({text.num(p.count)})" for p in patterns[:3]) or "–"
+def _patterns(patterns: tuple[LoginPattern, ...], tr: Speaker) -> str:
+    return ", ".join(f"{p.pattern} ({tr.num(p.count)})" for p in patterns[:3]) or "–"
 
 
-def _traits_line(traits: Traits, logins: tuple[str, ...]) -> str:
-    return (
-        f"default avatar {text.pct(traits.default_avatar_share)} · "
-        f"no description {text.pct(traits.empty_description_share)} · patterns: "
-        f"{_patterns(traits.patterns)}{_more_traits(traits)} · e.g. {', '.join(logins)}"
+def _traits_line(traits: Traits, logins: tuple[str, ...], tr: Speaker) -> str:
+    return tr.say(
+        "default avatar {avatar} · no description {description} · patterns: {patterns}{more}"
+        " · e.g. {logins}",
+        avatar=tr.pct(traits.default_avatar_share),
+        description=tr.pct(traits.empty_description_share),
+        patterns=_patterns(traits.patterns, tr),
+        more=_more_traits(traits, tr),
+        logins=", ".join(logins),
     )
 
 
-def _more_traits(traits: Traits) -> str:
+def _more_traits(traits: Traits, tr: Speaker) -> str:
     """Renames and silent accounts (issue 19), where known."""
     out = ""
     if traits.renamed:
-        out += f" · renamed {text.num(traits.renamed)}"
+        out += tr.say(" · renamed {count}", count=tr.num(traits.renamed))
     if traits.silent is not None and traits.silent_share is not None:
         if traits.silent_share >= 1.0:
-            out += " · none ever chatted here"
+            out += tr.say(" · none ever chatted here")
         else:
-            out += f" · never chatted here {text.pct(traits.silent_share)}"
+            out += tr.say(" · never chatted here {share}", share=tr.pct(traits.silent_share))
     return out
 
 
-def _wave_row(w: Wave) -> _Row:
+def _wave_row(w: Wave, tr: Speaker) -> _Row:
     return _Row(
-        text.day_range(w.start, w.end),
-        _traits_line(w.traits, w.sample_logins),
-        f"{text.num(w.count)} ({text.pct(w.share)})",
-        text.num(round(w.expected)),
+        tr.day_range(w.start, w.end),
+        _traits_line(w.traits, w.sample_logins, tr),
+        f"{tr.num(w.count)} ({tr.pct(w.share)})",
+        tr.num(round(w.expected)),
     )
 
 
-def _burst_row(b: Burst) -> _Row:
-    stragglers = f" · {text.num(b.remnants)} stragglers made near it" if b.remnants else ""
+def _burst_row(b: Burst, tr: Speaker) -> _Row:
+    stragglers = (
+        tr.nsay(" · {n} straggler made near it", " · {n} stragglers made near it", b.remnants)
+        if b.remnants
+        else ""
+    )
     return _Row(
-        text.clock(b.start),
-        _traits_line(b.traits, b.sample_logins) + stragglers,
-        f"{text.num(b.count)} ({text.pct(b.share)})",
-        text.minutes(b.start, b.end),
+        tr.when(b.start),
+        _traits_line(b.traits, b.sample_logins, tr) + stragglers,
+        f"{tr.num(b.count)} ({tr.pct(b.share)})",
+        tr.span(b.start, b.end),
     )
 
 
-def _renames(a: Analysis) -> list[str]:
+def _renames(a: Analysis, tr: Speaker) -> list[str]:
     shown = a.renames[:MAX_TABLE_ROWS]
-    out = [f"{r.login} was {', '.join(r.earlier)}" for r in shown]
+    out = [
+        tr.say("{login} was {earlier}", login=r.login, earlier=", ".join(r.earlier)) for r in shown
+    ]
     more = len(a.renames) - len(shown)
     if more > 0:
-        out.append(f"and {text.num(more)} more (see the CSV)")
+        out.append(tr.say("and {count} more (see the CSV)", count=tr.num(more)))
     return out
 
 
-def _chart_alt(a: Analysis) -> str:
+def _chart_alt(a: Analysis, tr: Speaker) -> str:
     if a.waves:
         w = max(a.waves, key=lambda w: w.count)
-        return (
-            f"Chart of account creation dates; the largest wave, {w.count} accounts, "
-            f"is on {text.day_range(w.start, w.end)}."
+        return tr.say(
+            "Chart of account creation dates; the largest wave, {count} accounts, is on {days}.",
+            count=tr.num(w.count),
+            days=tr.day_range(w.start, w.end),
         )
-    return "Chart of account creation dates per day and per month, and the young-account share."
+    return tr.say(
+        "Chart of account creation dates per day and per month, and the young-account share."
+    )

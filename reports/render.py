@@ -12,6 +12,7 @@ from pathlib import Path
 
 from reports.chart import DESKTOP, chart_png
 from reports.export import csv_text, json_text
+from reports.i18n import ENGLISH, Speaker
 from reports.model import Analysis
 from reports.page import ReportLinks, page_html
 from storage.models import Account
@@ -41,6 +42,7 @@ def write_report(
     *,
     title: str,
     links: ReportLinks | None = None,
+    speaker: Speaker = ENGLISH,
 ) -> ReportFiles:
     """Write index.html, chart.png, chatters.csv and analysis.json into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -51,7 +53,9 @@ def write_report(
     _atomic_write(files.json, json_text(analysis).encode("utf-8"))
     # The page last: once it exists the report is complete.
     wide = chart_png(analysis, title=title, shape=DESKTOP)
-    page = page_html(analysis, title=title, chart_png=png, chart_wide_png=wide, links=links)
+    page = page_html(
+        analysis, title=title, chart_png=png, chart_wide_png=wide, links=links, speaker=speaker
+    )
     _atomic_write(files.page, page.encode("utf-8"))
     log.info("wrote report to %s (%d chatters)", out_dir, analysis.totals.chatters)
     return files

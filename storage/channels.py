@@ -83,6 +83,23 @@ class Channels:
                 timezone,
             )
 
+    async def language(self, channel_id: int) -> str:
+        """The channel's language code ("en" until its moderators set one)."""
+        value = await self._db.fetchval(
+            "SELECT language FROM channel_options WHERE channel_id = $1", channel_id
+        )
+        return str(value) if value else "en"
+
+    async def set_language(self, channel_id: int, language: str) -> None:
+        """Set the channel's language (a code the caller has checked)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO channel_options (channel_id, language) VALUES ($1, $2) "
+                "ON CONFLICT (channel_id) DO UPDATE SET language = excluded.language",
+                channel_id,
+                language,
+            )
+
     async def watches(self, channel_id: int) -> bool:
         """Whether automatic checks run here while live (`!botcheck watch on`; off by default)."""
         value = await self._db.fetchval(

@@ -22,7 +22,10 @@ log = logging.getLogger(__name__)
 # (table, columns): every column both schemas share, parents before the tables that refer to them.
 TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("channels", ("channel_id", "login", "display_name", "joined_at", "left_at")),
-    ("channel_options", ("channel_id", "answer_help", "timezone", "watch", "stream_events")),
+    (
+        "channel_options",
+        ("channel_id", "answer_help", "timezone", "watch", "stream_events", "language"),
+    ),
     (
         "accounts",
         (

@@ -20,6 +20,7 @@ from bot.capture.model import CaptureResult
 from bot.pages.links import Links
 from bot.pages.signals import CaptureSignals, Signals
 from reports.analysis import analyze
+from reports.i18n import ENGLISH, Speaker
 from reports.model import Analysis
 from reports.render import ReportLinks, write_report
 from reports.summary import summary_text
@@ -37,6 +38,7 @@ class BuiltReport:
     summary: str
     links: Links
     directory: Path
+    speaker: Speaker = ENGLISH  # the channel's language and timezone when the check ran
 
 
 class Reports:
@@ -102,7 +104,11 @@ class Reports:
             multi_channel=extra.multi_channel,
             raid=extra.raid,
         )
-        summary = summary_text(analysis, links.page)
+        channels = self._db.channels
+        tr = Speaker(
+            await channels.language(capture.channel_id), await channels.timezone(capture.channel_id)
+        )
+        summary = summary_text(analysis, links.page, tr)
         await self._db.captures.set_result(
             capture.capture_id, verdict=analysis.verdict.level.value, summary=summary
         )
@@ -111,7 +117,11 @@ class Reports:
             capture.capture_id, analysed=analysis.totals.analysed, flagged=analysis.flagged
         )
         return BuiltReport(
-            analysis=analysis, summary=summary, links=links, directory=self.directory(token)
+            analysis=analysis,
+            summary=summary,
+            links=links,
+            directory=self.directory(token),
+            speaker=tr,
         )
 
     def write_later(
@@ -150,6 +160,7 @@ class Reports:
                 built.directory,
                 title=title,
                 links=ReportLinks.for_token(capture.report_token),
+                speaker=built.speaker,
             )
             return True
         except OSError as exc:

@@ -149,6 +149,7 @@ async def fill(db: Database) -> None:
     )
     await db.api_tokens.add(token="t" * 43, user_id=100, user_login="u0", name="cli", at=T0)
     await db.channels.set_timezone(42, "Europe/Paris")
+    await db.channels.set_language(42, "de")
 
 
 async def dump(db: Database) -> dict[str, list[tuple[object, ...]]]:

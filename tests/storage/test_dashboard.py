@@ -95,6 +95,18 @@ async def test_api_tokens_are_kept_as_hashes(db: Database) -> None:
     assert await store.user("bc_secret", at=T0) is None
 
 
+async def test_a_channel_language_defaults_to_english_and_can_be_changed(db: Database) -> None:
+    await db.channels.join(1, "alpha", "Alpha", at=T0)
+    assert await db.channels.language(1) == "en"
+    await db.channels.set_timezone(1, "Europe/Paris")
+    await db.channels.set_language(1, "fr")
+    await db.channels.set_language(1, "ja")
+    assert await db.channels.language(1) == "ja"
+    assert await db.channels.timezone(1) == "Europe/Paris"  # the other option stays
+    await db.channels.delete(1)
+    assert await db.channels.language(1) == "en"  # forgotten with the channel
+
+
 async def test_a_channel_timezone_defaults_to_utc_and_can_be_changed(db: Database) -> None:
     await db.channels.join(1, "alpha", "Alpha", at=T0)
     assert await db.channels.timezone(1) == "UTC"

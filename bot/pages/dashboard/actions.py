@@ -19,7 +19,7 @@ from bot.pages.dashboard.auth import redirect
 from bot.pages.dashboard.deps import CheckRefused, Requester
 from bot.pages.dashboard.pages import channel_url
 from bot.pages.dashboard.site import BASE, Site
-from reports import zones
+from reports import i18n, zones
 from storage import Channel
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class Actions:
         app.router.add_post(f"{c}/sessions/{{sid}}/keep", s.route(self.keep_session))
         app.router.add_post(f"{c}/forget", s.route(self.forget))
         app.router.add_post(f"{c}/timezone", s.route(self.set_timezone))
+        app.router.add_post(f"{c}/language", s.route(self.set_language))
         app.router.add_get(f"{BASE}/settings", s.route(self.settings))
         app.router.add_post(f"{BASE}/settings/tokens", s.route(self.new_token))
         app.router.add_post(f"{BASE}/settings/tokens/{{id}}/revoke", s.route(self.revoke_token))
@@ -142,6 +143,24 @@ class Actions:
         await site.deps.db.channels.set_timezone(channel.channel_id, name)
         await self._audit(channel, viewer, "timezone", args=name, outcome="ok")
         notice = f"Times on this channel's pages are now in {name}."
+        return redirect(f"{channel_url(channel)}?{urlencode({'notice': notice})}#timezone")
+
+    async def set_language(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        """Set the channel's language (its moderators): chat replies and its pages speak it."""
+        opened = await self._channel_form(request, viewer)
+        if isinstance(opened, web.StreamResponse):
+            return opened
+        channel, form = opened
+        raw = str(form.get("language", ""))[:20]
+        try:
+            code = i18n.parse_language(raw)
+        except ValueError:
+            await self._audit(channel, viewer, "language", args=raw, outcome="bad-argument")
+            notice = f"{raw!r} is not a language botcheck speaks; pick one from the list."
+            return redirect(f"{channel_url(channel)}/timezone?{urlencode({'notice': notice})}")
+        await self.site.deps.db.channels.set_language(channel.channel_id, code)
+        await self._audit(channel, viewer, "language", args=code, outcome="ok")
+        notice = f"This channel now speaks {i18n.LANGUAGES[code]}."
         return redirect(f"{channel_url(channel)}?{urlencode({'notice': notice})}#timezone")
 
     async def keep_check(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:

@@ -131,6 +131,7 @@ class Api:
             "live": row.live,
             "viewers": row.viewers,
             "timezone": row.timezone,
+            "language": row.language,
             "last_check": None if last is None else self._check_json(c, last),
             "last_stream": None
             if stream is None

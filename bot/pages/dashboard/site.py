@@ -26,13 +26,14 @@ from bot.pages.dashboard.twitch_login import TwitchLogin
 from bot.pages.dashboard.views import Views
 from bot.pages.routes import RateLimit
 from reports import emotes as emote_filter
-from reports import zones
+from reports import i18n, zones
 from storage import Channel
 from storage.dashboard import Dashboard
 
 log = logging.getLogger(__name__)
 
 ZONE = "botcheck.timezone"  # request key: the IANA name of the page's channel timezone
+LANGUAGE = "botcheck.language"  # request key: the language code of the page's channel
 
 COOKIE = "botcheck_session"
 BASE = "/dashboard"
@@ -94,7 +95,11 @@ class Site:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            # {% trans %} and _(): the page's gettext comes in each render's context, from the
+            # language of the channel being viewed (reports.i18n.Speaker.jinja).
+            extensions=["jinja2.ext.i18n"],
         )
+        self.env.newstyle_gettext = True  # type: ignore[attr-defined]
         from bot.pages.dashboard import filters
 
         filters.install(self.env, deps.clock)
@@ -186,6 +191,7 @@ class Site:
         channel = await self.access.channel(viewer, request.match_info["login"])
         if channel is not None:
             request[ZONE] = await self.deps.db.channels.timezone(channel.channel_id)
+            request[LANGUAGE] = await self.deps.db.channels.language(channel.channel_id)
         return channel
 
     def check_csrf(self, viewer: Viewer, form: Any) -> bool:
@@ -203,6 +209,11 @@ class Site:
         context.setdefault("tz", zones.zone(name))
         context.setdefault("tz_name", name)
         context.setdefault("tz_label", zones.describe(name, now=self.deps.clock()))
+        speaker = i18n.Speaker(request.get(LANGUAGE, i18n.DEFAULT), name)
+        context.setdefault("lang", speaker.language)
+        context.setdefault("languages", i18n.LANGUAGES)
+        for key, value in speaker.jinja().items():
+            context.setdefault(key, value)
         html = self.env.get_template(template).render(request_path=request.path, **context)
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 

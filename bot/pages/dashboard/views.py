@@ -39,6 +39,7 @@ class ChannelRow:
     last_check: Capture | None
     last_stream: StreamSession | None
     timezone: str = "UTC"  # the channel's IANA timezone
+    language: str = "en"  # the channel's language code (reports/i18n.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,7 @@ class Views:
                     last_check=await self.db.captures.latest(channel.channel_id),
                     last_stream=stream,
                     timezone=await self.db.channels.timezone(channel.channel_id),
+                    language=await self.db.channels.language(channel.channel_id),
                 )
             )
         return rows

@@ -1,0 +1,202 @@
+"""Channel languages: gettext catalogs for chat replies and pages, Babel for numbers and dates.
+
+The English text in the code is the message id. Each other language has a catalog kept in git
+as `reports/locale/<code>/LC_MESSAGES/botcheck.po`, compiled in memory the first time it is
+used (no `.mo` file is generated or committed). `make messages` extracts every marked string
+(`speaker.say("...")`, `speaker.nsay("...", "...", n)`, `N_("...")` for module constants, and
+`{% trans %}` / `_()` in templates) and brings every catalog up to date.
+
+A `Speaker` is a language and a timezone: it translates, fills `{placeholders}` and formats
+numbers and times the way the channel reads them. English keeps the house formats of
+`reports.text` ("1,284", "3 Nov 2026"); the other languages get Babel's formats for their locale.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from gettext import NullTranslations
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_interval, format_time, format_timedelta
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
+from markupsafe import Markup
+
+from reports import text, zones
+
+log = logging.getLogger(__name__)
+
+DOMAIN = "botcheck"
+LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT = "en"
+# Code -> the language's own name, as `!botcheck lang` lists them.
+LANGUAGES: Mapping[str, str] = {
+    "en": "English",
+    "fr": "Français",
+    "ja": "日本語",
+    "es": "Español",
+    "de": "Deutsch",
+    "pt": "Português",
+}
+# Babel locale for formatting: British English keeps the day-month-year house order.
+_FORMAT_LOCALE = {"en": "en_GB", "pt": "pt_BR"}
+
+
+def N_(message: str) -> str:  # gettext's name for "mark now, translate later"
+    """Mark a module constant for extraction; `Speaker.say` translates it when it is used."""
+    return message
+
+
+def parse_language(raw: str) -> str:
+    """Return the language code for "fr", "FR", "fr-CA", "French" or "Français"; else ValueError."""
+    word = raw.strip().lower().replace("_", "-")
+    if word.split("-")[0] in LANGUAGES:
+        return word.split("-")[0]
+    for code, own in LANGUAGES.items():
+        if word in (own.lower(), Locale.parse(code).english_name.lower()):  # type: ignore[union-attr]
+            return code
+    raise ValueError(f"{raw[:20]!r} is not a language botcheck speaks")
+
+
+def choices() -> str:
+    """ "en (English), fr (Français), …" for replies and forms."""
+    return ", ".join(f"{code} ({own})" for code, own in LANGUAGES.items())
+
+
+@cache
+def catalog(language: str) -> NullTranslations:
+    """The compiled catalog of a language (English, or anything unknown: the message ids)."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == DEFAULT or language not in LANGUAGES or not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as po:
+        messages = read_po(po, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, messages, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """How a channel reads: its language and its timezone (an IANA name)."""
+
+    language: str = DEFAULT
+    timezone: str = zones.UTC_NAME
+
+    def say(self, message: str, /, **values: object) -> str:
+        """Translate `message` and fill its `{placeholders}` with `values`."""
+        translated = catalog(self.language).gettext(message)
+        return translated.format(**values) if values else translated
+
+    def nsay(self, singular: str, plural: str, n: int, /, **values: object) -> str:
+        """Translate by count; `{n}` is the count, formatted for the language."""
+        translated = catalog(self.language).ngettext(singular, plural, n)
+        return translated.format(n=self.num(n), **values)
+
+    @property
+    def _locale(self) -> str:
+        return _FORMAT_LOCALE.get(self.language, self.language)
+
+    @property
+    def english(self) -> bool:
+        return self.language == DEFAULT
+
+    def num(self, n: float) -> str:
+        """1,284 / 1 284 / 1.284 as the language writes it."""
+        if self.english:
+            return text.num(int(n)) if float(n).is_integer() else f"{n:,.1f}"
+        return format_decimal(n, format="#,##0.#", locale=self._locale)
+
+    def pct(self, share: float) -> str:
+        """A whole percent, keeping tiny shares visible ("<1%", ">99%")."""
+        if self.english:
+            return text.pct(share)
+        if 0 < share < 0.005:
+            return "<" + format_percent(0.01, locale=self._locale)
+        if 0.995 < share < 1:
+            return ">" + format_percent(0.99, locale=self._locale)
+        return format_percent(round(share, 2), locale=self._locale)
+
+    def day(self, d: date) -> str:
+        """A date: "3 Nov 2026", "3 nov. 2026", "2026/11/03"."""
+        if self.english:
+            return text.day(d)
+        return format_date(d, format="medium", locale=self._locale)
+
+    def day_range(self, start: date, end: date) -> str:
+        """A span of dates, written once where the language shares the month and year."""
+        if self.english:
+            return text.day_range(start, end)
+        if start == end:
+            return self.day(start)
+        return format_interval(start, end, skeleton="yMMMd", locale=self._locale)
+
+    def span(self, start: datetime, end: datetime) -> str:
+        """How long a span lasted in words: "40 seconds", "12 minutes", "2.5 hours"."""
+        if self.english:
+            return text.minutes(start, end)
+        secs = max(1.0, (end - start).total_seconds())
+        if secs < 5400:
+            return format_timedelta(timedelta(seconds=secs), threshold=1.5, locale=self._locale)
+        return self.say("{hours} hours", hours=self.num(round(secs / 3600, 1)))
+
+    def when(self, at: datetime) -> str:
+        """A UTC time in the channel's timezone, labelled: "3 Nov 2026 21:05 CET"."""
+        tz = zones.zone(self.timezone)
+        local = at.astimezone(tz)
+        label = zones.abbreviation(at, tz)
+        if self.english:
+            return f"{text.day(local.date())} {local:%H:%M} {label}"
+        clock = format_time(local, format="HH:mm", locale=self._locale)
+        return f"{self.day(local.date())} {clock} {label}"
+
+    def jinja(self) -> dict[str, Callable[..., Any]]:
+        """`gettext`/`ngettext` for a template's context (jinja2.ext.i18n, newstyle)."""
+        return {"gettext": self._gettext, "ngettext": self._ngettext, "num": self.num}
+
+    def _gettext(self, message: str, **values: object) -> Markup:
+        # As jinja2.ext.i18n does: the translation is markup, the values are escaped into it.
+        # Our own catalogs, written and reviewed like templates: trusted markup.
+        return Markup(catalog(self.language).gettext(message)) % values  # noqa: S704
+
+    def _ngettext(self, singular: str, plural: str, n: int, **values: object) -> Markup:
+        translated = catalog(self.language).ngettext(singular, plural, n)
+        return Markup(translated) % {"num": n, **values}  # noqa: S704
+
+
+ENGLISH = Speaker()
+
+
+class Speakers:
+    """Channels' speakers, remembered for a while: a reply needs no database read each time.
+
+    Without the read, replies to commands typed in a row leave in the order they came (an await
+    before each reply would let them overtake one another). Another process changing the
+    language (the dashboard in conduit mode) is seen within `ttl_s`.
+    """
+
+    def __init__(self, ttl_s: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl_s
+        self._clock = clock
+        self._known: dict[int, tuple[float, Speaker]] = {}
+
+    def get(self, channel_id: int) -> Speaker | None:
+        """The channel's speaker if it was read within the last `ttl_s`, else None."""
+        known = self._known.get(channel_id)
+        if known is None or self._clock() - known[0] > self._ttl:
+            return None
+        return known[1]
+
+    def remember(self, channel_id: int, speaker: Speaker) -> None:
+        self._known[channel_id] = (self._clock(), speaker)
