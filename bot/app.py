@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import twitchio
 
-from bot import metrics, systemd
+from bot import memory, metrics, systemd
 from bot.bot import CHANNEL_SUBSCRIPTIONS, BotCheckBot
 from bot.capture import Capturer
 from bot.chat import Pacer, safe_text
@@ -103,6 +103,7 @@ async def running_bot(
     """
     settings.require_twitch()
     probe_web_port(settings.web_host, settings.web_port)
+    memory.limit_arenas()  # before the database's and the workers' threads start (#21)
     patches.install()
     patches.apply(patches.Endpoints(settings.api_url, settings.auth_url, settings.eventsub_ws_url))
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot import memory
 from bot.capture.model import CaptureResult
 from bot.pages.links import Links
 from bot.pages.signals import CaptureSignals, Signals
@@ -143,6 +144,7 @@ class Reports:
         )
         self._writing[token] = task
         task.add_done_callback(lambda _: self._writing.pop(token, None))
+        task.add_done_callback(_trim_soon)
 
     async def _write(
         self,
@@ -228,3 +230,12 @@ class Reports:
         if removed:
             log.info("removed %d expired report(s)", removed)
         return removed
+
+
+def _trim_soon(_: object) -> None:
+    """Hand the freed memory of a report back to the system, off the event loop (#21).
+
+    Called once the writing task is done, when its capture, analysis and figures are garbage:
+    the next capture then starts from a smaller heap instead of growing on top of this one.
+    """
+    asyncio.get_running_loop().run_in_executor(None, memory.trim)
