@@ -20,6 +20,7 @@ from storage.api_tokens import ApiTokens
 from storage.audit import Audit
 from storage.captures import Captures
 from storage.channels import Channels
+from storage.chatters import Chatters
 from storage.dashboard import Dashboard
 from storage.detection import Detection
 from storage.engine import Dialect, Executor, Row
@@ -27,6 +28,7 @@ from storage.errors import DatabaseClosedError
 from storage.history import History
 from storage.migrations import latest
 from storage.migrations import migrations as _migrations
+from storage.search import ChatterSearch
 from storage.stats import Stats
 from storage.tokens import Tokens
 from storage.url import Target, parse
@@ -105,6 +107,8 @@ class Database:
         self.tokens = Tokens(self)
         self.history = History(self)
         self.stats = Stats(self)
+        self.chatters = Chatters(self, self.stats)  # issue 18: chat analytics pages
+        self.search = ChatterSearch(self, self.stats)
         self.dashboard = Dashboard(self)
         self.api_tokens = ApiTokens(self)
         self.detection = Detection(self)  # issue 19: chatted, signup rates, presence

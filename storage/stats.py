@@ -57,6 +57,19 @@ class Stats:
     async def _not_left_out(self, channel_id: int) -> str:
         return await self._left_out.clause(channel_id)
 
+    async def not_left_out(self, channel_id: int) -> str:
+        """`AND user_id NOT IN (...)` for the channel's left-out accounts, for other queries."""
+        return await self._left_out.clause(channel_id)
+
+    async def window_rank(
+        self, channel_id: int, user_id: int, *, since: datetime, until: datetime
+    ) -> int | None:
+        """1 + the chatters with more messages in [since, until) (None: silent in it)."""
+        lo, hi = _range(since, until)
+        counts = await self._per_user(channel_id, lo, hi, await self._not_left_out(channel_id))
+        mine = counts.get(user_id, 0)
+        return 1 + sum(1 for n in counts.values() if n > mine) if mine else None
+
     async def _one(self, sql: str, *params: object) -> tuple[Any, ...]:
         row = await self._db.fetchrow(sql, *params)
         assert row is not None

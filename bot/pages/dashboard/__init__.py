@@ -9,6 +9,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.pages.dashboard.actions import Actions
+from bot.pages.dashboard.analytics import AnalyticsPages
+from bot.pages.dashboard.analytics_api import AnalyticsApi
 from bot.pages.dashboard.api import Api
 from bot.pages.dashboard.auth import Auth
 from bot.pages.dashboard.deps import (
@@ -39,5 +41,7 @@ def add_dashboard_routes(app: web.Application, deps: DashboardDeps) -> Site:
     Auth(site).add_routes(app)
     Pages(site).add_routes(app)
     Actions(site).add_routes(app)
+    AnalyticsPages(site).add_routes(app)
+    AnalyticsApi(site).add_routes(app)  # before Api: its catch-all answers unknown paths
     Api(site).add_routes(app)
     return site

@@ -1,0 +1,2 @@
+-- placeholder (analytics branch only: the lead drops it)
+SELECT 1;
