@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 
 from bot.pages.dashboard import Limits
@@ -14,7 +16,9 @@ from tests.pages.test_api import validate
 API = "/api/v1/channels/alpha"
 
 
-async def get(http, url: str, template: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+async def get(
+    http: aiohttp.ClientSession, url: str, template: str | None = None, status: int = 200
+) -> Any:
     async with http.get(url) as resp:
         assert resp.status == status, (url, await resp.text())
         body = await resp.json()
@@ -38,7 +42,9 @@ async def test_analytics_api_answers_and_matches_openapi(dash: Dash) -> None:
         assert ("ann", 6) in leaders  # viewer025 leads an hour too unless ann chatted in it
         assert {login for login, _ in leaders} <= {"ann", "viewer025"}
         for period in ("24h", "30d", "all"):
-            other = await get(http, f"{api}/leaderboards?period={period}", "/channels/{login}/leaderboards")
+            other = await get(
+                http, f"{api}/leaderboards?period={period}", "/channels/{login}/leaderboards"
+            )
             assert other["period"] == period
         day = await get(http, f"{api}/leaderboards?period=24h")
         assert [c["login"] for c in day["top"]] == ["ann", "ben"]
@@ -51,8 +57,15 @@ async def test_analytics_api_answers_and_matches_openapi(dash: Dash) -> None:
         now = await get(http, f"{api}/chat/now", "/channels/{login}/chat/now")
         assert now["live"] is False and now["messages_24h"] == 15
 
-        ann = await get(http, f"{api}/chatters/ann/stats", "/channels/{login}/chatters/{user}/stats")
-        assert (ann["messages"], ann["rank"], ann["chatters"], ann["percentile"]) == (9, 1, 3, 100.0)
+        ann = await get(
+            http, f"{api}/chatters/ann/stats", "/channels/{login}/chatters/{user}/stats"
+        )
+        assert (ann["messages"], ann["rank"], ann["chatters"], ann["percentile"]) == (
+            9,
+            1,
+            3,
+            100.0,
+        )
         assert ann["rivals"][0]["login"] == "ben" and ann["rivals"][0]["similarity"] == 1.0
         assert sum(ann["hours"]) == 9 and max(ann["hours"]) == 6
         assert ann["peak"]["messages"] == 6
@@ -113,14 +126,24 @@ async def test_analytics_api_is_rate_limited(tmp_path: Path, template: Path) -> 
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        pytest.param("/leaderboards", ["Top chatters", "Hour leaders", ">ann<", "Writers"], id="leaderboards"),
+        pytest.param(
+            "/leaderboards", ["Top chatters", "Hour leaders", ">ann<", "Writers"], id="leaderboards"
+        ),
         pytest.param("/leaderboards?period=all", ["all time"], id="leaderboards-all"),
-        pytest.param("/chat", ["active in the last 5 minutes", "<svg", "Top emotes", "Kappa"], id="chat"),
-        pytest.param(f"/chatters/{ANN}", ["In figures", "Rivals", ">ben<", "100%", "Peak hour"], id="chatter"),
+        pytest.param(
+            "/chat", ["active in the last 5 minutes", "<svg", "Top emotes", "Kappa"], id="chat"
+        ),
+        pytest.param(
+            f"/chatters/{ANN}", ["In figures", "Rivals", ">ben<", "100%", "Peak hour"], id="chatter"
+        ),
         pytest.param("/compare?a=ann&b=ben", ["100%", "Favourite hour", "<svg"], id="compare"),
-        pytest.param("/compare?a=ann&b=nobody", ["No chat recorded here from nobody"], id="compare-unknown"),
+        pytest.param(
+            "/compare?a=ann&b=nobody", ["No chat recorded here from nobody"], id="compare-unknown"
+        ),
         pytest.param("/compare", ["First chatter"], id="compare-empty"),
-        pytest.param("/chatters?login=annie_old", ["In figures", "annie_old"], id="find-by-earlier-name"),
+        pytest.param(
+            "/chatters?login=annie_old", ["In figures", "annie_old"], id="find-by-earlier-name"
+        ),
     ],
 )
 async def test_analytics_pages(dash: Dash, path: str, expected: list[str]) -> None:

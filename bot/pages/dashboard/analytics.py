@@ -7,18 +7,24 @@ Times and hours are on the channel's clock, labelled; charts come from `bars`.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from aiohttp import web
 from markupsafe import Markup
 
 from bot.pages.dashboard.access import Viewer
-from bot.pages.dashboard.analytics_views import PERIOD_NAMES, AnalyticsViews, ChatPage
+from bot.pages.dashboard.analytics_views import (
+    PERIOD_NAMES,
+    AnalyticsViews,
+    ChatPage,
+    ChatterStats,
+)
 from bot.pages.dashboard.bars import Bar, bar_chart
 from bot.pages.dashboard.filters import num
 from bot.pages.dashboard.site import BASE, ZONE, Site
 from reports import zones
 from storage import Channel
+from storage.chatters import cosine
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +35,9 @@ def hour_name(hour: int) -> str:
     return f"{hour:02d}:00"
 
 
-def hours_chart(counts: tuple[int, ...] | list[float], *, what: str, per: str, mark: int | None = None) -> Markup:
+def hours_chart(
+    counts: tuple[int, ...] | list[float], *, what: str, per: str, mark: int | None = None
+) -> Markup:
     """24 bars, one an hour of the day (00-23 on the channel's clock)."""
     bars = [
         Bar(
@@ -42,6 +50,14 @@ def hours_chart(counts: tuple[int, ...] | list[float], *, what: str, per: str, m
         for h, v in enumerate(counts)
     ]
     return bar_chart(bars, title=what)
+
+
+def _seconds(raw: str | None, default: float) -> float:
+    """A poll interval from the address (tests ask for 1 s), between 1 s and 10 min."""
+    try:
+        return min(600.0, max(1.0, float(raw))) if raw else default
+    except ValueError:
+        return default
 
 
 def _fmt(value: float) -> str:
@@ -108,7 +124,7 @@ class AnalyticsPages:
         tz = self._tz(request)
         page = await self.views.chat(channel, tz, self._now())
         average = [h.messages / page.days if page.days else 0.0 for h in page.by_hour]
-        poll = float(request.query.get("poll", POLL_S)) if request.query.get("poll", "").replace(".", "").isdigit() else POLL_S
+        poll = _seconds(request.query.get("poll"), POLL_S)
         return site.render(
             request,
             "chat.html",
@@ -118,10 +134,12 @@ class AnalyticsPages:
             page=page,
             last_day=last_day_chart(page, tz),
             by_hour=hours_chart(
-                average, what="Average messages per day in each hour of the day", per="messages a day"
+                average,
+                what="Average messages per day in each hour of the day",
+                per="messages a day",
             ),
             average=average,
-            poll_s=max(1.0, poll),
+            poll_s=poll,
         )
 
     async def compare(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -143,26 +161,27 @@ class AnalyticsPages:
             pair=pair,
             similarity=_similarity(pair),
             charts=[
-                hours_chart(s.hours, what=f"Messages of {s.stats.login} by hour of the day", per="messages")
+                hours_chart(
+                    s.hours, what=f"Messages of {s.stats.login} by hour of the day", per="messages"
+                )
                 for s in pair
                 if s is not None
             ],
         )
 
-    async def _pair(self, channel: Channel, a: str, b: str, tz: tzinfo) -> list:  # type: ignore[type-arg]
-        out = []
+    async def _pair(
+        self, channel: Channel, a: str, b: str, tz: tzinfo
+    ) -> list[ChatterStats | None]:
+        out: list[ChatterStats | None] = []
         for raw in (a, b):
             uid = await self.views.user_id(channel, raw) if raw else None
-            out.append(None if uid is None else await self.views.chatter(channel, uid, tz, self._now()))
+            found = None if uid is None else await self.views.chatter(channel, uid, tz, self._now())
+            out.append(found)
         return out
 
 
-def _similarity(pair: list) -> float | None:  # type: ignore[type-arg]
-    from storage.chatters import cosine
-
-    if len(pair) != 2 or pair[0] is None or pair[1] is None:
+def _similarity(pair: list[ChatterStats | None]) -> float | None:
+    first, second = pair
+    if first is None or second is None:
         return None
-    return round(cosine(pair[0].hours, pair[1].hours), 4)
-
-
-__all__ = ["AnalyticsPages", "hours_chart", "timedelta"]
+    return round(cosine(first.hours, second.hours), 4)

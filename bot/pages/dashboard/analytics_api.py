@@ -92,7 +92,9 @@ class AnalyticsApi:
     async def chat_now(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         """The few figures a live chat page polls for."""
         channel, _, _ = await self._channel(request, viewer)
-        return web.json_response({"data": _now_json(await self.views.chat_now(channel, self._now()))})
+        return web.json_response(
+            {"data": _now_json(await self.views.chat_now(channel, self._now()))}
+        )
 
     async def _chatter(self, channel: Channel, raw: str, tz: tzinfo) -> ChatterStats:
         uid = await self.views.user_id(channel, raw)
@@ -163,7 +165,11 @@ def _boards_json(b: Leaderboards, zone: str) -> dict[str, Any]:
             {"hour": h.hour, **_user(h.user_id, h.login), "messages": h.messages} for h in b.leaders
         ],
         "writers": [
-            {**_user(w.user_id, w.login), "messages": w.messages, "avg_length": round(w.avg_length, 1)}
+            {
+                **_user(w.user_id, w.login),
+                "messages": w.messages,
+                "avg_length": round(w.avg_length, 1),
+            }
             for w in b.writers
         ],
         "writer_min_messages": b.writer_min,

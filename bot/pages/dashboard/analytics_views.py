@@ -25,7 +25,12 @@ from storage.stats_results import (
 )
 
 PERIODS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
-PERIOD_NAMES = {"24h": "last 24 hours", "7d": "last 7 days", "30d": "last 30 days", "all": "all time"}
+PERIOD_NAMES = {
+    "24h": "last 24 hours",
+    "7d": "last 7 days",
+    "30d": "last 30 days",
+    "all": "all time",
+}
 TOP = 10
 WEEK = timedelta(days=7)
 HOUR = timedelta(hours=1)
@@ -82,7 +87,9 @@ class AnalyticsViews:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def leaderboards(self, channel: Channel, tz: tzinfo, period: str, now: datetime) -> Leaderboards:
+    async def leaderboards(
+        self, channel: Channel, tz: tzinfo, period: str, now: datetime
+    ) -> Leaderboards:
         stats, cid = self.db.stats, channel.channel_id
         window = PERIODS.get(period)
         if window is None:
