@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from bot.pages.dashboard.chart import _nice_max, _short
 
 W, H = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 74
+LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 66
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +64,9 @@ def bar_chart(bars: Sequence[Bar], *, title: str, css: str = "") -> Markup:
             f'<rect class="hit" x="{LEFT + i * step:.1f}" y="{TOP}" width="{step:.1f}" '
             f'height="{plot_h}"/><rect class="{cls}" x="{x:.1f}" y="{y:.1f}" '
             f'width="{width:.1f}" height="{max(h, 0.0):.1f}"/>'
-            f'<g class="tip"><rect x="{LEFT}" y="{H - BOTTOM + 30}" width="{plot_w}" '
-            f'height="{BOTTOM - 32}" rx="6"/><text x="{LEFT + plot_w / 2:.1f}" '
-            f'y="{H - BOTTOM + 57}" text-anchor="middle">{tip}</text></g></g>'
+            f'<g class="tip"><rect x="{LEFT}" y="{H - BOTTOM + 28}" width="{plot_w}" '
+            f'height="{BOTTOM - 30}" rx="6"/><text x="{LEFT + plot_w / 2:.1f}" '
+            f'y="{H - BOTTOM + 53}" text-anchor="middle">{tip}</text></g></g>'
         )
     out.append("</svg>")
     # Every value above is a number or went through escape().

@@ -56,7 +56,11 @@
         box.querySelectorAll("[data-field]").forEach(function (el) {
           const key = el.dataset.field;
           if (key === "updated") {
-            el.textContent = "Updated " + new Date(data.at).toLocaleTimeString();
+            // On the channel's clock, as every time on the page.
+            const time = new Date(data.at).toLocaleTimeString("en-GB", {
+              timeZone: box.dataset.tz || "UTC", hour: "2-digit", minute: "2-digit", second: "2-digit",
+            });
+            el.textContent = "Updated " + time + " " + (box.dataset.tzLabel || "");
           } else if (key in data) {
             const text = data[key] === null ? "–" : number.format(data[key]);
             if (el.textContent !== text) el.textContent = text;
