@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from storage.chatters_results import HourLeader, Peak, Ranks, Rival
 from storage.engine import Store
 from storage.local_hours import DAY_H, Offsets, span
+from storage.memo import MEMO_TTL_S, Memo
 from storage.models import from_ms
 from storage.stats import Stats
 from storage.stats_results import EmoteCount, HourCount
@@ -48,9 +49,11 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
 class Chatters:
     """Chat analytics for the dashboard and the API; answers are frozen dataclasses."""
 
-    def __init__(self, db: Store, stats: Stats) -> None:
+    def __init__(self, db: Store, stats: Stats, *, memo_ttl_s: float = MEMO_TTL_S) -> None:
         self._db = db
         self._stats = stats
+        self.memo = Memo(memo_ttl_s)  # also for the pages' leaderboards (one per database)
+        self._by_user = db.dialect.indexed_by("chat_user_hours_user")
 
     async def _all(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in await self._db.fetch(sql, *params)]
@@ -72,6 +75,13 @@ class Chatters:
     # -- the channel ---------------------------------------------------------------------------
 
     async def hours_of_day(self, channel_id: int, tz: tzinfo) -> tuple[tuple[HourCount, ...], int]:
+        """All-time messages per hour of the day on the channel's clock, and the days they span
+        (kept a minute: a scan of the channel's hour rollup)."""
+        return await self.memo.get(
+            ("hours", channel_id, tz), lambda: self._hours_of_day(channel_id, tz)
+        )
+
+    async def _hours_of_day(self, channel_id: int, tz: tzinfo) -> tuple[tuple[HourCount, ...], int]:
         """All-time messages per hour of the day on the channel's clock, and the days they span.
 
         The average per day of an hour is its count divided by the days (at least 1)."""
@@ -93,6 +103,15 @@ class Chatters:
     async def hour_leaders(
         self, channel_id: int, tz: tzinfo, *, candidates: int = LEADER_CANDIDATES
     ) -> tuple[HourLeader, ...]:
+        """Who sent the most messages in each hour of the day over all time (kept a minute)."""
+        return await self.memo.get(
+            ("leaders", channel_id, tz, candidates),
+            lambda: self._hour_leaders(channel_id, tz, candidates),
+        )
+
+    async def _hour_leaders(
+        self, channel_id: int, tz: tzinfo, candidates: int
+    ) -> tuple[HourLeader, ...]:
         """Who sent the most messages in each hour of the day over all time (hours nobody
         chatted in are left out); ties go to the lower user id."""
         offsets = await self._span(channel_id, tz)
@@ -110,10 +129,9 @@ class Chatters:
         bound = int(top[-1][1]) if len(top) == candidates else -1
         per: dict[int, Counter[int]] = defaultdict(Counter)
         for uid, hour, n in await self._all(
-            "SELECT user_id, hour, messages FROM chat_user_hours WHERE channel_id = $1 "
-            f"AND user_id {self._db.dialect.in_ids(2)}",
+            f"SELECT user_id, hour, messages FROM chat_user_hours {self._by_user} "
+            f"WHERE channel_id = $1 AND user_id IN ({_id_list(int(u) for u, _ in top)})",
             channel_id,
-            self._db.dialect.ids(int(u) for u, _ in top),
         ):
             per[offsets.local(int(hour))][int(uid)] += int(n)
         best = {h: _leader(c) for h, c in per.items()}
@@ -151,10 +169,9 @@ class Chatters:
             return {}
         out: dict[int, list[int]] = {}
         for uid, hour, n in await self._all(
-            "SELECT user_id, hour, messages FROM chat_user_hours WHERE channel_id = $1 "
-            f"AND user_id {self._db.dialect.in_ids(2)}",
+            f"SELECT user_id, hour, messages FROM chat_user_hours {self._by_user} "
+            f"WHERE channel_id = $1 AND user_id IN ({_id_list(user_ids)})",
             channel_id,
-            self._db.dialect.ids(user_ids),
         ):
             out.setdefault(int(uid), [0] * DAY_H)[offsets.local(int(hour))] += int(n)
         return {u: tuple(v) for u, v in out.items()}
@@ -162,8 +179,8 @@ class Chatters:
     async def peak(self, channel_id: int, user_id: int) -> Peak | None:
         """The clock hour in which the chatter sent the most messages (the earliest on a tie)."""
         row = await self._db.fetchrow(
-            "SELECT hour, messages FROM chat_user_hours WHERE channel_id = $1 AND user_id = $2 "
-            "ORDER BY messages DESC, hour LIMIT 1",
+            f"SELECT hour, messages FROM chat_user_hours {self._by_user} WHERE channel_id = $1 "
+            "AND user_id = $2 ORDER BY messages DESC, hour LIMIT 1",
             channel_id,
             user_id,
         )
@@ -193,22 +210,16 @@ class Chatters:
         self, channel_id: int, user_id: int, tz: tzinfo, *, limit: int = 5
     ) -> tuple[Rival, ...]:
         """The chatters whose all-time hour-of-day activity is most like this chatter's."""
-        skip = await self._stats.not_left_out(channel_id)
-        top = await self._all(
-            f"SELECT user_id, messages FROM chat_users WHERE channel_id = $1{skip} "
-            "AND messages >= $2 AND user_id != $3 ORDER BY messages DESC, user_id LIMIT $4",
-            channel_id,
-            RIVAL_MIN_MESSAGES,
-            user_id,
-            RIVAL_CANDIDATES,
-        )
-        messages = {int(u): int(n) for u, n in top}
-        vectors = await self._vectors(channel_id, [user_id, *messages], tz)
-        mine = vectors.get(user_id)
+        messages, vectors = await self._rival_candidates(channel_id, tz)
+        mine = (await self._vectors(channel_id, [user_id], tz)).get(user_id)
         if mine is None:
             return ()
         scored = sorted(
-            ((cosine(mine, v), u) for u, v in vectors.items() if u != user_id),
+            (
+                (cosine(mine, vectors[u]), u)
+                for u in list(messages)[: RIVAL_CANDIDATES + 1]
+                if u != user_id
+            ),
             key=lambda su: (-su[0], su[1]),
         )[:limit]
         return tuple(
@@ -218,6 +229,27 @@ class Chatters:
                 if s > 0
             ]
         )
+
+    async def _rival_candidates(
+        self, channel_id: int, tz: tzinfo
+    ) -> tuple[dict[int, int], dict[int, tuple[int, ...]]]:
+        """The busiest chatters (one more than the candidates, so that a chatter among them
+        still has `RIVAL_CANDIDATES` others) and their vectors; the same on every chatter's
+        page, so made once a minute."""
+
+        async def make() -> tuple[dict[int, int], dict[int, tuple[int, ...]]]:
+            skip = await self._stats.not_left_out(channel_id)
+            top = await self._all(
+                f"SELECT user_id, messages FROM chat_users WHERE channel_id = $1{skip} "
+                "AND messages >= $2 ORDER BY messages DESC, user_id LIMIT $3",
+                channel_id,
+                RIVAL_MIN_MESSAGES,
+                RIVAL_CANDIDATES + 1,
+            )
+            messages = {int(u): int(n) for u, n in top}
+            return messages, await self._vectors(channel_id, list(messages), tz)
+
+        return await self.memo.get(("rivals", channel_id, tz), make)
 
     async def ranks(
         self,
@@ -256,12 +288,27 @@ class Chatters:
                 chars,
             )
             writer = 1 + int(longer)
-        week = await stats.window_rank(channel_id, user_id, since=now - WEEK, until=now)
-        rising = await stats.rising_chatters(channel_id, now=now, period=WEEK, limit=10)
+        counts = await self.memo.get(
+            ("week", channel_id),
+            lambda: stats.window_counts(channel_id, since=now - WEEK, until=now),
+        )
+        mine_week = counts.get(user_id, 0)
+        week = 1 + sum(1 for n in counts.values() if n > mine_week) if mine_week else None
+        rising = await self.memo.get(
+            ("rising", channel_id),
+            lambda: stats.rising_chatters(channel_id, now=now, period=WEEK, limit=10),
+        )
         place = next((i + 1 for i, r in enumerate(rising) if r.user_id == user_id), None)
         leaders = await self.hour_leaders(channel_id, tz)
         led = tuple(h.hour for h in leaders if h.user_id == user_id)
         return Ranks(1 + int(above), week, writer, place, led)
+
+
+def _id_list(user_ids: Iterable[int]) -> str:
+    """User ids written into the statement (integers made here): SQLite then walks the
+    (channel, user, hour) index once per id, where a JSON list parameter made it test every
+    row of the channel against the list."""
+    return ", ".join(str(int(u)) for u in user_ids) or "NULL"
 
 
 def _leader(counts: Counter[int]) -> tuple[int, int]:

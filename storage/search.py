@@ -49,7 +49,7 @@ class ChatterSearch:
             high,
             limit,
         ):
-            uid = await self._stats.find_user(channel_id, str(login))
+            uid = await self._chatted_as(channel_id, str(login))
             if uid is not None:
                 found.setdefault(str(login), uid)
         for login, uid in await self._db.fetch(
@@ -78,6 +78,36 @@ class ChatterSearch:
             if len(matches) == limit:
                 break
         return tuple(matches.values())
+
+    async def exact(self, channel_id: int, typed: str) -> int | None:
+        """The chatter of the channel who chatted as `typed`, or had it as an earlier name."""
+        login = typed.strip().lstrip("@").lower()[:MAX_PREFIX]
+        if not login or not _LOGIN.match(login):
+            return None
+        uid = await self._chatted_as(channel_id, login)
+        if uid is None:
+            uid = await self._db.fetchval(
+                "SELECT n.user_id FROM account_names n WHERE n.login = $1 AND EXISTS (SELECT 1 "
+                "FROM chat_users u WHERE u.channel_id = $2 AND u.user_id = n.user_id) "
+                "ORDER BY n.last_seen_at DESC LIMIT 1",
+                login,
+                channel_id,
+            )
+        return None if uid is None else int(uid)
+
+    async def _chatted_as(self, channel_id: int, login: str) -> int | None:
+        """A user who chatted in the channel as `login`: one index probe on (channel, login).
+
+        Not ordered by time (that walks the channel's messages): a login names two accounts
+        only when a rename freed it and another took it, and then either is a fair answer."""
+        uid = await self._db.fetchval(
+            f"SELECT user_id FROM chat_messages "
+            f"{self._db.dialect.indexed_by('chat_messages_channel_login')} "
+            "WHERE channel_id = $1 AND login = $2 LIMIT 1",
+            channel_id,
+            login,
+        )
+        return None if uid is None else int(uid)
 
     async def _current_login(self, channel_id: int, user_id: int) -> str:
         """The account's login as Twitch last said, else the newest one it chatted under."""

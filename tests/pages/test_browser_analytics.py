@@ -9,7 +9,8 @@ from typing import Any
 from storage import ChatMessage
 from tests.pages.analytics_seed import ALPHA, ANN, seed_chat
 from tests.pages.conftest import Dash
-from tests.pages.test_browser import page, pytestmark, shoot  # noqa: F401 (fixture, marks)
+from tests.pages.test_browser import page as _page  # noqa: F401 (the "page" fixture)
+from tests.pages.test_browser import pytestmark, shoot  # noqa: F401 (the marks)
 
 
 async def sign_in(dash: Dash, page: Any) -> None:

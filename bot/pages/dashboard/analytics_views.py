@@ -90,18 +90,29 @@ class AnalyticsViews:
     async def leaderboards(
         self, channel: Channel, tz: tzinfo, period: str, now: datetime
     ) -> Leaderboards:
-        stats, cid = self.db.stats, channel.channel_id
+        """The leaderboards; each is made at most once a minute per channel (`storage.memo`):
+        a week's or a month's counts per chatter take a scan of that many rollup hours."""
+        stats, cid, memo = self.db.stats, channel.channel_id, self.db.chatters.memo
         window = PERIODS.get(period)
         if window is None:
-            top = await stats.top_chatters(cid, limit=TOP)
+            top = await memo.get(("top", cid, "all"), lambda: stats.top_chatters(cid, limit=TOP))
         else:
-            top = await stats.top_chatters(cid, since=now - window, until=now, limit=TOP)
+            top = await memo.get(
+                ("top", cid, period),
+                lambda: stats.top_chatters(cid, since=now - window, until=now, limit=TOP),
+            )
         return Leaderboards(
             period=period if window is not None else "all",
             top=top,
-            rising=await stats.rising_chatters(cid, now=now, period=WEEK, limit=TOP),
+            rising=await memo.get(
+                ("rising-top", cid),
+                lambda: stats.rising_chatters(cid, now=now, period=WEEK, limit=TOP),
+            ),
             leaders=await self.db.chatters.hour_leaders(cid, tz),
-            writers=await stats.writers(cid, min_messages=WRITER_MIN_MESSAGES, limit=TOP),
+            writers=await memo.get(
+                ("writers", cid),
+                lambda: stats.writers(cid, min_messages=WRITER_MIN_MESSAGES, limit=TOP),
+            ),
             writer_min=WRITER_MIN_MESSAGES,
         )
 
@@ -157,11 +168,7 @@ class AnalyticsViews:
         text = raw.strip().lstrip("@").lower()
         if not text or len(text) > 25:
             return None
-        found = await self.db.dashboard.find_chatter(channel.channel_id, text)
-        if found is None:
-            matches = await self.db.search.complete(channel.channel_id, text, limit=1)
-            if matches and text in (matches[0].login, matches[0].earlier):
-                found = matches[0].user_id
+        found = await self.db.search.exact(channel.channel_id, text)
         if found is None and text.isdigit() and len(text) < 19:
             found = int(text)
         return found

@@ -14,8 +14,8 @@ from markupsafe import Markup, escape
 
 from bot.pages.dashboard.chart import _nice_max, _short
 
-W, H = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 66
+W, H = 480, 230
+LEFT, RIGHT, TOP, BOTTOM = 40, 6, 12, 66
 
 
 @dataclass(frozen=True, slots=True)

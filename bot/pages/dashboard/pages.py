@@ -212,6 +212,8 @@ class Pages:
             return site.not_found(request, viewer)
         login = request.query.get("login", "").strip().lstrip("@").lower()
         user_id = await self.analytics.user_id(channel, login) if login else None
+        if user_id is None and login:  # seen in a check only
+            user_id = await site.store.find_chatter(channel.channel_id, login)
         if user_id is None:
             return site.render(
                 request,

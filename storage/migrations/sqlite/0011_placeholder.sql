@@ -1,0 +1,1 @@
+-- placeholder (analytics branch only: the lead drops it)
