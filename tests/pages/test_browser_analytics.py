@@ -7,10 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from storage import ChatMessage
+from tests.pages import test_browser as browser
 from tests.pages.analytics_seed import ALPHA, ANN, seed_chat
 from tests.pages.conftest import Dash
-from tests.pages.test_browser import page as _page  # noqa: F401 (the "page" fixture)
-from tests.pages.test_browser import pytestmark, shoot  # noqa: F401 (the marks)
+
+pytestmark = browser.pytestmark  # skipped without Playwright or Chromium
+page = browser.page  # the browser tab fixture
+shoot = browser.shoot
 
 
 async def sign_in(dash: Dash, page: Any) -> None:
