@@ -59,13 +59,20 @@ class Chatters:
         return [tuple(r) for r in await self._db.fetch(sql, *params)]
 
     async def _bounds(self, channel_id: int) -> tuple[int, int] | None:
-        """The first and last message of the channel in milliseconds (None: no chat)."""
-        row = await self._db.fetchrow(
-            "SELECT min(first_at), max(last_at) FROM chat_users WHERE channel_id = $1", channel_id
-        )
-        if row is None or row[0] is None:
-            return None
-        return int(row[0]), int(row[1])
+        """The first and last message of the channel in milliseconds (None: no chat); kept a
+        minute (a scan of the channel's chatters). Hours after a kept end take the end's
+        offset, which is right unless the zone changes its clock within that minute."""
+
+        async def make() -> tuple[int, int] | None:
+            row = await self._db.fetchrow(
+                "SELECT min(first_at), max(last_at) FROM chat_users WHERE channel_id = $1",
+                channel_id,
+            )
+            if row is None or row[0] is None:
+                return None
+            return int(row[0]), int(row[1])
+
+        return await self.memo.get(("bounds", channel_id), make)
 
     async def _span(self, channel_id: int, tz: tzinfo) -> Offsets | None:
         """The zone's offsets over the channel's whole chat history (None: no chat)."""
