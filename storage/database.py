@@ -23,6 +23,7 @@ from storage.captures import Captures
 from storage.channel_state import ChannelMarks
 from storage.channels import Channels
 from storage.daily_reports import DailyReports
+from storage.chatters import Chatters
 from storage.dashboard import Dashboard
 from storage.detection import Detection
 from storage.engine import Dialect, Executor, Row
@@ -30,6 +31,7 @@ from storage.errors import DatabaseClosedError
 from storage.history import History
 from storage.migrations import latest
 from storage.migrations import migrations as _migrations
+from storage.search import ChatterSearch
 from storage.stats import Stats
 from storage.stream_events import StreamEvents
 from storage.stream_stats import StreamStats
@@ -112,6 +114,8 @@ class Database:
         self.stats = Stats(self)
         self.stream_stats = StreamStats(self, self.stats)  # issue 18
         self.daily_reports = DailyReports(self)
+        self.chatters = Chatters(self, self.stats)  # issue 18: chat analytics pages
+        self.search = ChatterSearch(self, self.stats)
         self.dashboard = Dashboard(self)
         self.api_tokens = ApiTokens(self)
         self.detection = Detection(self)  # issue 19: chatted, signup rates, presence

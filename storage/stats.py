@@ -61,6 +61,13 @@ class Stats:
         """`AND user_id NOT IN (...)` for the accounts left out in the channel ('' if none)."""
         return await self._left_out.clause(channel_id)
 
+    async def window_counts(
+        self, channel_id: int, *, since: datetime, until: datetime
+    ) -> Counter[int]:
+        """Messages per chatter in [since, until) (left-out accounts skipped)."""
+        lo, hi = _range(since, until)
+        return await self._per_user(channel_id, lo, hi, await self._not_left_out(channel_id))
+
     async def _one(self, sql: str, *params: object) -> tuple[Any, ...]:
         row = await self._db.fetchrow(sql, *params)
         assert row is not None
@@ -452,7 +459,8 @@ class Stats:
         )
         per_hour: Counter[int] = Counter()
         for h, n in await self._all(
-            "SELECT hour, messages FROM chat_user_hours WHERE channel_id = $1 AND user_id = $2",
+            "SELECT hour, messages FROM chat_user_hours "
+            f"{self._d.indexed_by('chat_user_hours_user')} WHERE channel_id = $1 AND user_id = $2",
             channel_id,
             user_id,
         ):

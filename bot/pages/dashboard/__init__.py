@@ -9,6 +9,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.pages.dashboard.actions import Actions
+from bot.pages.dashboard.analytics import AnalyticsPages
+from bot.pages.dashboard.analytics_api import AnalyticsApi
 from bot.pages.dashboard.api import Api
 from bot.pages.dashboard.auth import Auth
 from bot.pages.dashboard.deps import (
@@ -43,5 +45,7 @@ def add_dashboard_routes(app: web.Application, deps: DashboardDeps) -> Site:
     Actions(site).add_routes(app)
     NewcomerPages(site).add_routes(app)  # before the API's catch-all
     StreamAnalytics(site).add_routes(app)  # before the API's catch-all
+    AnalyticsPages(site).add_routes(app)
+    AnalyticsApi(site).add_routes(app)  # before Api: its catch-all answers unknown paths
     Api(site).add_routes(app)
     return site

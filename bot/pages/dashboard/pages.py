@@ -10,6 +10,8 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.pages.dashboard.access import Viewer
+from bot.pages.dashboard.analytics import hours_chart
+from bot.pages.dashboard.analytics_views import AnalyticsViews
 from bot.pages.dashboard.chart import checks_chart
 from bot.pages.dashboard.deps import Progress
 from bot.pages.dashboard.filters import num
@@ -25,6 +27,7 @@ _STATIC_FILES = {
     "dashboard.css": "text/css",
     "running.js": "text/javascript",
     "newcomers.js": "text/javascript",
+    "analytics.js": "text/javascript",
 }
 
 
@@ -50,6 +53,7 @@ def _int(value: str | None) -> int | None:
 class Pages:
     def __init__(self, site: Site) -> None:
         self.site = site
+        self.analytics = AnalyticsViews(site.deps.db)
 
     def add_routes(self, app: web.Application) -> None:
         s = self.site
@@ -208,7 +212,9 @@ class Pages:
         if channel is None:
             return site.not_found(request, viewer)
         login = request.query.get("login", "").strip().lstrip("@").lower()
-        user_id = await site.store.find_chatter(channel.channel_id, login) if login else None
+        user_id = await self.analytics.user_id(channel, login) if login else None
+        if user_id is None and login:  # seen in a check only
+            user_id = await site.store.find_chatter(channel.channel_id, login)
         if user_id is None:
             return site.render(
                 request,
@@ -232,8 +238,25 @@ class Pages:
             view = await site.views.chatter(channel, user_id)
         if channel is None or view is None:
             return site.not_found(request, viewer)
+        tz = zones.zone(request.get(ZONE, zones.UTC_NAME))
+        figures = await self.analytics.chatter(channel, view.user_id, tz, site.deps.clock())
+        chart = None
+        if figures is not None:
+            chart = hours_chart(
+                figures.hours,
+                what=f"Messages of {view.login} by hour of the day",
+                per="messages",
+                mark=figures.favourite_hour,
+            )
         return site.render(
-            request, "chatter.html", viewer=viewer, title=view.login, channel=channel, view=view
+            request,
+            "chatter.html",
+            viewer=viewer,
+            title=view.login,
+            channel=channel,
+            view=view,
+            figures=figures,
+            hours_chart=chart,
         )
 
     async def chatter_csv(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:

@@ -1,0 +1,37 @@
+"""Answers kept a short while: the figures over a channel's whole history or a long window
+(hour leaders, hours of the day, a week's counts per chatter, rising chatters) take a scan of
+the channel's rollup rows, so each is made at most once a `ttl_s` per key and reused."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+MEMO_TTL_S = 60.0
+MEMO_KEYS = 4096  # beyond this many keys the oldest half is dropped
+
+
+class Memo:
+    """Reuse an async answer for `ttl_s` seconds per key (0: never reuse)."""
+
+    def __init__(self, ttl_s: float = MEMO_TTL_S, clock: Callable[[], float] = time.monotonic):
+        self.ttl_s = ttl_s
+        self._clock = clock
+        self._kept: dict[Hashable, tuple[float, Any]] = {}
+
+    async def get(self, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
+        now = self._clock()
+        kept = self._kept.get(key)
+        if kept is not None and now - kept[0] < self.ttl_s:
+            value: T = kept[1]
+            return value
+        value = await make()
+        if self.ttl_s > 0:
+            if len(self._kept) >= MEMO_KEYS:
+                for old in sorted(self._kept, key=lambda k: self._kept[k][0])[: MEMO_KEYS // 2]:
+                    del self._kept[old]
+            self._kept[key] = (now, value)
+        return value
