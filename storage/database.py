@@ -22,8 +22,8 @@ from storage.audit import Audit
 from storage.captures import Captures
 from storage.channel_state import ChannelMarks
 from storage.channels import Channels
-from storage.daily_reports import DailyReports
 from storage.chatters import Chatters
+from storage.daily_reports import DailyReports
 from storage.dashboard import Dashboard
 from storage.detection import Detection
 from storage.engine import Dialect, Executor, Row
