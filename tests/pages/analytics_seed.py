@@ -1,6 +1,7 @@
 """Chat for the analytics pages, relative to the real clock (the dashboard's): ann and ben
 chatted in the same two hours (ann 6 + 3, ben 4 + 2: similarity 1), ann was annie_old on
-Twitch before, and viewer025 (seeded by conftest) has 3 older messages."""
+Twitch before (and says the 7TV emote catJAM twice), and viewer025 (seeded by conftest) has 3
+older messages."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from storage import Account, ChatMessage, Database
 
 ANN, BEN = 700_001, 700_002
 ALPHA = 1001
+CATJAM = "7tv:60ae4bb5ab:catJAM"  # a 7TV emote as the recorder stores it: ann says it twice
 
 
 def message(user: int, login: str, at: datetime, n: int, text: str = "hello there") -> ChatMessage:
@@ -21,7 +23,7 @@ def message(user: int, login: str, at: datetime, n: int, text: str = "hello ther
         display_name=login,
         text=text,
         sent_at=at,
-        emotes=("Kappa",) if n % 2 == 0 else (),
+        emotes=(("Kappa",) if n % 2 == 0 else ()) + ((CATJAM,) if (user, n) == (ANN, 0) else ()),
     )
 
 

@@ -53,7 +53,10 @@ async def test_analytics_api_answers_and_matches_openapi(dash: Dash) -> None:
         assert chat["messages_24h"] == 15 and chat["chatters_24h"] == 2
         assert len(chat["last_24h"]) == 24 and sum(b["messages"] for b in chat["last_24h"]) == 15
         assert sum(h["messages"] for h in chat["by_hour"]) == 18
-        assert chat["emotes_7d"] == [{"name": "Kappa", "count": 8}]
+        assert chat["emotes_7d"] == [
+            {"name": "Kappa", "count": 8, "provider": None, "image": None},
+            {"name": "catJAM", "count": 2, "provider": "7tv", "image": "/emotes/7tv/60ae4bb5ab"},
+        ]
         now = await get(http, f"{api}/chat/now", "/channels/{login}/chat/now")
         assert now["live"] is False and now["messages_24h"] == 15
 

@@ -22,8 +22,10 @@ from bot.pages.dashboard.analytics_views import (
 )
 from bot.pages.dashboard.site import API, ZONE, ApiError, Site
 from reports import zones
+from reports.emotes import image_path
 from storage import Channel
 from storage.chatters import cosine
+from storage.stats_results import EmoteCount
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -84,7 +86,7 @@ class AnalyticsApi:
                         }
                         for h in page.by_hour
                     ],
-                    "emotes_7d": [{"name": e.name, "count": e.count} for e in page.emotes],
+                    "emotes_7d": [_emote(e) for e in page.emotes],
                 }
             }
         )
@@ -216,5 +218,11 @@ def _chatter_json(c: ChatterStats, zone: str) -> dict[str, Any]:
             "rising": r.rising,
             "hours_led": list(r.hours_led),
         },
-        "emotes": [{"name": e.name, "count": e.count} for e in c.emotes],
+        "emotes": [_emote(e) for e in c.emotes],
     }
+
+
+def _emote(e: EmoteCount) -> dict[str, Any]:
+    """An emote as chat shows it, its provider (null: Twitch) and its image on our origin."""
+    ref = e.ref
+    return {"name": e.label, "count": e.count, "provider": ref.provider, "image": image_path(ref)}
