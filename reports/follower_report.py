@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from reports import text
 from reports.followers import Follower, FollowerAnalysis
 from reports.html_page import render
+from reports.i18n import ENGLISH, N_, Speaker, said
 from reports.model import Level
 from reports.page import Figure
 
 MAX_CHARS = 500  # one chat message
 MAX_TABLE_ROWS = 12
 LEADS = {
-    Level.HIGH: "Likely follow-bots",
-    Level.ELEVATED: "Worth a look",
-    Level.LOW: "Nothing unusual",
+    Level.HIGH: N_("Likely follow-bots"),
+    Level.ELEVATED: N_("Worth a look"),
+    Level.LOW: N_("Nothing unusual"),
 }
 CSV_COLUMNS = (
     "user_id",
@@ -49,17 +50,22 @@ class FollowerLinks:
         return cls(csv=f"{token}.csv", json=f"{token}.json")
 
 
-def follower_summary(a: FollowerAnalysis, link: str) -> str:
+def follower_summary(a: FollowerAnalysis, link: str, tr: Speaker = ENGLISH) -> str:
     """Return the chat message (at most 500 characters), the verdict in words first."""
-    tail = f"Report: {link}"
+    tail = tr.say("Report: {link}", link=link)
     if a.follows == 0:
-        first = "Nothing to check: the channel has no follows in that window."
+        first = tr.say("Nothing to check: the channel has no follows in that window.")
     else:
-        first = f"{LEADS[a.verdict.level]}: {_lower_first(a.verdict.reasons[0])}"
+        reason = _lower_first(said(a.verdict.reasons[0], tr))
+        first = tr.say("{lead}: {finding}", lead=tr.say(LEADS[a.verdict.level]), finding=reason)
     sentences = [first]
     if a.follows and a.first_follow is not None:
         sentences.append(
-            f"{text.num(a.follows)} latest follows checked, since {text.clock(a.first_follow)}."
+            tr.say(
+                "{n} latest follows checked, since {when}.",
+                n=tr.num(a.follows),
+                when=tr.when(a.first_follow),
+            )
         )
     budget = MAX_CHARS - len(tail) - 1
     out: list[str] = []

@@ -178,6 +178,36 @@ class Speaker:
 ENGLISH = Speaker()
 
 
+class Phrase(str):
+    """English text computed in the analysis that can still be said in a channel's language.
+
+    The value is the English sentence, so joins, JSON and comparisons keep working unchanged;
+    `said(tr)` translates the message id (marked with `N_`) and fills the same values.
+    Mark as `Phrase(N_("{n} accounts in {secs} s"), n=..., secs=...)`.
+    """
+
+    message: str
+    values: dict[str, object]
+
+    def __new__(cls, message: str, /, **values: object) -> Phrase:
+        made = super().__new__(cls, message.format(**values) if values else message)
+        made.message = message
+        made.values = values
+        return made
+
+    def __getnewargs_ex__(self) -> tuple[tuple[object, ...], dict[str, object]]:
+        return (self.message,), self.values
+
+    def said(self, tr: Speaker) -> str:
+        """The phrase in `tr`'s language (English: itself)."""
+        return str(self) if tr.english else tr.say(self.message, **self.values)
+
+
+def said(text: str, tr: Speaker) -> str:
+    """A `Phrase` in `tr`'s language; any other text as it is."""
+    return text.said(tr) if isinstance(text, Phrase) else text
+
+
 class Speakers:
     """Channels' speakers, remembered for a while: a reply needs no database read each time.
 
