@@ -41,10 +41,10 @@ class BanPlan:
         spared = []
         if self.spared_regulars:
             spared.append(
-                tr.say("{n} who chatted here before the wave", n=len(self.spared_regulars))
+                tr.say("{count} who chatted here before the wave", count=len(self.spared_regulars))
             )
         if self.spared_protected:
-            spared.append(tr.say("{n} moderators, VIPs or bots", n=self.spared_protected))
+            spared.append(tr.say("{count} moderators, VIPs or bots", count=self.spared_protected))
         if spared:
             text += tr.say("; spared: {names}", names=", ".join(spared))
         return text + "."

@@ -62,8 +62,8 @@ def follower_summary(a: FollowerAnalysis, link: str, tr: Speaker = ENGLISH) -> s
     if a.follows and a.first_follow is not None:
         sentences.append(
             tr.say(
-                "{n} latest follows checked, since {when}.",
-                n=tr.num(a.follows),
+                "{count} latest follows checked, since {when}.",
+                count=tr.num(a.follows),
                 when=tr.when(a.first_follow),
             )
         )

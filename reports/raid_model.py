@@ -100,16 +100,20 @@ class Raid:
         n = len(self.accounts)
         if self.kind is RaidKind.HONEST and self.incoming is not None:
             return tr.say(
-                "Raid from {login} ({viewers} viewers): {n} new chatters, "
+                "Raid from {login} ({viewers} viewers): {count} new chatters, "
                 "looks like an honest raid",
                 login=self.incoming.from_login,
                 viewers=self.incoming.viewers,
-                n=n,
+                count=n,
             )
         reasons = "; ".join(said(r, tr) for r in self.reasons[:2])
         if self.kind is RaidKind.HATE:
-            return tr.say("Raid alert: hate raid by {n} accounts ({reasons})", n=n, reasons=reasons)
-        return tr.say("Raid alert: spam raid by {n} accounts ({reasons})", n=n, reasons=reasons)
+            return tr.say(
+                "Raid alert: hate raid by {count} accounts ({reasons})", count=n, reasons=reasons
+            )
+        return tr.say(
+            "Raid alert: spam raid by {count} accounts ({reasons})", count=n, reasons=reasons
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the raid as JSON-ready data."""

@@ -273,16 +273,16 @@ class RaidDetector:
         if why == "group":
             reasons.append(
                 Phrase(
-                    N_("{n} near-identical messages in {secs} s"),
-                    n=len(members),
+                    N_("{count} near-identical messages in {secs} s"),
+                    count=len(members),
                     secs=f"{span:.0f}",
                 )
             )
         else:
             reasons.append(
                 Phrase(
-                    N_("{n} accounts under {days} days old in {secs} s"),
-                    n=len(users),
+                    N_("{count} accounts under {days} days old in {secs} s"),
+                    count=len(users),
                     days=f"{th.fresh_days:g}",
                     secs=f"{span:.0f}",
                 )

@@ -48,20 +48,27 @@ class RunResult:
 
         `verb` is one of the marked verbs (`BANNED`, `LIFTED`, ...), translated here.
         """
-        parts = [tr.say("{verb} {n}", verb=tr.say(verb), n=self.done)]
+        parts = [tr.say("{verb} {count}", verb=tr.say(verb), count=self.done)]
         if self.refused:
-            parts.append(tr.say("{n} refused by Twitch", n=self.refused))
+            parts.append(tr.say("{count} refused by Twitch", count=self.refused))
         if self.stopped is Outcome.NOT_MODERATOR:
             parts.append(
-                tr.say("stopped with {n} left: I am no longer a moderator here", n=self.left)
+                tr.say(
+                    "stopped with {count} left: I am no longer a moderator here", count=self.left
+                )
             )
         elif self.stopped is Outcome.NO_SCOPE:
             parts.append(
-                tr.say("stopped with {n} left: my token lacks a moderation scope", n=self.left)
+                tr.say(
+                    "stopped with {count} left: my token lacks a moderation scope", count=self.left
+                )
             )
         elif self.stopped is Outcome.UNAVAILABLE:
             parts.append(
-                tr.say("paused with {n} left: Twitch is not answering, I will resume", n=self.left)
+                tr.say(
+                    "paused with {count} left: Twitch is not answering, I will resume",
+                    count=self.left,
+                )
             )
         return ", ".join(parts)
 
