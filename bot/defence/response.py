@@ -112,9 +112,9 @@ class RaidResponse:
         ):
             return
         self._last_alert[channel_id] = (now, raid.kind)
-        links = await self.pages.write(raid)
-        self.alerts.append((channel_id, raid, links.page))
         tr = await self.speaker(channel_id)
+        links = await self.pages.write(raid, tr)
+        self.alerts.append((channel_id, raid, links.page))
         line = tr.say("{headline}. Details: {link}", headline=raid.headline(tr), link=links.page)
         await self.say(channel_id, line)
         opinion = ""

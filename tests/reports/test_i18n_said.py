@@ -17,6 +17,7 @@ from reports.follower_report import follower_summary
 from reports.followers import analyze_followers
 from reports.i18n import ENGLISH, LANGUAGES, N_, Phrase, Speaker, said
 from reports.raid_model import Raid
+from reports.raid_page import raid_page_html
 from reports.raids import RaidDetector
 from reports.summary import MAX_CHARS
 from tests.reports.test_follower_report import LINK, _analysed
@@ -125,3 +126,28 @@ def test_an_old_forget_answer_in_english_is_unchanged() -> None:
         "so the chat history and statistics were kept too; it has been logged. Type !botcheck "
         "forget again later to finish."
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        pytest.param(
+            "fr", ("Raid de spam sur chan", "Première fois ici", "messages quasi"), id="fr"
+        ),
+        pytest.param("ja", ("スパムレイド", "初参加", "読み方"), id="ja"),
+    ],
+)
+def test_the_raid_page_is_written_in_the_channels_language(
+    language: str, words: tuple[str, ...]
+) -> None:
+    html = raid_page_html(spam_raid(), speaker=Speaker(language))
+    assert f'<html lang="{language}">' in html
+    for word in words:
+        assert word in html, word
+    assert "How to read this" not in html and "<b>" in html
+
+
+def test_the_english_raid_page_keeps_its_words() -> None:
+    html = raid_page_html(spam_raid())
+    assert '<html lang="en">' in html and "Spam raid in chan" in html
+    assert "8 near-identical messages in" in html and "How to read this" in html
