@@ -159,8 +159,9 @@ class FollowerChecks:
             analysis,
             got.followers,
             channel_id=channel_id,
-            title=f"Followers of {channel_name}",
+            title=tr.say("Followers of {name}", name=channel_name),
             partial=got.partial_reason,
+            speaker=tr,
         )
         detail = (
             f"{analysis.follows} follows of {got.total}, {got.looked_up} looked up, "
@@ -177,6 +178,7 @@ class FollowerChecks:
         channel_id: int,
         title: str,
         partial: str,
+        speaker: Speaker = ENGLISH,
     ) -> None:
         out = self.directory(token)
         out.mkdir(parents=True, exist_ok=True)
@@ -184,7 +186,11 @@ class FollowerChecks:
         _atomic_write(out / CSV, follower_csv(analysis, followers).encode("utf-8"))
         _atomic_write(out / JSON, follower_json(analysis).encode("utf-8"))
         page = follower_page(
-            analysis, title=title, links=FollowerLinks.for_token(token), partial=partial
+            analysis,
+            title=title,
+            links=FollowerLinks.for_token(token),
+            partial=partial,
+            speaker=speaker,
         )
         _atomic_write(out / PAGE, page.encode("utf-8"))  # last: the report is complete
 

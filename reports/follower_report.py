@@ -81,48 +81,56 @@ def follower_summary(a: FollowerAnalysis, link: str, tr: Speaker = ENGLISH) -> s
 
 
 def follower_page(
-    a: FollowerAnalysis, *, title: str, links: FollowerLinks | None = None, partial: str = ""
+    a: FollowerAnalysis,
+    *,
+    title: str,
+    links: FollowerLinks | None = None,
+    partial: str = "",
+    speaker: Speaker = ENGLISH,
 ) -> str:
-    """Return the follower report page as one HTML document."""
+    """Return the follower report page as one HTML document, in the speaker's language (the
+    verdict's reasons stay English; times in UTC)."""
+    tr = speaker
     bursts = sorted(a.bursts, key=lambda b: (-b.bots, -b.count))[:MAX_TABLE_ROWS]
     return render(
         "followers.html",
+        speaker=tr,
         title=title,
-        generated=text.clock(a.generated_at),
-        follows=text.num(a.follows),
+        generated=tr.when(a.generated_at),
+        follows=tr.num(a.follows),
         partial=partial,
         level=str(a.verdict.level),
-        lead=LEADS[a.verdict.level],
-        reasons=a.verdict.reasons,
-        figures=_figures(a),
+        lead=tr.say(LEADS[a.verdict.level]),
+        reasons=[said(r, tr) for r in a.verdict.reasons],
+        figures=_figures(a, tr),
         bursts=[
             (
                 f"{text.clock(b.start)} ({text.minutes(b.start, b.end)})",
                 ", ".join(b.sample_logins),
-                text.num(b.count),
-                text.num(round(b.expected)),
-                text.num(b.bots),
-                text.num(b.quick),
+                tr.num(b.count),
+                tr.num(round(b.expected)),
+                tr.num(b.bots),
+                tr.num(b.quick),
             )
             for b in bursts
         ],
-        creation_reasons=a.creation.verdict.reasons,
+        creation_reasons=[said(r, tr) for r in a.creation.verdict.reasons],
         links=links or FollowerLinks(),
     )
 
 
-def _figures(a: FollowerAnalysis) -> list[Figure]:
+def _figures(a: FollowerAnalysis, tr: Speaker) -> list[Figure]:
     span = (
         f"{text.clock(a.first_follow)} – {text.clock(a.last_follow)}"
         if a.first_follow and a.last_follow
         else "–"
     )
     return [
-        Figure("follows", "Follows checked", text.num(a.follows)),
-        Figure("span", "Followed between", span),
-        Figure("bursts", "Follow bursts", text.num(len(a.bursts))),
-        Figure("bots", "Likely follow-bots", text.num(a.bots)),
-        Figure("quick", "Followed within 30 min of creation", text.num(a.quick)),
+        Figure("follows", tr.say("Follows checked"), tr.num(a.follows)),
+        Figure("span", tr.say("Followed between"), span),
+        Figure("bursts", tr.say("Follow bursts"), tr.num(len(a.bursts))),
+        Figure("bots", tr.say("Likely follow-bots"), tr.num(a.bots)),
+        Figure("quick", tr.say("Followed within 30 min of creation"), tr.num(a.quick)),
     ]
 
 

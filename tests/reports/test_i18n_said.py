@@ -13,7 +13,7 @@ import pytest
 from bot.defence.enforcer import BANNED, RunResult
 from bot.defence.moderation import Outcome
 from bot.history import Forgotten
-from reports.follower_report import follower_summary
+from reports.follower_report import follower_page, follower_summary
 from reports.followers import analyze_followers
 from reports.i18n import ENGLISH, LANGUAGES, N_, Phrase, Speaker, said
 from reports.raid_model import Raid
@@ -151,3 +151,10 @@ def test_the_english_raid_page_keeps_its_words() -> None:
     html = raid_page_html(spam_raid())
     assert '<html lang="en">' in html and "Spam raid in chan" in html
     assert "8 near-identical messages in" in html and "How to read this" in html
+
+
+def test_the_follower_page_is_written_in_the_channels_language() -> None:
+    analysis, _ = _analysed(True)
+    html = follower_page(analysis, title="Followers de chan", speaker=Speaker("fr"))  # type: ignore[arg-type]
+    assert '<html lang="fr">' in html and "Rafales de follows" in html
+    assert "Follow-bots probables" in html and "How to read this" not in html
