@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import json
 import pickle
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.defence.enforcer import BANNED, RunResult
 from bot.defence.moderation import Outcome
 from bot.history import Forgotten
+from reports.analysis import analyze
 from reports.follower_report import follower_page, follower_summary
 from reports.followers import analyze_followers
 from reports.i18n import ENGLISH, LANGUAGES, N_, Phrase, Speaker, said
+from reports.page import page_html
 from reports.raid_model import Raid
 from reports.raid_page import raid_page_html
 from reports.raids import RaidDetector
 from reports.summary import MAX_CHARS
+from tests.reports.builders import NOW, farm, organic
 from tests.reports.test_follower_report import LINK, _analysed
 from tests.reports.test_i18n import LONG_LINK, LONG_NAME
 from tests.reports.test_raids import RULES, feed
@@ -158,3 +161,14 @@ def test_the_follower_page_is_written_in_the_channels_language() -> None:
     html = follower_page(analysis, title="Followers de chan", speaker=Speaker("fr"))  # type: ignore[arg-type]
     assert '<html lang="fr">' in html and "Rafales de follows" in html
     assert "Follow-bots probables" in html and "How to read this" not in html
+
+
+def test_the_verdict_reasons_are_said_in_french_on_the_report_page() -> None:
+    members = farm(312, datetime(2026, 11, 2, tzinfo=UTC), spread=timedelta(days=2))
+    a = analyze(organic(972) + members, now=NOW, viewer_count=1_310)
+    english = a.verdict.reasons[0]
+    assert english.startswith("314 of 1,284 accounts (24%) were created on 2–3 Nov 2026")
+    french = said(english, Speaker("fr")).replace("\u202f", " ").replace("\xa0", " ")
+    assert french.startswith("314 des 1 284 comptes (24 %) ont été créés le 2–3 nov. 2026"), french
+    html = page_html(a, title="t", chart_png=b"png", speaker=Speaker("fr", "Europe/Paris"))
+    assert "ont été créés le" in html and "were created on" not in html
