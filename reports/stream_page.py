@@ -141,7 +141,7 @@ def stream_page_html(
         more_events=tr.num(len(report.events) - len(shown))
         if len(report.events) > len(shown)
         else "",
-        stream_events=stream_events.timeline_rows(report.stream_events[:MAX_EVENT_ROWS]),
+        stream_events=stream_events.timeline_rows(report.stream_events[:MAX_EVENT_ROWS], tr),
         more_stream_events=tr.num(len(report.stream_events) - MAX_EVENT_ROWS)
         if len(report.stream_events) > MAX_EVENT_ROWS
         else "",
