@@ -138,7 +138,8 @@ class Checks:
 
         capture = result.capture
         if capture.status not in (CaptureStatus.COMPLETE, CaptureStatus.PARTIAL):
-            reason = capture.status_reason or "unknown reason"
+            # The known reasons are catalog messages: said in the channel's language.
+            reason = tr.say(capture.status_reason or "unknown reason")
             return CheckAnswer(
                 tr.say("The check did not finish: {reason}.", reason=reason),
                 capture.status.value,
@@ -160,7 +161,7 @@ class Checks:
         self._reports.write_later(result, built, title=title, on_failure=tell_failure)
         text = built.summary
         if capture.status is CaptureStatus.PARTIAL:
-            prefix = tr.say("Partial check ({reason}).", reason=capture.status_reason)
+            prefix = tr.say("Partial check ({reason}).", reason=tr.say(capture.status_reason))
             text = prefix_keeping_link(prefix, text, built.links.page)
         detail = (
             f"capture {capture.capture_id}, {capture.chatter_count} chatters, "

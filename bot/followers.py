@@ -27,6 +27,7 @@ from reports.follower_report import (
     follower_summary,
 )
 from reports.followers import Follower, FollowerAnalysis, analyze_followers
+from reports.i18n import ENGLISH, N_, Speaker
 from reports.render import _atomic_write
 from storage import Database
 
@@ -37,11 +38,11 @@ log = logging.getLogger(__name__)
 PAGE, CSV, JSON = "index.html", "followers.csv", "analysis.json"
 CHANNEL = "channel"  # the channel id, so `forget` finds the channel's reports
 COOLDOWN = "followers-cooldown"  # the channel's mark (db.marks) while the cooldown runs
-NOT_READABLE = (
+NOT_READABLE = N_(
     "I cannot read this channel's followers: the bot account needs the "
     "moderator:read:followers permission (the bot's owner runs botcheck auth again)."
 )
-FAILED = "The follower check could not run: Twitch did not answer as expected. Try again later."
+FAILED = N_("The follower check could not run: Twitch did not answer as expected. Try again later.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +91,14 @@ class FollowerChecks:
         channel_name: str,
         moderator_id: int,
         window: timedelta | None = None,
+        speaker: Speaker = ENGLISH,
     ) -> FollowerAnswer:
-        """Check the channel's latest follows and return the chat answer."""
+        """Check the channel's latest follows and return the chat answer in `speaker`'s words."""
+        tr = speaker
         if channel_id in self._running:
-            return FollowerAnswer("A follower check of this channel is already running.", "busy")
+            return FollowerAnswer(
+                tr.say("A follower check of this channel is already running."), "busy"
+            )
         # The cooldown is a mark in the database: in conduit mode the next request may reach
         # another process (storage.channel_state).
         now = self._clock()
@@ -101,7 +106,10 @@ class FollowerChecks:
         if cooldown is not None:
             left = cooldown.left(now).total_seconds()
             return FollowerAnswer(
-                f"!botcheck followers just ran here; try again in {max(1, round(left))} s.",
+                tr.say(
+                    "!botcheck followers just ran here; try again in {secs} s.",
+                    secs=max(1, round(left)),
+                ),
                 "cooldown",
                 f"{left:.0f} s left",
             )
@@ -109,12 +117,17 @@ class FollowerChecks:
         until = now + timedelta(seconds=self._cooldown_s)
         await self._db.marks.set(channel_id, COOLDOWN, until=until, now=now)
         try:
-            return await self._run(channel_id, channel_name, moderator_id, window)
+            return await self._run(channel_id, channel_name, moderator_id, window, tr)
         finally:
             self._running.discard(channel_id)
 
     async def _run(
-        self, channel_id: int, channel_name: str, moderator_id: int, window: timedelta | None
+        self,
+        channel_id: int,
+        channel_name: str,
+        moderator_id: int,
+        window: timedelta | None,
+        tr: Speaker,
     ) -> FollowerAnswer:
         now = self._clock()
         try:
@@ -129,16 +142,16 @@ class FollowerChecks:
                 clock=self._clock,
             )
         except FollowersNotReadable as exc:
-            return FollowerAnswer(NOT_READABLE, "failed", str(exc))
+            return FollowerAnswer(tr.say(NOT_READABLE), "failed", str(exc))
         except HelixError as exc:
             log.warning("follower check of %s failed: %s", channel_name, exc)
-            return FollowerAnswer(FAILED, "failed", str(exc))
+            return FollowerAnswer(tr.say(FAILED), "failed", str(exc))
         analysis = await asyncio.to_thread(analyze_followers, got.followers, now=self._clock())
         token = new_report_token()
         links = Links.for_token(self._public_url, token)
-        summary = follower_summary(analysis, links.page)
+        summary = follower_summary(analysis, links.page, tr)
         if got.partial_reason:
-            prefix = f"Partial check ({got.partial_reason})."
+            prefix = tr.say("Partial check ({reason}).", reason=got.partial_reason)
             summary = prefix_keeping_link(prefix, summary, links.page)
         await asyncio.to_thread(
             self._write,
@@ -146,8 +159,9 @@ class FollowerChecks:
             analysis,
             got.followers,
             channel_id=channel_id,
-            title=f"Followers of {channel_name}",
+            title=tr.say("Followers of {name}", name=channel_name),
             partial=got.partial_reason,
+            speaker=tr,
         )
         detail = (
             f"{analysis.follows} follows of {got.total}, {got.looked_up} looked up, "
@@ -164,6 +178,7 @@ class FollowerChecks:
         channel_id: int,
         title: str,
         partial: str,
+        speaker: Speaker = ENGLISH,
     ) -> None:
         out = self.directory(token)
         out.mkdir(parents=True, exist_ok=True)
@@ -171,7 +186,11 @@ class FollowerChecks:
         _atomic_write(out / CSV, follower_csv(analysis, followers).encode("utf-8"))
         _atomic_write(out / JSON, follower_json(analysis).encode("utf-8"))
         page = follower_page(
-            analysis, title=title, links=FollowerLinks.for_token(token), partial=partial
+            analysis,
+            title=title,
+            links=FollowerLinks.for_token(token),
+            partial=partial,
+            speaker=speaker,
         )
         _atomic_write(out / PAGE, page.encode("utf-8"))  # last: the report is complete
 

@@ -22,6 +22,8 @@ from typing import Protocol
 
 from bot.chat import prefix_keeping_link
 from bot.checks import CheckAnswer, CheckRequest
+from bot.speaking import speaker_of
+from reports.i18n import N_, Phrase, said
 from storage import Database
 
 __all__ = ["JumpDetector", "WatchSettings", "Watcher"]
@@ -138,6 +140,7 @@ class Watcher:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._db = db
+        self._speaker = speaker_of(db)
         self._checks = checks
         self._send = send
         self._moderator_id = moderator_id
@@ -165,19 +168,25 @@ class Watcher:
         low = kept[1].feed(now, viewers)
         # The start's own climb is no jump: the check `after_start_s` in covers the start.
         if low is not None and now - started_at.timestamp() >= s.jump_quiet_start_s:
-            self._start(channel_id, f"viewers jumped from {low} to {viewers}")
+            self._start(
+                channel_id,
+                Phrase(N_("viewers jumped from {low} to {viewers}"), low=low, viewers=viewers),
+            )
             return
         done = self._started_checked.get(channel_id)
         if done != started_at and now - started_at.timestamp() >= s.after_start_s:
             self._started_checked[channel_id] = started_at
             minutes = round(s.after_start_s / 60)
-            self._start(channel_id, f"{minutes} minutes into the stream")
+            self._start(
+                channel_id, Phrase(N_("{minutes} minutes into the stream"), minutes=minutes)
+            )
 
     def raid(self, channel_id: int, from_login: str, viewers: int) -> None:
         """A raid arrived: check the chat once the raiders are in it."""
-        self._start(
-            channel_id, f"raid from {from_login} with {viewers} viewers", self.settings.raid_delay_s
+        reason = Phrase(
+            N_("raid from {login} with {viewers} viewers"), login=from_login, viewers=viewers
         )
+        self._start(channel_id, reason, self.settings.raid_delay_s)
 
     async def close(self) -> None:
         """Stop every automatic check still waiting or running (safe twice)."""
@@ -241,7 +250,9 @@ class Watcher:
             link = _LINK.search(answer.text)
             text = answer.text
             if link is not None:
-                text = prefix_keeping_link(f"Automatic check ({reason}).", text, link.group(0))
+                tr = await self._speaker(channel_id)
+                prefix = tr.say("Automatic check ({reason}).", reason=said(reason, tr))
+                text = prefix_keeping_link(prefix, text, link.group(0))
             await self._send(channel_id, text)
         outcome = f"{answer.outcome}{'-posted' if loud else '-silent'}"
         await self._audit(channel_id, reason, outcome, answer.detail)

@@ -265,6 +265,7 @@ class BotCheck(CommandComponent):
             await reply(ctx, tr.say("Nothing to confirm: type !botcheck forget first."))
             await audit(ctx, "botcheck", args, "forget-unconfirmed")
             return
+        said_in = await speaker(ctx)  # the answer reads as the channel did before forgetting
         await services.capturer.cancel(int(channel), "the channel's data was deleted")
         await services.reports.drain()  # a report still being written is deleted whole
         await services.forget_files(int(channel))  # follower reports, raid pages: files first
@@ -278,7 +279,7 @@ class BotCheck(CommandComponent):
                 ctx.broadcaster.name or "",
                 at=services.clock(),
             )
-        await reply(ctx, forgotten.answer())
+        await reply(ctx, forgotten.answer(said_in))
         outcome = "forgotten" if forgotten.complete else "forget-partial"
         await audit(ctx, "botcheck", args, outcome, forgotten.sentence())
 

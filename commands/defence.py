@@ -22,6 +22,7 @@ from twitchio.ext import commands
 
 from bot.chat import safe_text
 from bot.defence import GUARD_SCOPES, Defence
+from bot.defence.enforcer import LIFTED, UNBANNED
 from bot.twitch.oauth import BOT_SCOPES, scopes
 from commands.botcheck import BotCheck, Subcommand
 from commands.common import CommandComponent, audit, reply, speaker
@@ -170,7 +171,7 @@ class DefenceCommands(CommandComponent):
         if not result.done and not result.refused and result.stopped is None:
             await reply(ctx, tr.say("Nothing to undo: I took no action here in the last hour."))
         else:
-            await reply(ctx, tr.say("Undo: {result}.", result=result.sentence("lifted")))
+            await reply(ctx, tr.say("Undo: {result}.", result=result.sentence(LIFTED, tr)))
         await audit(ctx, "botcheck", args, "undo", result.sentence("lifted"))
 
     async def ban(self, ctx: commands.Context[Any], args: str) -> None:
@@ -226,7 +227,7 @@ class DefenceCommands(CommandComponent):
             await reply(ctx, tr.say("There is no finished check here yet: run !botcheck first."))
             await audit(ctx, "botcheck", args, "ban-no-check")
             return
-        text = tr.say("From the last check: {plan}", plan=proposal.plan.summary())
+        text = tr.say("From the last check: {plan}", plan=proposal.plan.summary(tr))
         if proposal.plan.ban:
             text += " " + tr.say("To ban them, type !botcheck ban confirm within 60 s.")
         await reply(ctx, text)
@@ -247,7 +248,7 @@ class DefenceCommands(CommandComponent):
             tr.say(
                 "Ban run {run} undone: {result}.",
                 run=run.run_id,
-                result=result.sentence("unbanned"),
+                result=result.sentence(UNBANNED, tr),
             ),
         )
         await audit(ctx, "botcheck", args, "unban", result.sentence("unbanned"))

@@ -82,6 +82,7 @@ async def _followers(ctx: commands.Context[Any], args: str, rest: str) -> None:
         channel_name=ctx.broadcaster.name or str(ctx.broadcaster.id),
         moderator_id=int(bot.bot_id),
         window=window,
+        speaker=await speaker(ctx),
     )
     await reply(ctx, answer.text)
     await audit(ctx, "botcheck", args, answer.outcome, answer.detail)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from reports.i18n import ENGLISH, Speaker
 from reports.model import FLAG_BITS, FLAGGED_MASK, Analysis
 from storage.models import Account
 
@@ -31,17 +32,21 @@ class BanPlan:
     def user_ids(self) -> tuple[int, ...]:
         return tuple(a.user_id for a in self.ban)
 
-    def summary(self) -> str:
-        """Return one English sentence for the chat reply."""
+    def summary(self, tr: Speaker = ENGLISH) -> str:
+        """Return one sentence for the chat reply, in `tr`'s language."""
         n = len(self.ban)
-        text = f"{n} wave/burst account{'s' if n != 1 else ''} would be banned"
+        text = tr.nsay(
+            "{n} wave/burst account would be banned", "{n} wave/burst accounts would be banned", n
+        )
         spared = []
         if self.spared_regulars:
-            spared.append(f"{len(self.spared_regulars)} who chatted here before the wave")
+            spared.append(
+                tr.say("{count} who chatted here before the wave", count=len(self.spared_regulars))
+            )
         if self.spared_protected:
-            spared.append(f"{self.spared_protected} moderators, VIPs or bots")
+            spared.append(tr.say("{count} moderators, VIPs or bots", count=self.spared_protected))
         if spared:
-            text += "; spared: " + ", ".join(spared)
+            text += tr.say("; spared: {names}", names=", ".join(spared))
         return text + "."
 
 

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from reports import text, zones
+from reports import zones
 from reports.html_page import render
+from reports.i18n import ENGLISH, Speaker
 from reports.page import Figure
 from reports.render import _atomic_write
 from reports.stream_analytics import analytics_view
@@ -53,8 +54,8 @@ def _per_viewer(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def daily_html(d: dict[str, Any], links: DailyLinks) -> str:
-    """The daily report page."""
+def daily_html(d: dict[str, Any], links: DailyLinks, tr: Speaker = ENGLISH) -> str:
+    """The daily report page, in the speaker's language (its observations stay as stored)."""
     tz = zones.zone(d["timezone"])
     start = _at(d["start"])
     assert start is not None
@@ -67,31 +68,31 @@ def daily_html(d: dict[str, Any], links: DailyLinks) -> str:
         share = s["returning_share"]
         streams.append(
             (
-                f"{st.astimezone(tz):%H:%M} · {s['category'] or 'no category'}",
+                f"{st.astimezone(tz):%H:%M} · {s['category'] or tr.say('no category')}",
                 s["title"],
-                text.num(s["peak_viewers"]) if s["peak_viewers"] else "–",
-                text.num(s["messages"]),
-                text.pct(share) if share is not None else "–",
+                tr.num(s["peak_viewers"]) if s["peak_viewers"] else "–",
+                tr.num(s["messages"]),
+                tr.pct(share) if share is not None else "–",
             )
         )
         segments += s["segments"]
     prev = d["previous_7_days_avg_messages"]
     figures = [
-        Figure("messages", "Messages", text.num(d["messages"])),
-        Figure("chatters", "Chatters", text.num(d["chatters"])),
-        Figure("streams", "Streams", text.num(len(d["streams"]))),
-        Figure("previous", "7-day average", "–" if prev is None else text.num(round(prev))),
+        Figure("messages", tr.say("Messages"), tr.num(d["messages"])),
+        Figure("chatters", tr.say("Chatters"), tr.num(d["chatters"])),
+        Figure("streams", tr.say("Streams"), tr.num(len(d["streams"]))),
+        Figure("previous", tr.say("7-day average"), "–" if prev is None else tr.num(round(prev))),
     ]
     hours = []
     for h in d["hours"]:
         at = _at(h["start"])
         assert at is not None
-        viewers = "–" if h["viewers"] is None else text.num(round(h["viewers"]))
+        viewers = "–" if h["viewers"] is None else tr.num(round(h["viewers"]))
         hours.append(
             (
                 f"{at.astimezone(tz):%H:%M}",
-                text.num(h["messages"]),
-                text.num(h["chatters"]),
+                tr.num(h["messages"]),
+                tr.num(h["chatters"]),
                 viewers,
                 _per_viewer(h["messages_per_viewer_hour"]),
             )
@@ -100,15 +101,16 @@ def daily_html(d: dict[str, Any], links: DailyLinks) -> str:
     assert generated is not None
     return render(
         "daily_page.html",
-        title=f"{d['channel']} · {text.day(day)}",
-        meta=f"Daily report · {zones.describe(d['timezone'], now=start)}",
+        speaker=tr,
+        title=f"{d['channel']} · {tr.day(day)}",
+        meta=tr.say("Daily report · {zone}", zone=zones.describe(d["timezone"], now=start)),
         figures=figures,
         insights=d["insights"],
         streams=streams,
         analytics=analytics_view(d["retention"], segments, d["timezone"], []),
         hours=hours,
         zone_label=zone_label,
-        top_chatters=[(c["login"], text.num(c["messages"])) for c in d["top_chatters"]],
+        top_chatters=[(c["login"], tr.num(c["messages"])) for c in d["top_chatters"]],
         thresholds="; ".join(d["thresholds"]),
         links=links,
         zone=d["timezone"],
@@ -139,11 +141,13 @@ def daily_csv(d: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
-def write_daily_report(d: dict[str, Any], out_dir: Path, *, links: DailyLinks) -> Path:
+def write_daily_report(
+    d: dict[str, Any], out_dir: Path, *, links: DailyLinks, speaker: Speaker = ENGLISH
+) -> Path:
     """Write index.html, daily.csv and daily.json into `out_dir` (the page last)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     _atomic_write(out_dir / CSV_NAME, daily_csv(d).encode("utf-8"))
     body = json.dumps(d, ensure_ascii=False, indent=1) + "\n"
     _atomic_write(out_dir / JSON_NAME, body.encode("utf-8"))
-    _atomic_write(out_dir / PAGE, daily_html(d, links).encode("utf-8"))
+    _atomic_write(out_dir / PAGE, daily_html(d, links, speaker).encode("utf-8"))
     return out_dir

@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from reports import text
 from reports.followers import Follower, FollowerAnalysis
 from reports.html_page import render
+from reports.i18n import ENGLISH, N_, Speaker, said
 from reports.model import Level
 from reports.page import Figure
 
 MAX_CHARS = 500  # one chat message
 MAX_TABLE_ROWS = 12
 LEADS = {
-    Level.HIGH: "Likely follow-bots",
-    Level.ELEVATED: "Worth a look",
-    Level.LOW: "Nothing unusual",
+    Level.HIGH: N_("Likely follow-bots"),
+    Level.ELEVATED: N_("Worth a look"),
+    Level.LOW: N_("Nothing unusual"),
 }
 CSV_COLUMNS = (
     "user_id",
@@ -49,17 +50,22 @@ class FollowerLinks:
         return cls(csv=f"{token}.csv", json=f"{token}.json")
 
 
-def follower_summary(a: FollowerAnalysis, link: str) -> str:
+def follower_summary(a: FollowerAnalysis, link: str, tr: Speaker = ENGLISH) -> str:
     """Return the chat message (at most 500 characters), the verdict in words first."""
-    tail = f"Report: {link}"
+    tail = tr.say("Report: {link}", link=link)
     if a.follows == 0:
-        first = "Nothing to check: the channel has no follows in that window."
+        first = tr.say("Nothing to check: the channel has no follows in that window.")
     else:
-        first = f"{LEADS[a.verdict.level]}: {_lower_first(a.verdict.reasons[0])}"
+        reason = _lower_first(said(a.verdict.reasons[0], tr))
+        first = tr.say("{lead}: {finding}", lead=tr.say(LEADS[a.verdict.level]), finding=reason)
     sentences = [first]
     if a.follows and a.first_follow is not None:
         sentences.append(
-            f"{text.num(a.follows)} latest follows checked, since {text.clock(a.first_follow)}."
+            tr.say(
+                "{count} latest follows checked, since {when}.",
+                count=tr.num(a.follows),
+                when=tr.when(a.first_follow),
+            )
         )
     budget = MAX_CHARS - len(tail) - 1
     out: list[str] = []
@@ -75,48 +81,56 @@ def follower_summary(a: FollowerAnalysis, link: str) -> str:
 
 
 def follower_page(
-    a: FollowerAnalysis, *, title: str, links: FollowerLinks | None = None, partial: str = ""
+    a: FollowerAnalysis,
+    *,
+    title: str,
+    links: FollowerLinks | None = None,
+    partial: str = "",
+    speaker: Speaker = ENGLISH,
 ) -> str:
-    """Return the follower report page as one HTML document."""
+    """Return the follower report page as one HTML document, in the speaker's language (the
+    verdict's reasons stay English; times in UTC)."""
+    tr = speaker
     bursts = sorted(a.bursts, key=lambda b: (-b.bots, -b.count))[:MAX_TABLE_ROWS]
     return render(
         "followers.html",
+        speaker=tr,
         title=title,
-        generated=text.clock(a.generated_at),
-        follows=text.num(a.follows),
+        generated=tr.when(a.generated_at),
+        follows=tr.num(a.follows),
         partial=partial,
         level=str(a.verdict.level),
-        lead=LEADS[a.verdict.level],
-        reasons=a.verdict.reasons,
-        figures=_figures(a),
+        lead=tr.say(LEADS[a.verdict.level]),
+        reasons=[said(r, tr) for r in a.verdict.reasons],
+        figures=_figures(a, tr),
         bursts=[
             (
                 f"{text.clock(b.start)} ({text.minutes(b.start, b.end)})",
                 ", ".join(b.sample_logins),
-                text.num(b.count),
-                text.num(round(b.expected)),
-                text.num(b.bots),
-                text.num(b.quick),
+                tr.num(b.count),
+                tr.num(round(b.expected)),
+                tr.num(b.bots),
+                tr.num(b.quick),
             )
             for b in bursts
         ],
-        creation_reasons=a.creation.verdict.reasons,
+        creation_reasons=[said(r, tr) for r in a.creation.verdict.reasons],
         links=links or FollowerLinks(),
     )
 
 
-def _figures(a: FollowerAnalysis) -> list[Figure]:
+def _figures(a: FollowerAnalysis, tr: Speaker) -> list[Figure]:
     span = (
         f"{text.clock(a.first_follow)} – {text.clock(a.last_follow)}"
         if a.first_follow and a.last_follow
         else "–"
     )
     return [
-        Figure("follows", "Follows checked", text.num(a.follows)),
-        Figure("span", "Followed between", span),
-        Figure("bursts", "Follow bursts", text.num(len(a.bursts))),
-        Figure("bots", "Likely follow-bots", text.num(a.bots)),
-        Figure("quick", "Followed within 30 min of creation", text.num(a.quick)),
+        Figure("follows", tr.say("Follows checked"), tr.num(a.follows)),
+        Figure("span", tr.say("Followed between"), span),
+        Figure("bursts", tr.say("Follow bursts"), tr.num(len(a.bursts))),
+        Figure("bots", tr.say("Likely follow-bots"), tr.num(a.bots)),
+        Figure("quick", tr.say("Followed within 30 min of creation"), tr.num(a.quick)),
     ]
 
 

@@ -178,6 +178,73 @@ class Speaker:
 ENGLISH = Speaker()
 
 
+class Phrase(str):
+    """English text computed in the analysis that can still be said in a channel's language.
+
+    The value is the English sentence, so joins, JSON and comparisons keep working unchanged;
+    `said(tr)` translates the message id (marked with `N_`) and fills the same values.
+    Mark as `Phrase(N_("{n} accounts in {secs} s"), n=..., secs=...)`.
+    """
+
+    message: str
+    values: dict[str, object]
+
+    def __new__(cls, message: str, /, **values: object) -> Phrase:
+        made = super().__new__(cls, message.format(**values) if values else message)
+        made.message = message
+        made.values = values
+        return made
+
+    def __getnewargs_ex__(self) -> tuple[tuple[object, ...], dict[str, object]]:
+        return (self.message,), self.values
+
+    def said(self, tr: Speaker) -> str:
+        """The phrase in `tr`'s language (English: itself); values that are phrases or
+        `Fmt` figures are said in it too."""
+        if tr.english:
+            return str(self)
+        return tr.say(self.message, **{k: _said(v, tr) for k, v in self.values.items()})
+
+
+class Fmt(str):
+    """A figure formatted the English way that a `Speaker` formats again its own way.
+
+    `Fmt("num", 1284)` is "1,284" and says "1 284" in French; the kind is a `Speaker` method
+    (num, pct, day, day_range, span, when) and the arguments are its arguments.
+    """
+
+    kind: str
+    args: tuple[Any, ...]
+
+    def __new__(cls, kind: str, /, *args: Any) -> Fmt:
+        made = super().__new__(cls, getattr(ENGLISH, kind)(*args))
+        made.kind = kind
+        made.args = args
+        return made
+
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        return (self.kind, *self.args)
+
+    def said(self, tr: Speaker) -> str:
+        return str(self) if tr.english else str(getattr(tr, self.kind)(*self.args))
+
+
+def said(text: str, tr: Speaker) -> str:
+    """A `Phrase` or `Fmt` in `tr`'s language; any other text as it is."""
+    return text.said(tr) if isinstance(text, Phrase | Fmt) else text
+
+
+def _said(value: object, tr: Speaker) -> object:
+    return value.said(tr) if isinstance(value, Phrase | Fmt) else value
+
+
+def joined(*parts: str) -> Phrase:
+    """Parts (phrases or plain text) said one after the other, each in the channel's language."""
+    return Phrase(
+        "".join(f"{{p{i}}}" for i in range(len(parts))), **{f"p{i}": p for i, p in enumerate(parts)}
+    )
+
+
 class Speakers:
     """Channels' speakers, remembered for a while: a reply needs no database read each time.
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from reports import zones
 from reports.chart import DESKTOP, PHONE
 from reports.html_page import csp, png_data_uri, render
-from reports.i18n import ENGLISH, Speaker
+from reports.i18n import ENGLISH, Speaker, said
 from reports.model import Analysis, Burst, LoginPattern, Traits, Wave
 from reports.summary import LEADS
 
@@ -87,7 +87,7 @@ def page_html(
         window_note=window_note,
         level=str(analysis.verdict.level),
         lead=tr.say(LEADS[analysis.verdict.level]),
-        reasons=analysis.verdict.reasons,
+        reasons=[said(r, tr) for r in analysis.verdict.reasons],
         figures=_figures(analysis, tr),
         chart_src=png_data_uri(chart_png),
         chart_wide_src=png_data_uri(chart_wide_png) if chart_wide_png else None,

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from reports.i18n import ENGLISH, Speaker, said
 from reports.risk import Risk
 
 
@@ -91,16 +92,28 @@ class Raid:
         """True for spam and hate raids: the ones a guard may act on."""
         return self.kind is not RaidKind.HONEST
 
-    def headline(self) -> str:
-        """Return the alert's one line (English; contains the word "raid" for searching)."""
+    def headline(self, tr: Speaker = ENGLISH) -> str:
+        """Return the alert's one line in `tr`'s language.
+
+        A hostile raid's line starts with "Raid alert:" in every language, for searching.
+        """
         n = len(self.accounts)
         if self.kind is RaidKind.HONEST and self.incoming is not None:
-            return (
-                f"Raid from {self.incoming.from_login} ({self.incoming.viewers} viewers): "
-                f"{n} new chatters, looks like an honest raid"
+            return tr.say(
+                "Raid from {login} ({viewers} viewers): {count} new chatters, "
+                "looks like an honest raid",
+                login=self.incoming.from_login,
+                viewers=self.incoming.viewers,
+                count=n,
             )
-        label = "Hate raid" if self.kind is RaidKind.HATE else "Spam raid"
-        return f"Raid alert: {label.lower()} by {n} accounts ({'; '.join(self.reasons[:2])})"
+        reasons = "; ".join(said(r, tr) for r in self.reasons[:2])
+        if self.kind is RaidKind.HATE:
+            return tr.say(
+                "Raid alert: hate raid by {count} accounts ({reasons})", count=n, reasons=reasons
+            )
+        return tr.say(
+            "Raid alert: spam raid by {count} accounts ({reasons})", count=n, reasons=reasons
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the raid as JSON-ready data."""

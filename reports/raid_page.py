@@ -19,7 +19,7 @@ from functools import cache
 
 import jinja2
 
-from reports import text
+from reports.i18n import ENGLISH, N_, Speaker, said
 from reports.raid_model import Raid, RaidKind
 
 TEMPLATE = "raid_page.html"
@@ -27,7 +27,11 @@ CSV_NAME, JSON_NAME = "raid-accounts.csv", "raid.json"
 MAX_ROWS = 300  # per table; the downloads hold everything
 CSV_COLUMNS = ("user_id", "login", "created_at", "age_days", "first_time", "messages", "first_at")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_LABELS = {RaidKind.HONEST: "Honest raid", RaidKind.SPAM: "Spam raid", RaidKind.HATE: "Hate raid"}
+_LABELS = {
+    RaidKind.HONEST: N_("Honest raid"),
+    RaidKind.SPAM: N_("Spam raid"),
+    RaidKind.HATE: N_("Hate raid"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +49,15 @@ class RaidLinks:
 
 @cache
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("reports", "."),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
+        extensions=["jinja2.ext.i18n"],  # gettext comes with each render (see html_page)
     )
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    return env
 
 
 @cache
@@ -76,25 +83,28 @@ class _Row:
     messages: int
 
 
-def _age(created_at: datetime | None, now: datetime) -> str:
+def _age(created_at: datetime | None, now: datetime, tr: Speaker) -> str:
     if created_at is None:
         return "–"
     days = (now - created_at).total_seconds() / 86_400
     if days < 1:
-        return f"{days * 24:.0f} h"
-    return f"{days:.0f} d"
+        return tr.say("{hours} h", hours=f"{days * 24:.0f}")
+    return tr.say("{days} d", days=f"{days:.0f}")
 
 
-def raid_page_html(raid: Raid, *, links: RaidLinks | None = None) -> str:
-    """Return the raid page as one HTML document."""
+def raid_page_html(
+    raid: Raid, *, links: RaidLinks | None = None, speaker: Speaker = ENGLISH
+) -> str:
+    """Return the raid page as one HTML document, in the speaker's language (times in UTC)."""
+    tr = speaker
     links = links or RaidLinks()
     now = raid.detected_at
     rows = [
         _Row(
             a.login,
             a.first_time,
-            "unknown" if a.created_at is None else f"{a.created_at:%Y-%m-%d %H:%M}",
-            _age(a.created_at, now),
+            tr.say("unknown") if a.created_at is None else f"{a.created_at:%Y-%m-%d %H:%M}",
+            _age(a.created_at, now, tr),
             a.messages,
         )
         for a in raid.accounts
@@ -103,14 +113,23 @@ def raid_page_html(raid: Raid, *, links: RaidLinks | None = None) -> str:
         1 for a in raid.accounts if a.created_at is not None and (now - a.created_at).days < 30
     )
     timeline = raid.timeline[:MAX_ROWS]
-    title = f"{_LABELS[raid.kind]} in {raid.channel} · {text.day(raid.detected_at.date())}"
+    label = tr.say(_LABELS[raid.kind])
+    title = tr.say(
+        "{label} in {channel} · {day}",
+        label=label,
+        channel=raid.channel,
+        day=tr.day(raid.detected_at.date()),
+    )
     return str(
         _env()
         .get_template(TEMPLATE)
         .render(
+            **tr.jinja(),
+            lang=tr.language,
             title=title,
-            label=_LABELS[raid.kind],
+            label=label,
             raid=raid,
+            reasons=[said(r, tr) for r in raid.reasons],
             detected=f"{raid.detected_at:%H:%M:%S}",
             started=f"{raid.started_at:%H:%M:%S}",
             first_time=sum(1 for a in raid.accounts if a.first_time),

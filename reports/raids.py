@@ -31,6 +31,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from reports import textnorm
+from reports.i18n import N_, Phrase
 from reports.raid_build import Seen, build_raid, with_members
 from reports.raid_model import IncomingRaid, Raid, RaidKind
 from reports.raid_thresholds import Sensitivity, Thresholds
@@ -268,18 +269,33 @@ class RaidDetector:
             kind = RaidKind.HONEST
         else:
             kind = RaidKind.SPAM
-        reasons = []
+        reasons: list[str] = []
         if why == "group":
-            reasons.append(f"{len(members)} near-identical messages in {span:.0f} s")
+            reasons.append(
+                Phrase(
+                    N_("{count} near-identical messages in {secs} s"),
+                    count=len(members),
+                    secs=f"{span:.0f}",
+                )
+            )
         else:
             reasons.append(
-                f"{len(users)} accounts under {th.fresh_days:g} days old in {span:.0f} s"
+                Phrase(
+                    N_("{count} accounts under {days} days old in {secs} s"),
+                    count=len(users),
+                    days=f"{th.fresh_days:g}",
+                    secs=f"{span:.0f}",
+                )
             )
-        reasons.append(f"{first} first-time chatters, {young} young accounts")
+        reasons.append(
+            Phrase(
+                N_("{first} first-time chatters, {young} young accounts"), first=first, young=young
+            )
+        )
         if risk.category is not Category.NEUTRAL:
             reasons.append(f"{risk.category.value}: {risk.justification}")
         if incoming is not None:
-            reasons.append(f"raid from {incoming.from_login} just before")
+            reasons.append(Phrase(N_("raid from {login} just before"), login=incoming.from_login))
         raid = build_raid(
             self.channel,
             kind,

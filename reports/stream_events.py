@@ -11,17 +11,18 @@ from datetime import datetime
 from typing import Any
 
 from reports import text
+from reports.i18n import ENGLISH, N_, Speaker
 from storage.stream_events import EventKind, StreamEvent
 
 LABELS = {
-    EventKind.SUB: "subscription",
-    EventKind.RESUB: "resubscription",
-    EventKind.GIFT: "gifted subs",
-    EventKind.RAID_IN: "raid in",
-    EventKind.RAID_OUT: "raid out",
-    EventKind.FOLLOW: "follow",
+    EventKind.SUB: N_("subscription"),
+    EventKind.RESUB: N_("resubscription"),
+    EventKind.GIFT: N_("gifted subs"),
+    EventKind.RAID_IN: N_("raid in"),
+    EventKind.RAID_OUT: N_("raid out"),
+    EventKind.FOLLOW: N_("follow"),
 }
-_TIERS = {"1000": "tier 1", "2000": "tier 2", "3000": "tier 3", "prime": "Prime"}
+_TIERS = {"1000": N_("tier 1"), "2000": N_("tier 2"), "3000": N_("tier 3"), "prime": "Prime"}
 MAX_MESSAGE = 120
 
 
@@ -33,40 +34,60 @@ class RaidMark:
     label: str  # "raid from bigstreamer (300)"
 
 
-def tier_text(tier: str) -> str:
-    return _TIERS.get(tier, tier)
+def tier_text(tier: str, tr: Speaker = ENGLISH) -> str:
+    return tr.say(_TIERS[tier]) if tier in _TIERS else tier
 
 
-def who(e: StreamEvent) -> str:
+def who(e: StreamEvent, tr: Speaker = ENGLISH) -> str:
     """The other party, in words: a login, or "anonymous" for a gift without a gifter."""
     if e.kind is EventKind.GIFT and not e.user_login:
-        return "anonymous"
+        return tr.say("anonymous")
     return e.user_login or (str(e.user_id) if e.user_id is not None else "–")
 
 
-def sentence(e: StreamEvent) -> str:
-    """One plain line describing the event (the page's timeline)."""
-    name = who(e)
-    tier = f" ({tier_text(e.tier)})" if e.tier else ""
+def sentence(e: StreamEvent, tr: Speaker = ENGLISH) -> str:
+    """One plain line describing the event (the page's timeline), in `tr`'s language."""
+    name = who(e, tr)
+    tier = f" ({tier_text(e.tier, tr)})" if e.tier else ""
     if e.kind is EventKind.SUB:
-        return f"{name} subscribed{tier}"
+        return tr.say("{name} subscribed{tier}", name=name, tier=tier)
     if e.kind is EventKind.RESUB:
-        months = f" for {text.num(e.months)} months" if e.months else ""
+        months = tr.say(" for {months} months", months=tr.num(e.months)) if e.months else ""
         said = f": “{e.message[:MAX_MESSAGE]}”" if e.message else ""
-        return f"{name} resubscribed{months}{tier}{said}"
+        return tr.say(
+            "{name} resubscribed{months}{tier}{message}",
+            name=name,
+            months=months,
+            tier=tier,
+            message=said,
+        )
     if e.kind is EventKind.GIFT:
         n = e.amount or 1
-        return f"{name} gifted {text.num(n)} sub{'s' if n != 1 else ''}{tier}"
+        return tr.nsay(
+            "{name} gifted {n} sub{tier}", "{name} gifted {n} subs{tier}", n, name=name, tier=tier
+        )
     if e.kind is EventKind.RAID_IN:
-        return f"{name} raided the channel with {text.num(e.amount or 0)} viewers"
+        return tr.say(
+            "{name} raided the channel with {viewers} viewers",
+            name=name,
+            viewers=tr.num(e.amount or 0),
+        )
     if e.kind is EventKind.RAID_OUT:
-        return f"the channel raided {name} with {text.num(e.amount or 0)} viewers"
-    return f"{name} followed"
+        return tr.say(
+            "the channel raided {name} with {viewers} viewers",
+            name=name,
+            viewers=tr.num(e.amount or 0),
+        )
+    return tr.say("{name} followed", name=name)
 
 
-def timeline_rows(events: Sequence[StreamEvent]) -> list[tuple[str, str, str]]:
-    """(time, kind label, sentence) per event, in time order."""
-    return [(f"{e.at:%H:%M}", LABELS[e.kind], sentence(e)) for e in events]
+def timeline_rows(
+    events: Sequence[StreamEvent], tr: Speaker = ENGLISH
+) -> list[tuple[str, str, str, str]]:
+    """(time, kind label, sentence, the label in `tr`'s language) per event, in time order."""
+    return [
+        (f"{e.at:%H:%M}", LABELS[e.kind], sentence(e, tr), tr.say(LABELS[e.kind])) for e in events
+    ]
 
 
 def tally(events: Sequence[StreamEvent]) -> dict[str, int]:

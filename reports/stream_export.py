@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reports import stream_events
+from reports.i18n import ENGLISH, Speaker
 from reports.render import _atomic_write
 from reports.stream_chart import stream_chart_png
 from reports.stream_model import StreamReport
@@ -225,8 +226,11 @@ class StreamFiles:
     json: Path
 
 
-def write_stream_report(report: StreamReport, out_dir: Path, *, links: StreamLinks) -> StreamFiles:
-    """Write index.html, chart.png, stream-chat.csv and stream.json into `out_dir`."""
+def write_stream_report(
+    report: StreamReport, out_dir: Path, *, links: StreamLinks, speaker: Speaker = ENGLISH
+) -> StreamFiles:
+    """Write index.html, chart.png, stream-chat.csv and stream.json into `out_dir`; the page
+    in the speaker's language."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = StreamFiles(
         out_dir, out_dir / PAGE, out_dir / CHART_NAME, out_dir / CSV_NAME, out_dir / JSON_NAME
@@ -236,9 +240,9 @@ def write_stream_report(report: StreamReport, out_dir: Path, *, links: StreamLin
     _atomic_write(files.csv, csv_text(report).encode("utf-8"))
     _atomic_write(files.json, json_text(report).encode("utf-8"))
     # The page last: once it exists the report is complete.
-    live = json.dumps(live_dict(report), ensure_ascii=False)
+    live = json.dumps(live_dict(report, speaker), ensure_ascii=False)
     _atomic_write(out_dir / LIVE_NAME, live.encode("utf-8"))
-    page = stream_page_html(report, chart_png=png, links=links)
+    page = stream_page_html(report, chart_png=png, links=links, speaker=speaker)
     _atomic_write(files.page, page.encode("utf-8"))
     log.info("wrote stream report to %s (%d messages)", out_dir, report.summary.messages)
     return files

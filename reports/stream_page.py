@@ -15,8 +15,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from reports import stream_events, text, zones
+from reports import stream_events, zones
 from reports.html_page import LIVE_SCRIPT, asset, csp, png_data_uri, render
+from reports.i18n import ENGLISH, Speaker
 from reports.page import Figure
 from reports.stream_analytics import analytics_view
 from reports.stream_chart import FONT_PT, STREAM_DPI
@@ -58,40 +59,64 @@ def stream_page_csp() -> str:
     return csp(script=True, self_images=True)
 
 
-def _state(report: StreamReport) -> tuple[str, str, str]:
+def _state(report: StreamReport, tr: Speaker) -> tuple[str, str, str]:
     s = report.summary
     if s.session.live:
-        return "live", "Live", f"Live for {duration(s.duration)}; the figures update by themselves."
-    return "ended", "Ended", f"Ended {text.clock(s.until)} after {duration(s.duration)}."
+        return (
+            "live",
+            tr.say("Live"),
+            tr.say(
+                "Live for {duration}; the figures update by themselves.",
+                duration=duration(s.duration),
+            ),
+        )
+    return (
+        "ended",
+        tr.say("Ended"),
+        tr.say(
+            "Ended {when} after {duration}.", when=tr.when(s.until), duration=duration(s.duration)
+        ),
+    )
 
 
-def live_dict(report: StreamReport) -> dict[str, Any]:
+def live_dict(report: StreamReport, tr: Speaker = ENGLISH) -> dict[str, Any]:
     """Return what a live page polls for: the state, the figures and when they were made."""
-    _, label, detail = _state(report)
+    _, label, detail = _state(report, tr)
     return {
         "live": report.summary.session.live,
         "state_label": label,
         "state_detail": detail,
-        "generated": text.clock(report.generated_at),
-        "figures": {f.ident: f.value for f in _figures(report)},
+        "generated": tr.when(report.generated_at),
+        "figures": {f.ident: f.value for f in _figures(report, tr)},
     }
 
 
 def stream_page_html(
-    report: StreamReport, *, chart_png: bytes, links: StreamLinks, refresh_s: int = REFRESH_S
+    report: StreamReport,
+    *,
+    chart_png: bytes,
+    links: StreamLinks,
+    refresh_s: int = REFRESH_S,
+    speaker: Speaker = ENGLISH,
 ) -> str:
-    """Return the stream report page as one HTML document."""
+    """Return the stream report page as one HTML document, in the speaker's language."""
+    tr = speaker
     s = report.summary
     session = s.session
-    title = f"{report.channel_login} · stream of {text.day(session.started_at.date())}"
-    end = "now" if session.live else f"{s.until:%H:%M}"
+    title = tr.say(
+        "{login} · stream of {day}",
+        login=report.channel_login,
+        day=tr.day(session.started_at.date()),
+    )
+    end = tr.say("now") if session.live else f"{s.until:%H:%M}"
     meta = [f"{session.started_at:%H:%M}–{end} UTC", duration(s.duration)]
     meta += [x for x in (session.title, session.category) if x]
-    state, label, detail = _state(report)
+    state, label, detail = _state(report, tr)
     total = max(1, s.messages)
     shown = report.events[:MAX_EVENT_ROWS]
     return render(
         "stream_page.html",
+        speaker=tr,
         title=title,
         meta=" · ".join(meta),
         live=session.live,
@@ -99,56 +124,55 @@ def stream_page_html(
         state=state,
         state_label=label,
         state_detail=detail,
-        figures=_figures(report),
+        figures=_figures(report, tr),
         chart_src=png_data_uri(chart_png),
-        chart_alt=_chart_alt(report),
+        chart_alt=_chart_alt(report, tr),
         text_px=f"{FONT_PT * STREAM_DPI / 72:.1f}",
         top_chatters=[
-            (c.login, text.num(c.messages), text.pct(c.messages / total))
-            for c in report.top_chatters
+            (c.login, tr.num(c.messages), tr.pct(c.messages / total)) for c in report.top_chatters
         ],
-        emotes=[(x.label, text.num(x.count)) for x in report.top_emotes],
-        writers=[(w.login, f"{w.avg_length:.0f}", text.num(w.messages)) for w in report.writers],
+        emotes=[(x.label, tr.num(x.count)) for x in report.top_emotes],
+        writers=[(w.login, f"{w.avg_length:.0f}", tr.num(w.messages)) for w in report.writers],
         moderation_intro=moderation_phrase(s.moderation).capitalize() + ".",
         events=[
-            (f"{ev.at:%H:%M}", ev.action.value, ev.target_login or "–", _event_detail(ev))
+            (f"{ev.at:%H:%M}", ev.action.value, ev.target_login or "–", _event_detail(ev, tr))
             for ev in shown
         ],
-        more_events=text.num(len(report.events) - len(shown))
+        more_events=tr.num(len(report.events) - len(shown))
         if len(report.events) > len(shown)
         else "",
-        stream_events=stream_events.timeline_rows(report.stream_events[:MAX_EVENT_ROWS]),
-        more_stream_events=text.num(len(report.stream_events) - MAX_EVENT_ROWS)
+        stream_events=stream_events.timeline_rows(report.stream_events[:MAX_EVENT_ROWS], tr),
+        more_stream_events=tr.num(len(report.stream_events) - MAX_EVENT_ROWS)
         if len(report.stream_events) > MAX_EVENT_ROWS
         else "",
-        captures=_captures(report),
-        analytics=_analytics(report),
+        captures=_captures(report, tr),
+        analytics=_analytics(report, tr),
         links=links,
-        generated=text.clock(report.generated_at),
+        generated=tr.when(report.generated_at),
         script=Markup(asset(LIVE_SCRIPT)),  # noqa: S704
     )
 
 
-def _figures(r: StreamReport) -> list[Figure]:
+def _figures(r: StreamReport, tr: Speaker = ENGLISH) -> list[Figure]:
     s = r.summary
     session = s.session
-    peak = text.num(session.peak_viewers) if session.peak_viewers else "–"
-    avg = text.num(round(session.avg_viewers)) if session.avg_viewers else "–"
-    ratio = text.pct(s.chatter_ratio) if s.chatter_ratio is not None else "–"
+    peak = tr.num(session.peak_viewers) if session.peak_viewers else "–"
+    avg = tr.num(round(session.avg_viewers)) if session.avg_viewers else "–"
+    ratio = tr.pct(s.chatter_ratio) if s.chatter_ratio is not None else "–"
     return [
-        Figure("messages", "Messages", text.num(s.messages)),
-        Figure("chatters", "Chatters", text.num(s.chatters)),
-        Figure("rate", "Messages / min", rate(s.per_minute)),
-        Figure("peak", "Peak viewers", peak),
-        Figure("avg", "Average viewers", avg),
-        Figure("ratio", "Chatters / peak", ratio),
-        Figure("moderation", "Mod actions", text.num(s.moderation_total)),
-        Figure("captures", "Botchecks", text.num(len(s.captures))),
+        Figure("messages", tr.say("Messages"), tr.num(s.messages)),
+        Figure("chatters", tr.say("Chatters"), tr.num(s.chatters)),
+        Figure("rate", tr.say("Messages / min"), rate(s.per_minute)),
+        Figure("peak", tr.say("Peak viewers"), peak),
+        Figure("avg", tr.say("Average viewers"), avg),
+        Figure("ratio", tr.say("Chatters / peak"), ratio),
+        Figure("moderation", tr.say("Mod actions"), tr.num(s.moderation_total)),
+        Figure("captures", tr.say("Botchecks"), tr.num(len(s.captures))),
     ]
 
 
-def _event_detail(ev: ModerationEvent) -> str:
-    parts = [f"by {ev.moderator_login}"] if ev.moderator_login else []
+def _event_detail(ev: ModerationEvent, tr: Speaker) -> str:
+    parts = [tr.say("by {login}", login=ev.moderator_login)] if ev.moderator_login else []
     if ev.duration_s:
         parts.append(_for(ev.duration_s))
     if ev.reason:
@@ -160,40 +184,46 @@ def _for(seconds: int) -> str:
     return f"{seconds} s" if seconds < 120 else duration(timedelta(seconds=seconds))
 
 
-def _captures(r: StreamReport) -> list[tuple[str, str, str, str]]:
+def _captures(r: StreamReport, tr: Speaker) -> list[tuple[str, str, str, str]]:
     rows = []
     for c in r.summary.captures:
-        viewers = f", {text.num(c.viewer_count)} viewers" if c.viewer_count else ""
+        chatters = tr.num(c.chatter_count)
+        if c.viewer_count:
+            chatters = tr.say(
+                "{chatters}, {viewers} viewers", chatters=chatters, viewers=tr.num(c.viewer_count)
+            )
         rows.append(
             (
                 f"{c.started_at:%H:%M}",
                 c.verdict or c.status,
-                text.num(c.chatter_count) + viewers,
+                chatters,
                 c.report_token,
             )
         )
     return rows
 
 
-def _chart_alt(r: StreamReport) -> str:
+def _chart_alt(r: StreamReport, tr: Speaker) -> str:
     s = r.summary
     busiest = max(r.series, key=lambda b: b.messages, default=None)
-    alt = f"Chat messages per minute and viewers during the stream: {s.messages} messages"
+    alt = tr.say(
+        "Chat messages per minute and viewers during the stream: {count} messages", count=s.messages
+    )
     if busiest is not None and busiest.messages:
-        alt += f", busiest at {busiest.start:%H:%M} UTC"
+        alt += tr.say(", busiest at {time} UTC", time=f"{busiest.start:%H:%M}")
     if s.session.peak_viewers:
-        alt += f", peak {s.session.peak_viewers} viewers"
+        alt += tr.say(", peak {count} viewers", count=s.session.peak_viewers)
     for mark in stream_events.raid_marks(r.stream_events):
         alt += f", {mark.label} at {mark.at:%H:%M} UTC"
     return alt + "."
 
 
-def _analytics(r: StreamReport) -> dict[str, Any] | None:
+def _analytics(r: StreamReport, tr: Speaker) -> dict[str, Any] | None:
     """What templates/_stream_analytics.html shows for the stream (issue 18)."""
     a = r.analytics
     if a is None:
         return None
     back = a["returning"]
-    share = text.pct(back["share"]) if back["share"] is not None else "–"
-    extra = [Figure("returning", "Returning chatters", share)]
+    share = tr.pct(back["share"]) if back["share"] is not None else "–"
+    extra = [Figure("returning", tr.say("Returning chatters"), share)]
     return analytics_view(a["retention"], a["segments"], zones.UTC_NAME, extra)

@@ -7,7 +7,7 @@ words who was set apart and why. It speaks the channel's language (`reports.i18n
 
 from __future__ import annotations
 
-from reports.i18n import ENGLISH, N_, Speaker
+from reports.i18n import ENGLISH, N_, Speaker, said
 from reports.model import Analysis, Level
 
 MAX_CHARS = 500  # Twitch's limit for one chat message
@@ -121,9 +121,8 @@ def _finding(a: Analysis, tr: Speaker) -> str:
             day=tr.day(b.start.date()),
         )
     if a.verdict.level is not Level.LOW and a.verdict.reasons:
-        # Young accounts, a lurker list or more chatters than viewers: the verdict's own words
-        # (English: reports/verdict.py is not translated yet).
-        return a.verdict.reasons[0].rstrip(".")
+        # Young accounts, a lurker list or more chatters than viewers: the verdict's own words.
+        return said(a.verdict.reasons[0], tr).rstrip(".")
     return tr.say(
         "no waves of accounts created on the same days among {checked} chatters",
         checked=tr.num(a.totals.analysed),

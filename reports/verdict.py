@@ -8,7 +8,7 @@ to elevated at most, because ordinary channels vary widely on them.
 
 from __future__ import annotations
 
-from reports import text
+from reports.i18n import N_, Fmt, Phrase, joined
 from reports.model import (
     AgeBucket,
     Burst,
@@ -41,7 +41,7 @@ CHATTERS_MARGIN = 20
 MULTI_CHANNEL_ELEVATED_SHARE = 0.05  # of chatters seen in several served channels at once
 MULTI_CHANNEL_ELEVATED_MIN = 10
 MAX_REASONS = 6
-PERSON_PACE = (
+PERSON_PACE = N_(
     " Made at a person's pace without a shared login pattern, as friends or a class signing"
     " up together would be."
 )
@@ -69,15 +69,23 @@ def decide(
         inside.update(within)
         inner = [bursts[i] for i in within]
         weak = not notable(w) and not any(notable(b) for b in inner)
-        reasons.append(wave_sentence(w, analysed, inner) + (PERSON_PACE if weak else ""))
+        reasons.append(_paced(wave_sentence(w, analysed, inner), weak))
     for i, b in sorted(enumerate(bursts), key=lambda ib: -ib[1].count):
         if i not in inside:
-            reasons.append(burst_sentence(b, analysed) + ("" if notable(b) else PERSON_PACE))
+            reasons.append(_paced(burst_sentence(b, analysed), not notable(b)))
     for r in sorted(stem_runs, key=lambda r: -r.count):
         reasons.append(
-            f"{text.num(r.count)} accounts sharing the login pattern “{r.stem}” were created on "
-            f"{text.day_range(r.start, r.end)}, against about {_about(r.expected)} expected "
-            "from how often this audience uses it."
+            Phrase(
+                N_(
+                    "{count} accounts sharing the login pattern “{stem}” were created on "
+                    "{days}, against about {expected} expected from how often this audience "
+                    "uses it."
+                ),
+                count=Fmt("num", r.count),
+                stem=r.stem,
+                days=Fmt("day_range", r.start, r.end),
+                expected=_about(r.expected),
+            )
         )
     level = Level.LOW
     # A stem run shares a login pattern by definition: notable, and strong from 10 accounts.
@@ -104,18 +112,32 @@ def decide(
         and under30.share >= YOUNG_ELEVATED_SHARE
     )
     if young_wave and under30 is not None:
-        said = f"{text.pct(under30.share)} of the accounts are under 30 days old"
+        share = Fmt("pct", under30.share)
         raid = raid_phrase(totals)
-        reasons.append(f"{said}, {raid}." if raid else f"{said}.")
+        if raid:
+            reasons.append(
+                Phrase(
+                    N_("{share} of the accounts are under 30 days old, {raid}."),
+                    share=share,
+                    raid=raid,
+                )
+            )
+        else:
+            reasons.append(
+                Phrase(N_("{share} of the accounts are under 30 days old."), share=share)
+            )
         level = max(level, Level.ELEVATED, key=_rank)
     elif (waves or bursts) and raid_phrase(totals):
         # Waves right after a raid: say so next to the largest one, where it is read.
-        reasons.insert(1, f"These chatters came {raid_phrase(totals)}.")
+        reasons.insert(1, Phrase(N_("These chatters came {raid}."), raid=raid_phrase(totals)))
     known = len(totals.known_bots)
     if known >= KNOWN_BOTS_ELEVATED_MIN and known >= KNOWN_BOTS_ELEVATED_SHARE * totals.chatters:
         reasons.append(
-            f"{text.num(known)} of {text.num(totals.chatters)} chatters are on the known "
-            "lurker-bot list."
+            Phrase(
+                N_("{count} of {chatters} chatters are on the known lurker-bot list."),
+                count=Fmt("num", known),
+                chatters=Fmt("num", totals.chatters),
+            )
         )
         level = max(level, Level.ELEVATED, key=_rank)
     multi = len(totals.multi_channel)
@@ -124,14 +146,24 @@ def decide(
         and multi >= MULTI_CHANNEL_ELEVATED_SHARE * totals.chatters
     ):
         reasons.append(
-            f"{text.num(multi)} of {text.num(totals.chatters)} chatters were in the chat of "
-            "several other channels in the same hour."
+            Phrase(
+                N_(
+                    "{count} of {chatters} chatters were in the chat of several other channels "
+                    "in the same hour."
+                ),
+                count=Fmt("num", multi),
+                chatters=Fmt("num", totals.chatters),
+            )
         )
         level = max(level, Level.ELEVATED, key=_rank)
     viewers = totals.viewer_count
     if viewers is not None and totals.chatters > CHATTERS_OVER_VIEWERS * viewers + CHATTERS_MARGIN:
         reasons.append(
-            f"{text.num(totals.chatters)} accounts are in chat for {text.num(viewers)} viewers."
+            Phrase(
+                N_("{chatters} accounts are in chat for {viewers} viewers."),
+                chatters=Fmt("num", totals.chatters),
+                viewers=Fmt("num", viewers),
+            )
         )
         level = max(level, Level.ELEVATED, key=_rank)
     if not reasons:
@@ -144,10 +176,19 @@ def raid_phrase(totals: Totals) -> str:
     raid, minutes = totals.raid, totals.raid_minutes
     if raid is None or minutes is None:
         return ""
-    ago = "less than a minute" if minutes < 1 else f"{text.num(round(minutes))} min"
-    return (
-        f"right after a raid from {raid.from_login} brought {text.num(raid.viewers)} viewers "
-        f"({ago} before this check); a raid's viewers arrive together"
+    ago = (
+        Phrase(N_("less than a minute"))
+        if minutes < 1
+        else Phrase(N_("{minutes} min"), minutes=Fmt("num", round(minutes)))
+    )
+    return Phrase(
+        N_(
+            "right after a raid from {login} brought {viewers} viewers ({ago} before this "
+            "check); a raid's viewers arrive together"
+        ),
+        login=raid.from_login,
+        viewers=Fmt("num", raid.viewers),
+        ago=ago,
     )
 
 
@@ -184,61 +225,111 @@ def notable(group: Wave | Burst) -> bool:
 
 def wave_sentence(w: Wave, analysed: int, bursts: list[Burst] | None = None) -> str:
     """Describe a wave (and the bursts inside it) as an observation."""
-    out = (
-        f"{text.num(w.count)} of {text.num(analysed)} accounts ({text.pct(w.share)}) were "
-        f"created on {text.day_range(w.start, w.end)}, against about {_about(w.expected)} "
-        "expected from this audience's other days"
-    )
+    parts: list[str] = [
+        Phrase(
+            N_(
+                "{count} of {analysed} accounts ({share}) were created on {days}, against "
+                "about {expected} expected from this audience's other days"
+            ),
+            count=Fmt("num", w.count),
+            analysed=Fmt("num", analysed),
+            share=Fmt("pct", w.share),
+            days=Fmt("day_range", w.start, w.end),
+            expected=_about(w.expected),
+        )
+    ]
     if bursts:
         b = max(bursts, key=lambda b: b.count)
-        out += f"; {text.num(b.count)} of them within {text.minutes(b.start, b.end)}"
+        parts.append(
+            Phrase(
+                N_("; {count} of them within {span}"),
+                count=Fmt("num", b.count),
+                span=Fmt("span", b.start, b.end),
+            )
+        )
         if b.remnants:
-            out += f" and {text.num(b.remnants)} more within hours of them"
-    out += "."
-    return out + _traits(w.traits, w.count)
+            parts.append(
+                Phrase(N_(" and {count} more within hours of them"), count=Fmt("num", b.remnants))
+            )
+    parts.append(".")
+    traits = _traits(w.traits, w.count)
+    return joined(*parts, traits) if traits else joined(*parts)
 
 
 def burst_sentence(b: Burst, analysed: int) -> str:
     """Describe a burst as an observation."""
-    out = (
-        f"{text.num(b.count)} of {text.num(analysed)} accounts ({text.pct(b.share)}) were "
-        f"created within {text.minutes(b.start, b.end)} on {text.clock(b.start)}"
-    )
+    parts: list[str] = [
+        Phrase(
+            N_("{count} of {analysed} accounts ({share}) were created within {span} on {when}"),
+            count=Fmt("num", b.count),
+            analysed=Fmt("num", analysed),
+            share=Fmt("pct", b.share),
+            span=Fmt("span", b.start, b.end),
+            when=Fmt("when", b.start),
+        )
+    ]
     if b.remnants:
-        out += f", and {text.num(b.remnants)} more within hours of them, on days when almost "
-        out += "no one else here signed up"
-    return out + "." + _traits(b.traits, b.count)
+        parts.append(
+            Phrase(
+                N_(
+                    ", and {count} more within hours of them, on days when almost no one else "
+                    "here signed up"
+                ),
+                count=Fmt("num", b.remnants),
+            )
+        )
+    parts.append(".")
+    traits = _traits(b.traits, b.count)
+    return joined(*parts, traits) if traits else joined(*parts)
 
 
 def _traits(traits: Traits, count: int) -> str:
-    parts = []
+    parts: list[str] = []
     if traits.default_avatar_share >= 0.5:
-        parts.append(f"{text.pct(traits.default_avatar_share)} keep the default avatar")
+        parts.append(
+            Phrase(
+                N_("{share} keep the default avatar"),
+                share=Fmt("pct", traits.default_avatar_share),
+            )
+        )
     patterns: tuple[LoginPattern, ...] = traits.patterns
     if patterns:
         parts.append(
-            f"{text.num(patterns[0].count)} share the login pattern “{patterns[0].pattern}”"
+            Phrase(
+                N_("{count} share the login pattern “{pattern}”"),
+                count=Fmt("num", patterns[0].count),
+                pattern=patterns[0].pattern,
+            )
         )
     if traits.renamed:
-        parts.append(f"{text.num(traits.renamed)} have had another login")
+        parts.append(Phrase(N_("{count} have had another login"), count=Fmt("num", traits.renamed)))
     if traits.silent is not None and traits.silent_share is not None:
         if traits.silent == count:
-            parts.append(f"none of the {text.num(count)} ever chatted here")
+            parts.append(
+                Phrase(N_("none of the {count} ever chatted here"), count=Fmt("num", count))
+            )
         elif traits.silent_share >= 0.5:
-            parts.append(f"{text.num(traits.silent)} never chatted here")
-    return f" {'; '.join(parts)}." if parts else ""
+            parts.append(Phrase(N_("{count} never chatted here"), count=Fmt("num", traits.silent)))
+    if not parts:
+        return ""
+    between = [x for i, p in enumerate(parts) for x in ((p,) if i == 0 else ("; ", p))]
+    return joined(" ", *between, ".")
+
+
+def _paced(sentence: str, weak: bool) -> str:
+    return joined(sentence, Phrase(PERSON_PACE)) if weak else sentence
 
 
 def _about(expected: float) -> str:
     if expected < 1:
-        return "none" if expected < 0.5 else "1"
-    return text.num(round(expected))
+        return Phrase(N_("none")) if expected < 0.5 else "1"
+    return Fmt("num", round(expected))
 
 
 def _calm(totals: Totals) -> str:
     if totals.analysed == 0:
-        return "No chatters with a known creation date to analyse."
-    return "No unusual clusters of account creation dates among these chatters."
+        return Phrase(N_("No chatters with a known creation date to analyse."))
+    return Phrase(N_("No unusual clusters of account creation dates among these chatters."))
 
 
 def _rank(level: Level) -> int:

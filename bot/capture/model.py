@@ -13,13 +13,15 @@ from bot.helix.errors import (
     HelixRateLimited,
     HelixUnavailable,
 )
+from reports.i18n import N_
 from storage import Account, Capture, CaptureStatus
 
-NOT_A_MODERATOR = "bot is no longer a moderator"
-RATE_LIMITED = "rate limited for too long"
-UNAVAILABLE = "Twitch did not answer"
-AUTH_REJECTED = "Twitch rejected the bot's token"
-PROCESS_STOPPED = "botcheck stopped while the capture ran"
+# Stored English (the capture row); `bot.checks` says them in the channel's language.
+NOT_A_MODERATOR = N_("bot is no longer a moderator")
+RATE_LIMITED = N_("rate limited for too long")
+UNAVAILABLE = N_("Twitch did not answer")
+AUTH_REJECTED = N_("Twitch rejected the bot's token")
+PROCESS_STOPPED = N_("botcheck stopped while the capture ran")
 
 
 @dataclass(frozen=True, slots=True)

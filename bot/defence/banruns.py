@@ -18,8 +18,9 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.defence.enforcer import Enforcer, RunResult
+from bot.defence.enforcer import BANNED, Enforcer, RunResult
 from bot.defence.moderation import Outcome
+from bot.speaking import SpeakerOf, english
 from reports.analysis import analyze
 from reports.banplan import BanPlan, ban_plan
 from storage.defence import DONE, PENDING, RUNNING, STOPPED, UNDONE, BanRun
@@ -57,7 +58,9 @@ class BanRuns:
         confirm_s: float = CONFIRM_S,
         retry_s: float = RETRY_S,
         monotonic: Callable[[], float] = time.monotonic,
+        speaker: SpeakerOf = english,
     ) -> None:
+        self._speaker = speaker
         self.enforcer = enforcer
         self.store = enforcer.store
         self._db = db
@@ -178,7 +181,9 @@ class BanRuns:
         await self.enforcer.record(
             run.channel_id, "ban-run", state, f"run {run.run_id}: {sentence}", by=run.requested_by
         )
-        await self._say(run.channel_id, f"Ban run {run.run_id}: {sentence}.")
+        tr = await self._speaker(run.channel_id)
+        said = tr.say("Ban run {run}: {result}.", run=run.run_id, result=total.sentence(BANNED, tr))
+        await self._say(run.channel_id, said)
         return total
 
     async def unban_last(self, channel_id: int) -> tuple[BanRun | None, RunResult]:

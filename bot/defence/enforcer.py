@@ -19,6 +19,7 @@ from datetime import datetime
 from bot.defence import moderation
 from bot.defence.moderation import Outcome
 from bot.helix import Helix
+from reports.i18n import ENGLISH, N_, Speaker
 from storage.audit import Audit
 from storage.defence import DONE, FAILED, PENDING, UNDONE, Action, DefenceStore
 
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 
 GUARD_TIMEOUT_S = 3600  # a guard timeout: an hour, long enough to outlast the raid
 UNDO_WINDOW_S = 3600.0  # `!botcheck undo` lifts what the bot did in the last hour
+# The verbs of `RunResult.sentence`, translated where the sentence is said.
+BANNED, UNBANNED, LIFTED = N_("banned"), N_("unbanned"), N_("lifted")
+TIMED_OUT, SHIELD_ON = N_("timed out"), N_("shield mode on")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +43,33 @@ class RunResult:
     detail: str = ""
     halted: bool = False  # asked to stop between two actions (shutdown, unban): resumable
 
-    def sentence(self, verb: str) -> str:
-        """Return an English summary, e.g. "banned 12, 1 refused by Twitch"."""
-        parts = [f"{verb} {self.done}"]
+    def sentence(self, verb: str, tr: Speaker = ENGLISH) -> str:
+        """Return a summary in `tr`'s words, e.g. "banned 12, 1 refused by Twitch".
+
+        `verb` is one of the marked verbs (`BANNED`, `LIFTED`, ...), translated here.
+        """
+        parts = [tr.say("{verb} {count}", verb=tr.say(verb), count=self.done)]
         if self.refused:
-            parts.append(f"{self.refused} refused by Twitch")
+            parts.append(tr.say("{count} refused by Twitch", count=self.refused))
         if self.stopped is Outcome.NOT_MODERATOR:
-            parts.append(f"stopped with {self.left} left: I am no longer a moderator here")
+            parts.append(
+                tr.say(
+                    "stopped with {count} left: I am no longer a moderator here", count=self.left
+                )
+            )
         elif self.stopped is Outcome.NO_SCOPE:
-            parts.append(f"stopped with {self.left} left: my token lacks a moderation scope")
+            parts.append(
+                tr.say(
+                    "stopped with {count} left: my token lacks a moderation scope", count=self.left
+                )
+            )
         elif self.stopped is Outcome.UNAVAILABLE:
-            parts.append(f"paused with {self.left} left: Twitch is not answering, I will resume")
+            parts.append(
+                tr.say(
+                    "paused with {count} left: Twitch is not answering, I will resume",
+                    count=self.left,
+                )
+            )
         return ", ".join(parts)
 
 

@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.pages.links import RAID_MARKER, TOKEN_RE, Links, new_report_token
+from reports.i18n import ENGLISH, Speaker
 from reports.raid_model import Raid
 from reports.raid_page import RaidLinks, raid_csv_text, raid_json_text, raid_page_html
 
@@ -26,11 +27,13 @@ log = logging.getLogger(__name__)
 SUBDIR = "raids"
 
 
-def _write(directory: Path, raid: Raid, token: str) -> None:
+def _write(directory: Path, raid: Raid, token: str, speaker: Speaker) -> None:
     tmp = directory.with_name(directory.name + ".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
     links = RaidLinks.for_token(token)
-    (tmp / "index.html").write_text(raid_page_html(raid, links=links), encoding="utf-8")
+    (tmp / "index.html").write_text(
+        raid_page_html(raid, links=links, speaker=speaker), encoding="utf-8"
+    )
     (tmp / "chatters.csv").write_text(raid_csv_text(raid), encoding="utf-8")
     (tmp / "analysis.json").write_text(raid_json_text(raid), encoding="utf-8")
     # The marker names the channel, so that `!botcheck forget` finds the channel's pages.
@@ -56,10 +59,11 @@ class RaidPages:
         self._clock = clock
         self._token = token
 
-    async def write(self, raid: Raid) -> Links:
-        """Write the raid's page and downloads off the event loop; return its links."""
+    async def write(self, raid: Raid, speaker: Speaker = ENGLISH) -> Links:
+        """Write the raid's page (in `speaker`'s language) and downloads off the event loop;
+        return its links."""
         token = self._token()
-        await asyncio.to_thread(_write, self.root / token, raid, token)
+        await asyncio.to_thread(_write, self.root / token, raid, token, speaker)
         return Links.for_token(self.public_url, token)
 
     async def resolve(self, token: str) -> Path | None:

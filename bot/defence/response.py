@@ -23,10 +23,12 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.defence.ages import AccountAges
-from bot.defence.enforcer import Enforcer
+from bot.defence.enforcer import SHIELD_ON, TIMED_OUT, Enforcer
 from bot.defence.hub import ChannelState, DefenceHub
 from bot.defence.moderation import Outcome
 from bot.defence.pages import RaidPages
+from bot.speaking import SpeakerOf, english
+from reports.i18n import Speaker
 from reports.raid_model import Raid, RaidKind
 from reports.raids import RaidDetector
 from reports.risk_llm import LlmRisk
@@ -61,7 +63,9 @@ class RaidResponse:
         llm: LlmRisk | None = None,
         alert_every_s: float = 120.0,
         monotonic: Callable[[], float] = time.monotonic,
+        speaker: SpeakerOf = english,
     ) -> None:
+        self.speaker = speaker
         self.enforcer = enforcer
         self.pages = pages
         self.ages = ages
@@ -108,9 +112,10 @@ class RaidResponse:
         ):
             return
         self._last_alert[channel_id] = (now, raid.kind)
-        links = await self.pages.write(raid)
+        tr = await self.speaker(channel_id)
+        links = await self.pages.write(raid, tr)
         self.alerts.append((channel_id, raid, links.page))
-        line = f"{raid.headline()}. Details: {links.page}"
+        line = tr.say("{headline}. Details: {link}", headline=raid.headline(tr), link=links.page)
         await self.say(channel_id, line)
         opinion = ""
         if self.llm is not None and self.llm.config.enabled:
@@ -151,7 +156,7 @@ class RaidResponse:
                     actions = await store.add_actions(
                         channel_id, "shield", [(None, "")], at=self.clock()
                     )
-                    verb = "shield mode on"
+                    verb = SHIELD_ON
                 else:
                     acted = self._acted.setdefault(channel_id, set())
                     targets = [
@@ -165,7 +170,7 @@ class RaidResponse:
                     actions = await store.add_actions(
                         channel_id, "timeout", targets, at=self.clock()
                     )
-                    verb = "timed out"
+                    verb = TIMED_OUT
                 result = await self.enforcer.carry_out(
                     actions,
                     reason=f"botcheck guard: {raid.kind.value} raid",
@@ -182,16 +187,19 @@ class RaidResponse:
         if (channel_id, outcome) in self._told:
             return
         self._told.add((channel_id, outcome))
+        tr = await self.speaker(channel_id)
         if outcome is Outcome.NO_SCOPE:
-            text = (
+            text = tr.say(
                 "Raid guard could not act: the bot lacks the scope moderator:manage:banned_users "
                 "(or moderator:manage:shield_mode). The bot account must authorize again; "
                 "type !botcheck guard on for the link."
             )
         elif outcome is Outcome.NOT_MODERATOR:
-            text = "Raid guard could not act: the bot is not a moderator here any more."
+            text = tr.say("Raid guard could not act: the bot is not a moderator here any more.")
         else:
-            text = "Raid guard paused: Twitch is not answering; moderators, please act by hand."
+            text = tr.say(
+                "Raid guard paused: Twitch is not answering; moderators, please act by hand."
+            )
         await self.say(channel_id, text)
 
     def _was_undone(self, state: ChannelState) -> bool:
@@ -239,16 +247,19 @@ class RaidResponse:
         if not young:
             return None
         young.sort(reverse=True)
-        head = f"New here with accounts under {days} days ({len(young)}): "
+        tr = await self.speaker(state.channel_id)
+        head = tr.say(
+            "New here with accounts under {days} days ({count}): ", days=days, count=len(young)
+        )
         names: list[str] = []
         for created, login in young:
-            item = f"{login} ({_age(now, created)})"
+            item = f"{login} ({_age(now, created, tr)})"
             if len(head) + len(", ".join([*names, item])) > MAX_CHAT - 20:
                 break
             names.append(item)
         text = head + ", ".join(names)
         if len(names) < len(young):
-            text += f" and {len(young) - len(names)} more"
+            text += tr.say(" and {count} more", count=len(young) - len(names))
         await self.say(state.channel_id, text + ".")
         return text
 
@@ -263,8 +274,8 @@ class RaidResponse:
                     await self.digest(state)
 
 
-def _age(now: datetime, created: datetime) -> str:
+def _age(now: datetime, created: datetime, tr: Speaker) -> str:
     seconds = max(0.0, (now - created).total_seconds())
     if seconds < 86_400:
-        return f"{max(1, round(seconds / 3600))} h"
-    return f"{round(seconds / 86_400)} d"
+        return tr.say("{hours} h", hours=max(1, round(seconds / 3600)))
+    return tr.say("{days} d", days=round(seconds / 86_400))

@@ -24,6 +24,7 @@ from bot.defence.moderation import BAN_SCOPE, SHIELD_SCOPE
 from bot.defence.pages import RaidPages
 from bot.defence.response import RaidResponse, Say, Webhook
 from bot.helix import Helix
+from bot.speaking import speaker_of
 from reports.risk import RuleSet
 from reports.risk_llm import LlmConfig, LlmRisk
 from storage import Account, Capture, ChatMessage, Database
@@ -71,6 +72,7 @@ class Defence:
         if llm is not None and llm.enabled:
             self._llm_client = httpx.AsyncClient()
             risk = LlmRisk(llm, self._llm_client)
+        speaker = speaker_of(db)  # the channel's language for what the defence says unasked
         self.response = RaidResponse(
             enforcer=self.enforcer,
             pages=self.pages,
@@ -78,6 +80,7 @@ class Defence:
             webhook=webhook,
             clock=clock,
             llm=risk,
+            speaker=speaker,
         )
         self.hub = DefenceHub(
             store=self.store,
@@ -94,6 +97,7 @@ class Defence:
             capture_accounts=self._capture_accounts,
             clock=clock,
             say=self.response.say,
+            speaker=speaker,
         )
         self._digest_task: asyncio.Task[None] | None = None
 

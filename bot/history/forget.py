@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reports.i18n import ENGLISH, Speaker
 from storage import Database, StorageError
 
 log = logging.getLogger(__name__)
@@ -50,21 +51,23 @@ class Forgotten:
             text += f"; {self.folders_left} report folder(s) left"
         return text + (f" ({self.problem})" if self.problem else "")
 
-    def answer(self) -> str:
+    def answer(self, tr: Speaker = ENGLISH) -> str:
         """The one sentence the broadcaster reads in chat: exactly what went and what did not."""
         if self.complete:
-            return "Done: botcheck deleted everything it kept about this channel."
+            return tr.say("Done: botcheck deleted everything it kept about this channel.")
         if self.folders_left:
-            return (
-                f"Only partly done: {self.report_folders} report(s) deleted, but "
-                f"{self.folders_left} report folder(s) could not be removed, so the chat history "
-                "and statistics were kept too; it has been logged. Type !botcheck forget again "
-                "later to finish."
+            return tr.say(
+                "Only partly done: {reports} report(s) deleted, but {left} report folder(s) "
+                "could not be removed, so the chat history and statistics were kept too; it has "
+                "been logged. Type !botcheck forget again later to finish.",
+                reports=self.report_folders,
+                left=self.folders_left,
             )
-        return (
-            f"Only partly done: {self.report_folders} report(s) deleted, but the database "
-            "refused to delete the chat history and statistics; it has been logged. Type "
-            "!botcheck forget again later to finish."
+        return tr.say(
+            "Only partly done: {reports} report(s) deleted, but the database refused to delete "
+            "the chat history and statistics; it has been logged. Type !botcheck forget again "
+            "later to finish.",
+            reports=self.report_folders,
         )
 
 

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.pages.links import TOKEN_RE, Links
+from bot.speaking import speaker_of
+from reports.i18n import Speaker
 from reports.stream_analytics import stream_analytics_dict
 from reports.stream_export import PAGE, write_stream_report
 from reports.stream_model import StreamReport, bucket_for
 from reports.stream_page import StreamLinks
-from reports.text import day
 from storage import Database, StreamSession, ViewerSample
 from storage.stats_results import Bucket
 from storage.stream_stats import engagement_series
@@ -53,6 +54,7 @@ class StreamReports:
         self._clock = clock
         self._max_age = max_age
         self._locks: dict[str, asyncio.Lock] = {}
+        self._speaker = speaker_of(db)
 
     def links(self, token: str) -> Links:
         return Links.for_token(self._public_url, token)
@@ -108,8 +110,9 @@ class StreamReports:
         """Gather the stream's figures and write its files (off the event loop)."""
         report = await self.gather(session)
         directory = self.directory(session.report_token)
-        links = StreamLinks.for_token(session.report_token, self._expiry_text(session))
-        await asyncio.to_thread(write_stream_report, report, directory, links=links)
+        tr = await self._speaker(session.channel_id)
+        links = StreamLinks.for_token(session.report_token, self._expiry_text(session, tr))
+        await asyncio.to_thread(write_stream_report, report, directory, links=links, speaker=tr)
         state = {"ended": not session.live, "at": report.generated_at.isoformat()}
         await asyncio.to_thread(
             (directory / _STATE).write_text, json.dumps(state), encoding="utf-8"
@@ -165,13 +168,13 @@ class StreamReports:
             engagement_series(series, bucket, viewers, session.category, live=[(since, until)]),
         )
 
-    def _expiry_text(self, session: StreamSession) -> str:
+    def _expiry_text(self, session: StreamSession, tr: Speaker) -> str:
         if session.pinned:
-            return "never: it is pinned"
+            return tr.say("never: it is pinned")
         expires = self.expires_at(session)
         if expires is None:
-            return f"{self._ttl.days} days after the stream ends, unless pinned"
-        return f"on {day(expires.date())} unless pinned"
+            return tr.say("{days} days after the stream ends, unless pinned", days=self._ttl.days)
+        return tr.say("on {day} unless pinned", day=tr.day(expires.date()))
 
     async def purge_expired(self) -> int:
         """Delete the files of expired or unknown stream reports; return how many."""

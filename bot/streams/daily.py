@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.pages.links import TOKEN_RE, Links, new_report_token
+from bot.speaking import speaker_of
 from reports import zones
 from reports.daily import DayFigures, DayStream, insights, report_dict
 from reports.daily_page import PAGE, DailyLinks, write_daily_report
-from reports.text import day as day_text
 from storage import Database
 from storage.stream_stats import engagement_series
 
@@ -121,6 +121,7 @@ class DailyReporter:
         catch_up_days: int = 7,
     ) -> None:
         self._db = db
+        self._speaker = speaker_of(db)
         self._root = data_dir / "daily"
         self._public_url = public_url.rstrip("/")
         self._ttl = ttl
@@ -220,11 +221,11 @@ class DailyReporter:
         directory = self._root / token
         async with self._locks.setdefault(token, asyncio.Lock()):
             if not (directory / PAGE).is_file():
-                links = DailyLinks.for_token(
-                    token, f"on {day_text(self.expires_at(row.day).date())}"
-                )
+                tr = await self._speaker(row.channel_id)
+                expiry = tr.say("on {day}", day=tr.day(self.expires_at(row.day).date()))
+                links = DailyLinks.for_token(token, expiry)
                 await asyncio.to_thread(
-                    write_daily_report, json.loads(row.body), directory, links=links
+                    write_daily_report, json.loads(row.body), directory, links=links, speaker=tr
                 )
         return directory
 

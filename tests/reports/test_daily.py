@@ -10,6 +10,7 @@ import pytest
 
 from reports.daily import DayFigures, DayStream, insights, report_dict
 from reports.daily_page import DailyLinks, daily_csv, daily_html
+from reports.i18n import Speaker
 from storage.stream_stats import retention_of
 from storage.stream_stats_results import Returning, Segment
 
@@ -161,3 +162,10 @@ def test_a_stream_from_the_day_before_is_named_with_its_date() -> None:
         "50% of the chatters of the stream at 20 Nov 22:00",
         "50% of the chatters of the stream at 20:00",
     ]
+
+
+def test_the_page_is_written_in_the_channels_language() -> None:
+    f = figures(segments=(seg("Chess", 20, 1, 100, 100), seg("Art", 21, 1, 60, 100)))
+    page = daily_html(report_dict(f), DailyLinks(), Speaker("fr", "Europe/Paris"))
+    assert '<html lang="fr">' in page and "Heure par heure" in page
+    assert "Rapport du jour" in page and "Hour by hour" not in page

@@ -14,6 +14,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from bot.defence.enforcer import LIFTED, TIMED_OUT, RunResult
+from bot.defence.moderation import Outcome
 from commands.botcheck import help_text
 from reports import i18n
 from reports.analysis import analyze
@@ -115,6 +117,23 @@ def test_the_longest_check_summary_fits_one_message_in_every_language(
         assert "chatters' accounts" not in text and "The stream" not in text
 
 
+def long_ban_plan(tr: Speaker) -> str:
+    """The longest ban plan sentence: every kind of spared account."""
+    spared = [
+        tr.say("{count} who chatted here before the wave", count="123,456"),
+        tr.say("{count} moderators, VIPs or bots", count="123,456"),
+    ]
+    return (
+        tr.nsay(
+            "{n} wave/burst account would be banned",
+            "{n} wave/burst accounts would be banned",
+            123_456,
+        )
+        + tr.say("; spared: {names}", names=", ".join(spared))
+        + "."
+    )
+
+
 @pytest.mark.parametrize("language", list(LANGUAGES))
 def test_every_reply_with_long_values_fits_one_message(
     language: str, messages: dict[str, tuple[str, ...]]
@@ -136,6 +155,23 @@ def test_every_reply_with_long_values_fits_one_message(
         "keep": tr.nsay("kept {n} day", "kept {n} days", 30),
         "keeps": tr.nsay("kept {n} day after the stream", "kept {n} days after the stream", 30),
         "duration": "2 h 05 min",
+        # What the bot says on its own (defence, watch, followers): the longest fillers.
+        "headline": tr.say(
+            "Raid from {login} ({viewers} viewers): {count} new chatters, "
+            "looks like an honest raid",
+            login=LONG_NAME,
+            viewers="123,456,789",
+            count="123,456,789",
+        ),
+        "reasons": tr.say(
+            "{count} accounts under {days} days old in {secs} s", count=123_456, days=7, secs=99
+        )
+        + "; "
+        + tr.say("{first} first-time chatters, {young} young accounts", first=123_456, young=1),
+        "result": RunResult(123_456, 123_456, 123_456, Outcome.UNAVAILABLE).sentence(LIFTED, tr),
+        "reason": tr.say("raid from {login} with {viewers} viewers", login=LONG_NAME, viewers=1),
+        "plan": long_ban_plan(tr),
+        "verb": tr.say(TIMED_OUT),
     }
     for msgid, forms in messages.items():
         if "%(" in msgid or "<" in msgid.replace("<login>", "").replace("<zone>", ""):

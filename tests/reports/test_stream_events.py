@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from reports.analysis import analyze
+from reports.i18n import Speaker
 from reports.raid_model import IncomingRaid
 from reports.stream_chart import stream_chart_png
 from reports.stream_events import raid_marks, sentence, tally
@@ -65,6 +66,27 @@ def ev(kind: EventKind, **kw: object) -> StreamEvent:
 )
 def test_each_kind_in_words(event: StreamEvent, words: str) -> None:
     assert sentence(event) == words
+
+
+@pytest.mark.parametrize(
+    ("event", "language", "words"),
+    [
+        pytest.param(
+            ev(EventKind.GIFT, user_login="g", amount=20, tier="1000"),
+            "fr",
+            "g a offert 20 abonnements (niveau 1)",
+            id="fr-gift",
+        ),
+        pytest.param(
+            ev(EventKind.RAID_IN, user_login="big", amount=12),
+            "ja",
+            "big が視聴者 12 人でレイド",
+            id="ja-raid-in",
+        ),
+    ],
+)
+def test_each_kind_in_the_channels_language(event: StreamEvent, language: str, words: str) -> None:
+    assert sentence(event, Speaker(language)) == words
 
 
 def test_tally_counts_gifted_subs() -> None:

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from bot.pages.streams import StreamReports
+from reports.i18n import Speaker
 from reports.stream_chart import stream_chart_png
 from reports.stream_export import csv_text
 from reports.stream_model import StreamReport, bucket_for
@@ -197,3 +198,28 @@ def test_time_ticks_never_repeat_a_label(span: timedelta) -> None:
     assert len(labels) >= 2, labels
     assert len(labels) <= MAX_TICKS + 1, labels
     assert len(set(labels)) == len(labels), labels
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        pytest.param(
+            "fr", ("Chatteurs les plus actifs", "Pic de spectateurs", "Terminé le"), id="fr"
+        ),
+        pytest.param("ja", ("チャット上位", "最大視聴者数", "に終了"), id="ja"),
+    ],
+)
+async def test_the_stream_page_is_written_in_the_channels_language(
+    db: Database, language: str, words: tuple[str, ...]
+) -> None:
+    page = stream_page_html(
+        await gather(db),
+        chart_png=b"png",
+        links=StreamLinks(),
+        speaker=Speaker(language, "Europe/Paris"),
+    )
+    assert f'<html lang="{language}">' in page
+    for word in words:
+        assert word in page
+    assert "Top chatters" not in page and "No moderation actions" not in page
+    assert figure(page, "messages") == "10"  # the figures and their ids are the same
