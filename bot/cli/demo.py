@@ -125,7 +125,7 @@ async def _demo(*, serve: bool, out: Path, seed: int) -> int:
                 joined = ", ".join("#" + c.login for c in CHANNELS)
                 print(f"  joined {joined} (it is a moderator in both)")
                 await _emote_chat(world, running, viewer.login)
-                await _seed_history(world, running, settings, seed)
+                streams = await _seed_history(world, running, settings, seed)
 
                 for ch in CHANNELS:
                     await world.say(ch.login, viewer, "!botcheck")
@@ -144,7 +144,7 @@ async def _demo(*, serve: bool, out: Path, seed: int) -> int:
                 _print_transcript(world, bot_user.user_id)
                 links = await _save_reports(running, out, serve=serve)
                 if serve:
-                    _print_dashboard(sim.url, settings.public_url, owner.login)
+                    _print_dashboard(sim.url, settings.public_url, owner.login, streams)
                     world.authorize_as(owner)
                     print(
                         "\nTry commands by hand: `botcheck sim` alone, or twitchsim's control "
@@ -176,8 +176,11 @@ async def _emote_chat(world: object, running: object, login: str) -> None:
             await world.say(ch.login, login, text)  # type: ignore[attr-defined]
 
 
-async def _seed_history(world: object, running: object, settings: Settings, seed: int) -> None:
-    """Two weeks of made-up history before today, so the dashboard's pages have something."""
+async def _seed_history(
+    world: object, running: object, settings: Settings, seed: int
+) -> list[tuple[str, str]]:
+    """Two weeks of made-up history before today, so the dashboard's pages have something;
+    return each channel's latest seeded stream page (login, link)."""
     started = time.monotonic()
     services = running.services  # type: ignore[attr-defined]
     emotes = services.emotes
@@ -213,9 +216,18 @@ async def _seed_history(world: object, running: object, settings: Settings, seed
         f"messages from {num(done.chatters)} chatters, {num(done.events)} stream events, "
         f"{num(daily)} daily reports ({time.monotonic() - started:.1f} s); renamed: {renamed}"
     )
+    pages = []
+    for plan in plans:
+        ended = [s for s in await services.db.history.sessions(plan.channel_id) if not s.live]
+        if ended:
+            latest = max(ended, key=lambda s: s.started_at)
+            pages.append((plan.login, services.stream_reports.links(latest.report_token).page))
+    return pages
 
 
-def _print_dashboard(sim_url: str, public_url: str, owner: str) -> None:
+def _print_dashboard(
+    sim_url: str, public_url: str, owner: str, streams: list[tuple[str, str]]
+) -> None:
     mods = ", ".join(f"{c.moderator} (#{c.login})" for c in CHANNELS)
     print(
         f"\nDashboard: open {public_url}/login. twitchsim's Twitch login approves at once as "
@@ -224,6 +236,13 @@ def _print_dashboard(sim_url: str, public_url: str, owner: str) -> None:
         f"  curl -X POST {sim_url}/sim/authorize_as -H 'Content-Type: application/json' "
         f"""-d '{{"user": "{CHANNELS[0].moderator}"}}'"""
     )
+    print(
+        "Each channel has two weeks of made-up history: try its Chat, Leaderboards, Streams "
+        "(daily reports at the bottom) and Newcomers pages, a chatter's page (rivals), and "
+        "the search box with an earlier name. The latest seeded streams (subs, follows, a raid):"
+    )
+    for login, link in streams:
+        print(f"  #{login}: {link}")
 
 
 def _page_title(html: str) -> str:

@@ -225,7 +225,7 @@ async def _stream(c: _Channel, now: datetime, day_back: int) -> StreamSession | 
     first, *others = plan.categories
     switch = rng.uniform(0.35, 0.6) if others and rng.random() < 0.6 else None
     second = rng.choice(others) if others else first
-    raid_at = rng.uniform(0.3, 0.5) if day_back in (2, 6) else None
+    raid_at = rng.uniform(0.3, 0.5) if day_back in (1, 6) else None
     session = await db.history.start_session(
         channel_id=plan.channel_id,
         stream_id=f"demo-{plan.login}-{day.isoformat()}",
