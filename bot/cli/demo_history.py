@@ -122,7 +122,7 @@ def _chatters(rng: random.Random, plan: ChannelPlan, index: int, now: datetime) 
                 login=_name(rng, taken),
                 weight=1 / (k + 1) ** 0.9,
                 peak=peak,
-                loyal=0.9 if regular else max(0.04, 0.5 / math.sqrt(k + 1)),
+                loyal=0.9 if regular else max(0.1, 1.5 / math.sqrt(k + 1)),
                 created_at=now - timedelta(days=rng.randint(200, 3_000)),
             )
         )
