@@ -17,13 +17,16 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
 from bot.app import free_port, running_bot
+from bot.cli.demo_history import DAYS, ChannelPlan, seed_history, write_daily_reports
 from bot.logs import configure_logging
-from bot.settings import load_settings
+from bot.services import utc_now
+from bot.settings import Settings, load_settings
 from bot.twitch.oauth import auth_link
 from reports.text import num
 
@@ -42,6 +45,11 @@ class DemoChannel:
     size: int
     blurb: str
 
+
+# The seeded history (bot.cli.demo_history): each channel's timezone, categories, evening start.
+ZONES = ("Europe/Paris", "UTC")
+CATEGORIES = (("Just Chatting", "Stardew Valley", "Art"), ("Celeste", "Just Chatting"))
+HOURS = (20, 18)
 
 CHANNELS = (
     DemoChannel("cozy_corner", "mod_anna", "organic", 1_200, "an ordinary audience"),
@@ -117,6 +125,7 @@ async def _demo(*, serve: bool, out: Path, seed: int) -> int:
                 joined = ", ".join("#" + c.login for c in CHANNELS)
                 print(f"  joined {joined} (it is a moderator in both)")
                 await _emote_chat(world, running, viewer.login)
+                streams = await _seed_history(world, running, settings, seed)
 
                 for ch in CHANNELS:
                     await world.say(ch.login, viewer, "!botcheck")
@@ -135,7 +144,7 @@ async def _demo(*, serve: bool, out: Path, seed: int) -> int:
                 _print_transcript(world, bot_user.user_id)
                 links = await _save_reports(running, out, serve=serve)
                 if serve:
-                    _print_dashboard(sim.url, settings.public_url, owner.login)
+                    _print_dashboard(sim.url, settings.public_url, owner.login, streams)
                     world.authorize_as(owner)
                     print(
                         "\nTry commands by hand: `botcheck sim` alone, or twitchsim's control "
@@ -167,7 +176,58 @@ async def _emote_chat(world: object, running: object, login: str) -> None:
             await world.say(ch.login, login, text)  # type: ignore[attr-defined]
 
 
-def _print_dashboard(sim_url: str, public_url: str, owner: str) -> None:
+async def _seed_history(
+    world: object, running: object, settings: Settings, seed: int
+) -> list[tuple[str, str]]:
+    """Two weeks of made-up history before today, so the dashboard's pages have something;
+    return each channel's latest seeded stream page (login, link)."""
+    started = time.monotonic()
+    services = running.services  # type: ignore[attr-defined]
+    emotes = services.emotes
+    plans = [
+        ChannelPlan(
+            world.channel(ch.login).user.user_id,  # type: ignore[attr-defined]
+            ch.login,
+            timezone=zone,
+            categories=categories,
+            start_hour=hour,
+        )
+        for ch, zone, categories, hour in zip(CHANNELS, ZONES, CATEGORIES, HOURS, strict=True)
+    ]
+    now = utc_now()
+    done = await seed_history(
+        services.db,
+        plans,
+        seed=seed,
+        now=now,
+        find_emotes=emotes.sets.find if emotes else lambda c, t: (),
+    )
+    daily = await write_daily_reports(
+        services.db,
+        plans,
+        data_dir=settings.data_dir,
+        public_url=settings.public_url,
+        ttl=timedelta(days=settings.report_ttl_days),
+        now=now,
+    )
+    renamed = ", ".join(f"{new} (was {old})" for old, new in done.renamed[:2])
+    print(
+        f"  seeded {DAYS} days of history: {num(done.streams)} streams, {num(done.messages)} "
+        f"messages from {num(done.chatters)} chatters, {num(done.events)} stream events, "
+        f"{num(daily)} daily reports ({time.monotonic() - started:.1f} s); renamed: {renamed}"
+    )
+    pages = []
+    for plan in plans:
+        ended = [s for s in await services.db.history.sessions(plan.channel_id) if not s.live]
+        if ended:
+            latest = max(ended, key=lambda s: s.started_at)
+            pages.append((plan.login, services.stream_reports.links(latest.report_token).page))
+    return pages
+
+
+def _print_dashboard(
+    sim_url: str, public_url: str, owner: str, streams: list[tuple[str, str]]
+) -> None:
     mods = ", ".join(f"{c.moderator} (#{c.login})" for c in CHANNELS)
     print(
         f"\nDashboard: open {public_url}/login. twitchsim's Twitch login approves at once as "
@@ -176,6 +236,13 @@ def _print_dashboard(sim_url: str, public_url: str, owner: str) -> None:
         f"  curl -X POST {sim_url}/sim/authorize_as -H 'Content-Type: application/json' "
         f"""-d '{{"user": "{CHANNELS[0].moderator}"}}'"""
     )
+    print(
+        "Each channel has two weeks of made-up history: try its Chat, Leaderboards, Streams "
+        "(daily reports at the bottom) and Newcomers pages, a chatter's page (rivals), and "
+        "the search box with an earlier name. The latest seeded streams (subs, follows, a raid):"
+    )
+    for login, link in streams:
+        print(f"  #{login}: {link}")
 
 
 def _page_title(html: str) -> str:
