@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from reports import zones
 from reports.i18n import Speaker
 from reports.stream_text import TOP_SHARE_FROM, TOP_SHARE_MAX, ChannelFigures, busiest_hour
+from reports.summary import MAX_CHARS
 from storage.stats import LENGTH_SAMPLE
 from storage.stats_results import (
     ActionCount,
@@ -208,9 +209,29 @@ def stream_text(
     link: str | None = None,
     returning: Returning | None = None,
 ) -> str:
-    """The `!stream` answer; `returning` is the stream page's returning-chatters figure."""
+    """The `!stream` answer; `returning` is the stream page's returning-chatters figure.
+
+    The title and category are cut shorter, then left out, when a long language and huge
+    figures would not fit one chat message with them.
+    """
+    for title, category in ((60, 40), (30, 20), (0, 0)):
+        out = _stream_text(tr, s, now=now, link=link, returning=returning, cut=(title, category))
+        if len(out) <= MAX_CHARS:
+            break
+    return out
+
+
+def _stream_text(
+    tr: Speaker,
+    s: StreamSummary,
+    *,
+    now: datetime,
+    link: str | None,
+    returning: Returning | None,
+    cut: tuple[int, int],
+) -> str:
     session = s.session
-    about = ", ".join(x for x in (session.title[:60], session.category[:40]) if x)
+    about = ", ".join(x for x in (session.title[: cut[0]], session.category[: cut[1]]) if x)
     about = f" ({about})" if about else ""
     if session.live:
         head = tr.say("Live for {duration}{about}", duration=duration(tr, s.duration), about=about)

@@ -57,19 +57,19 @@ def test_stats_in_french_gives_the_favourite_hour_in_paris() -> None:
     user = UserStats(1, "alice", 5, 1, 200, 6, NOW - timedelta(days=9), NOW, 1, 0, 20.0)
     text = user_text(PARIS_FR, user, [], now=NOW)
     assert "07:00 CET" in text
-    assert text.startswith("alice : 5 messages ici (n° 1 sur 200 participants")
+    assert text.startswith("alice : 5 messages ici (n° 1 sur 200 chatteurs")
     assert "1 exclusion temporaire" in text
 
 
 def test_top_and_stream_in_french() -> None:
     top = top_text(PARIS_FR, [ChatterCount(1, "alice", 1_234)], week=False)
-    assert top == "Top des participants, depuis toujours : 1. alice 1\u202f234."
+    assert top == "Top des chatteurs, depuis toujours : 1. alice 1\u202f234."
     session = StreamSession(1, 42, "s", NOW - timedelta(hours=2, minutes=5), None, "t", "c",
                             10, 5.0, "x", False)  # fmt: skip
     summary = StreamSummary(session, NOW, 40, 8, (ActionCount("ban", 2),), ())
     text = stream_text(PARIS_FR, summary, now=NOW)
     assert text.startswith("En direct depuis 2 h 05 min (t, c)")
-    assert "2 bannissements" in text
+    assert "2 bans" in text
 
 
 @pytest.mark.parametrize(
