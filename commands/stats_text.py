@@ -45,6 +45,11 @@ def action(tr: Speaker, name: str, n: int) -> str:
     return tr.nsay("{n} other", "{n} others", n)
 
 
+def _join(tr: Speaker, sentences: Sequence[str]) -> str:
+    """Sentences one after another: Japanese puts no space between them."""
+    return ("" if tr.language == "ja" else " ").join(sentences)
+
+
 def hour(tr: Speaker, utc_hour: int, now: datetime) -> str:
     """A UTC hour of the day in the channel's timezone at `now`: "21:00 CET"."""
     tz = zones.zone(tr.timezone)
@@ -127,7 +132,7 @@ def chatstats_text(tr: Speaker, f: ChannelFigures, *, now: datetime) -> str:
             chatters=chatters(tr, f.all_time.chatters),
         )
     )
-    return " ".join(parts)
+    return _join(tr, parts)
 
 
 def top_text(
@@ -148,8 +153,8 @@ def top_text(
     out = tr.say("Top chatters, last 7 days: {ranked}.", ranked=ranked)
     if rising:
         up = ", ".join(f"{r.login} +{tr.num(r.gain)}" for r in rising[:3])
-        return out + " " + tr.say("Rising against the 7 days before: {names}.", names=up)
-    return out + " " + tr.say("Nobody is rising against the 7 days before.")
+        return _join(tr, [out, tr.say("Rising against the 7 days before: {names}.", names=up)])
+    return _join(tr, [out, tr.say("Nobody is rising against the 7 days before.")])
 
 
 def user_text(tr: Speaker, u: UserStats, replies: Sequence[ReplyTarget], *, now: datetime) -> str:
@@ -189,7 +194,7 @@ def user_text(tr: Speaker, u: UserStats, replies: Sequence[ReplyTarget], *, now:
     if replies:
         names = ", ".join(f"{r.login} ({tr.num(r.replies)})" for r in replies)
         parts.append(tr.say("Replies most to {names}.", names=names))
-    return " ".join(parts)
+    return _join(tr, parts)
 
 
 def _ago(tr: Speaker, when: datetime, now: datetime) -> str:
