@@ -22,14 +22,9 @@ from commands.common import (
     reply,
     speaker,
 )
+from commands.stats_text import chatstats_text, stream_text, top_text, user_text
 from reports.i18n import N_
-from reports.stream_text import (
-    ChannelFigures,
-    chatstats_text,
-    stream_text,
-    top_text,
-    user_text,
-)
+from reports.stream_text import ChannelFigures
 
 if TYPE_CHECKING:
     from bot.bot import BotCheckBot
@@ -68,7 +63,7 @@ class StatsCommands(CommandComponent):
             week_emotes=await stats.top_emotes(channel, **week, limit=3),
             all_time=await stats.activity(channel),
         )
-        await reply(ctx, chatstats_text(figures))
+        await reply(ctx, chatstats_text(await speaker(ctx), figures, now=now))
         await audit(ctx, "chatstats", args, "ok")
 
     @moderators_only()
@@ -84,12 +79,13 @@ class StatsCommands(CommandComponent):
         stats = services.db.stats
         channel = int(ctx.broadcaster.id)
         now = services.clock()
+        tr = await speaker(ctx)
         if word:
             top = await stats.top_chatters(channel, since=now - WEEK, until=now, limit=5)
             rising = await stats.rising_chatters(channel, now=now, period=WEEK, limit=3)
-            text = top_text(top, week=True, rising=rising)
+            text = top_text(tr, top, week=True, rising=rising)
         else:
-            text = top_text(await stats.top_chatters(channel, limit=5), week=False)
+            text = top_text(tr, await stats.top_chatters(channel, limit=5), week=False)
         await reply(ctx, text)
         await audit(ctx, "top", args, "ok")
 
@@ -118,7 +114,7 @@ class StatsCommands(CommandComponent):
             await audit(ctx, "stats", args, "unknown")
             return
         replies = await stats.reply_targets(int(channel), user_id, limit=2)
-        await reply(ctx, user_text(user, replies, now=services.clock()))
+        await reply(ctx, user_text(await speaker(ctx), user, replies, now=services.clock()))
         await audit(ctx, "stats", args, "ok", f"user {user_id}")
 
     @moderators_only()
@@ -139,7 +135,8 @@ class StatsCommands(CommandComponent):
             session.channel_id, session.started_at, summary.until
         )
         link = None if streams.expired(session) else streams.links(session.report_token).page
-        await reply(ctx, stream_text(summary, now=now, link=link, returning=back))
+        tr = await speaker(ctx)
+        await reply(ctx, stream_text(tr, summary, now=now, link=link, returning=back))
         await audit(ctx, "stream", args, "ok", f"session {session.session_id}")
 
 

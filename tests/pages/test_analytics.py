@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bot.pages.dashboard import Limits
-from tests.pages.analytics_seed import ANN, seed_chat
+from tests.pages.analytics_seed import ALPHA, ANN, seed_chat
 from tests.pages.conftest import Dash, client, logged_in, start_dashboard
 from tests.pages.test_api import validate
 
@@ -160,3 +160,44 @@ async def test_analytics_pages(dash: Dash, path: str, expected: list[str]) -> No
         assert "<script>" not in html  # the CSP allows no inline script
         async with http.get(f"{dash.url}/dashboard/c/beta{path}") as resp:
             assert resp.status == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "expected", "english"),
+    [
+        pytest.param(
+            "/leaderboards",
+            [
+                "ランキング",
+                "チャット参加者トップ",
+                "時間帯別トップ",
+                "長文派",
+                ">ann<",
+                "時刻は Asia/Tokyo",
+            ],
+            ["Top chatters", "Hour leaders", "Writers"],
+            id="leaderboards",
+        ),
+        pytest.param(
+            "/chat",
+            ["直近5分間のアクティブ", "直近24時間", "人気エモート", "Kappa", "Asia/Tokyo"],
+            ["active in the last 5 minutes", "Top emotes", "By hour of the day"],
+            id="chat",
+        ),
+    ],
+)
+async def test_analytics_pages_speak_the_channels_language(
+    dash: Dash, path: str, expected: list[str], english: list[str]
+) -> None:
+    await seed_chat(dash.db)
+    await dash.db.channels.set_language(ALPHA, "ja")
+    await dash.db.channels.set_timezone(ALPHA, "Asia/Tokyo")
+    http = await logged_in(dash, "moddy")
+    async with http, http.get(f"{dash.url}/dashboard/c/alpha{path}") as resp:
+        assert resp.status == 200
+        html = await resp.text()
+    assert '<html lang="ja">' in html
+    for text in expected:
+        assert text in html, text
+    for text in english:
+        assert text not in html, text

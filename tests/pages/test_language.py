@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.pages.conftest import Dash, csrf_of, logged_in
+import pytest
+
+from bot.pages.dashboard.site import accepted_language
+from tests.pages.conftest import Dash, client, csrf_of, logged_in
 
 ALPHA = "/dashboard/c/alpha"
 
@@ -61,3 +64,36 @@ async def test_an_unknown_language_is_refused_and_a_stranger_cannot_set_one(dash
             assert resp.status == 403  # no CSRF token
     assert await dash.db.channels.language(dash.ids["alpha"]) == "en"
     assert await dash.db.channels.language(dash.ids["beta"]) == "en"
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        pytest.param("", "en", id="none"),
+        pytest.param("fr-CH, fr;q=0.9, en;q=0.8", "fr", id="region-first"),
+        pytest.param("zh-TW, ja;q=0.5, de;q=0.7", "de", id="best-weight-spoken"),
+        pytest.param("ko, zh", "en", id="none-spoken"),
+        pytest.param("pt-BR;q=0, es;q=0.1", "es", id="refused-by-zero"),
+        pytest.param("de;q=abc, ja", "ja", id="bad-weight-skipped"),
+    ],
+)
+def test_accept_language_picks_a_language_botcheck_speaks(header: str, code: str) -> None:
+    assert accepted_language(header) == code
+
+
+async def test_pages_of_no_channel_speak_the_browsers_language(dash: Dash) -> None:
+    anonymous = client(headers={"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.5"})
+    async with anonymous, anonymous.get(f"{dash.url}/dashboard") as resp:
+        html = await resp.text()
+    assert '<html lang="ja">' in html and "Twitchでログイン" in html
+    async with await logged_in(dash, "moddy") as http:
+        headers = {"Accept-Language": "de-DE"}
+        async with http.get(f"{dash.url}/dashboard", headers=headers) as resp:
+            html = await resp.text()
+        assert '<html lang="de">' in html and "Ihre Kanäle" in html
+        async with http.get(f"{dash.url}/dashboard/settings", headers=headers) as resp:
+            assert "Token erstellen" in await resp.text()
+        # A channel's page keeps the channel's language (English until set).
+        async with http.get(f"{dash.url}{ALPHA}/leaderboards", headers=headers) as resp:
+            html = await resp.text()
+        assert '<html lang="en">' in html and "Top chatters" in html

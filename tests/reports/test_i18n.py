@@ -16,13 +16,29 @@ from babel.messages.pofile import read_po
 
 from bot.defence.enforcer import LIFTED, TIMED_OUT, RunResult
 from bot.defence.moderation import Outcome
+from commands import stats_text
 from commands.botcheck import help_text
 from reports import i18n
 from reports.analysis import analyze
 from reports.i18n import LANGUAGES, Speaker, parse_language
 from reports.model import Level, Verdict
 from reports.page import page_html
+from reports.stream_text import ChannelFigures
 from reports.summary import LEADS, MAX_CHARS, summary_text
+from storage.models import StreamSession
+from storage.stats_results import (
+    ActionCount,
+    Activity,
+    CaptureBrief,
+    ChatterCount,
+    EmoteCount,
+    HourCount,
+    ReplyTarget,
+    RisingChatter,
+    StreamSummary,
+    UserStats,
+)
+from storage.stream_stats_results import Returning
 from tests.reports.builders import NOW, account, farm, organic
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -286,3 +302,40 @@ def test_the_report_page_is_written_in_the_channels_language(
     for word in words:
         assert word in html
     assert "How to read this" not in html and "<b>" in html  # markup kept, text translated
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_the_statistics_replies_with_long_values_fit_one_message(language: str) -> None:
+    """`!chatstats`, `!top`, `!stats`, `!stream` at their longest, in a far timezone."""
+    tr = Speaker(language, "America/Argentina/ComodRivadavia")
+    big = 123_456_789
+    activity = Activity(big, big, NOW - timedelta(minutes=10), NOW)
+    figures = ChannelFigures(
+        now=activity,
+        active_5m=big,
+        viewers=big,
+        week=activity,
+        week_hours=tuple(HourCount(h, big) for h in range(24)),
+        week_emotes=tuple(EmoteCount("E" * 25, big) for _ in range(3)),
+        all_time=activity,
+    )
+    top = [ChatterCount(i, LONG_NAME, big) for i in range(5)]
+    rising = [RisingChatter(i, LONG_NAME, big, 0) for i in range(3)]
+    user = UserStats(1, LONG_NAME, big, big, big, 23, NOW, NOW - timedelta(days=1), big, big, 499)
+    replies = [ReplyTarget(i, LONG_NAME, big) for i in range(2)]
+    captures = tuple(CaptureBrief(i, NOW, "complete", "high", big, big, "x") for i in range(9))
+    actions = tuple(ActionCount(a, big) for a in ("ban", "timeout", "delete", "clear"))
+    texts = [
+        stats_text.chatstats_text(tr, figures, now=NOW),
+        stats_text.top_text(tr, top, week=False),
+        stats_text.top_text(tr, top, week=True, rising=rising),
+        stats_text.user_text(tr, user, replies, now=NOW),
+    ]
+    for live in (True, False):
+        session = StreamSession(1, 42, "s", NOW - timedelta(days=30), None if live else NOW,
+                                "t" * 140, "c" * 60, big, big / 2, "t" * 32, False)  # fmt: skip
+        summary = StreamSummary(session, NOW, big, big, actions, captures)
+        back = Returning(big, big, big)
+        texts.append(stats_text.stream_text(tr, summary, now=NOW, link=LONG_LINK, returning=back))
+    for text in texts:
+        assert len(text) <= MAX_CHARS, f"{language}: {len(text)} chars: {text}"

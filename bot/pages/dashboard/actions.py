@@ -126,6 +126,10 @@ class Actions:
         await self._audit(channel, viewer, "check", args="", outcome="started")
         return redirect(f"{channel_url(channel)}/running?after={after}")
 
+    async def _speaker(self, channel: Channel) -> i18n.Speaker:
+        """The channel's language, for a notice shown on its page after an action."""
+        return i18n.Speaker(await self.site.deps.db.channels.language(channel.channel_id))
+
     async def set_timezone(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         """Set the channel's timezone (anyone who may see the channel: its moderators)."""
         site = self.site
@@ -138,11 +142,16 @@ class Actions:
             name = zones.parse_zone(raw)
         except ValueError:
             await self._audit(channel, viewer, "timezone", args=raw, outcome="bad-argument")
-            notice = f"{raw!r} is not a timezone name; pick one from the list, like Europe/Paris."
+            tr = await self._speaker(channel)
+            notice = tr.say(
+                "{name} is not a timezone name; pick one from the list, like Europe/Paris.",
+                name=repr(raw),
+            )
             return redirect(f"{channel_url(channel)}/timezone?{urlencode({'notice': notice})}")
         await site.deps.db.channels.set_timezone(channel.channel_id, name)
         await self._audit(channel, viewer, "timezone", args=name, outcome="ok")
-        notice = f"Times on this channel's pages are now in {name}."
+        tr = await self._speaker(channel)
+        notice = tr.say("Times on this channel's pages are now in {zone}.", zone=name)
         return redirect(f"{channel_url(channel)}?{urlencode({'notice': notice})}#timezone")
 
     async def set_language(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -156,11 +165,17 @@ class Actions:
             code = i18n.parse_language(raw)
         except ValueError:
             await self._audit(channel, viewer, "language", args=raw, outcome="bad-argument")
-            notice = f"{raw!r} is not a language botcheck speaks; pick one from the list."
+            tr = await self._speaker(channel)
+            notice = tr.say(
+                "{name} is not a language botcheck speaks; pick one from the list.", name=repr(raw)
+            )
             return redirect(f"{channel_url(channel)}/timezone?{urlencode({'notice': notice})}")
         await self.site.deps.db.channels.set_language(channel.channel_id, code)
         await self._audit(channel, viewer, "language", args=code, outcome="ok")
-        notice = f"This channel now speaks {i18n.LANGUAGES[code]}."
+        # Said in the new language: the page it leads to speaks it too.
+        notice = i18n.Speaker(code).say(
+            "This channel now speaks {language}.", language=i18n.LANGUAGES[code]
+        )
         return redirect(f"{channel_url(channel)}?{urlencode({'notice': notice})}#timezone")
 
     async def keep_check(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -196,7 +211,8 @@ class Actions:
         name = str(form.get("name", "")).strip()[:100] or "Untitled session"
         ids = [int(v) for v in form.getall("check", []) if str(v).isdigit() and len(str(v)) < 19]
         if not ids:
-            query = urlencode({"notice": "Pick at least one check for the session."})
+            tr = await self._speaker(channel)
+            query = urlencode({"notice": tr.say("Pick at least one check for the session.")})
             return redirect(f"{channel_url(channel)}?{query}")
         session_id = await site.store.create_session(
             channel_id=channel.channel_id,
@@ -246,7 +262,9 @@ class Actions:
         if not site.access.is_broadcaster(viewer, channel) or site.deps.forget_channel is None:
             return self._forbidden(request, viewer)
         if str(form.get("confirm", "")).strip().lower() != channel.login:
-            query = urlencode({"notice": f"Type {channel.login} to confirm; nothing was deleted."})
+            tr = await self._speaker(channel)
+            notice = tr.say("Type {login} to confirm; nothing was deleted.", login=channel.login)
+            query = urlencode({"notice": notice})
             return redirect(f"{channel_url(channel)}?{query}")
         await site.deps.forget_channel(channel.channel_id)
         log.info("%s deleted the data of %s from the dashboard", viewer.login, channel.login)

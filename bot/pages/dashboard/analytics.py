@@ -21,8 +21,9 @@ from bot.pages.dashboard.analytics_views import (
 )
 from bot.pages.dashboard.bars import Bar, bar_chart
 from bot.pages.dashboard.filters import num
-from bot.pages.dashboard.site import BASE, ZONE, Site
-from reports import zones
+from bot.pages.dashboard.site import BASE, LANGUAGE, ZONE, Site
+from reports import i18n, zones
+from reports.i18n import N_
 from storage import Channel
 from storage.chatters import cosine
 
@@ -35,21 +36,36 @@ def hour_name(hour: int) -> str:
     return f"{hour:02d}:00"
 
 
+# A bar's tip in the hours charts: `per` of `hours_chart`, translated where it is drawn.
+PER_MESSAGES = N_("{start}-{end}: {value} messages")
+PER_DAY = N_("{start}-{end}: {value} messages a day")
+
+
 def hours_chart(
-    counts: tuple[int, ...] | list[float], *, what: str, per: str, mark: int | None = None
+    counts: tuple[int, ...] | list[float],
+    *,
+    what: str,
+    per: str = PER_MESSAGES,
+    mark: int | None = None,
+    tr: i18n.Speaker = i18n.ENGLISH,
 ) -> Markup:
-    """24 bars, one an hour of the day (00-23 on the channel's clock)."""
+    """24 bars, one an hour of the day (00-23 on the channel's clock); `what` is translated."""
     bars = [
         Bar(
             label=f"{h:02d}",
             value=float(v),
-            tip=f"{hour_name(h)}-{hour_name((h + 1) % 24)}: {_fmt(v)} {per}",
+            tip=tr.say(per, start=hour_name(h), end=hour_name((h + 1) % 24), value=_fmt(v, tr)),
             tick=h % 3 == 0,
             mark=h == mark,
         )
         for h, v in enumerate(counts)
     ]
     return bar_chart(bars, title=what)
+
+
+def speaker_of(request: web.Request) -> i18n.Speaker:
+    """The language and timezone of the channel page being drawn."""
+    return i18n.Speaker(request.get(LANGUAGE, i18n.DEFAULT), request.get(ZONE, zones.UTC_NAME))
 
 
 def _seconds(raw: str | None, default: float) -> float:
@@ -60,11 +76,13 @@ def _seconds(raw: str | None, default: float) -> float:
         return default
 
 
-def _fmt(value: float) -> str:
-    return num(value) if value == int(value) or value >= 10 else f"{value:.1f}"
+def _fmt(value: float, tr: i18n.Speaker = i18n.ENGLISH) -> str:
+    if tr.english:
+        return num(value) if value == int(value) or value >= 10 else f"{value:.1f}"
+    return tr.num(round(value) if value == int(value) or value >= 10 else round(value, 1))
 
 
-def last_day_chart(page: ChatPage, tz: tzinfo) -> Markup:
+def last_day_chart(page: ChatPage, tz: tzinfo, tr: i18n.Speaker = i18n.ENGLISH) -> Markup:
     bars = []
     for i, b in enumerate(page.last_24h):
         local = b.start.astimezone(tz)
@@ -72,13 +90,17 @@ def last_day_chart(page: ChatPage, tz: tzinfo) -> Markup:
             Bar(
                 label=f"{local:%H}",
                 value=float(b.messages),
-                tip=f"{zones.when(b.start, tz)}: {num(b.messages)} messages, "
-                f"{num(b.chatters)} chatters",
+                tip=tr.say(
+                    "{when}: {messages} messages, {chatters} chatters",
+                    when=zones.when(b.start, tz) if tr.english else tr.when(b.start),
+                    messages=_fmt(b.messages, tr),
+                    chatters=_fmt(b.chatters, tr),
+                ),
                 tick=i % 3 == 0,
                 mark=i == len(page.last_24h) - 1,
             )
         )
-    return bar_chart(bars, title="Messages per hour over the last 24 hours")
+    return bar_chart(bars, title=tr.say("Messages per hour over the last 24 hours"))
 
 
 class AnalyticsPages:
@@ -110,7 +132,7 @@ class AnalyticsPages:
             request,
             "leaderboards.html",
             viewer=viewer,
-            title=f"Leaderboards of {channel.login}",
+            title=speaker_of(request).say("Leaderboards of {channel}", channel=channel.login),
             channel=channel,
             boards=boards,
             periods=PERIOD_NAMES,
@@ -124,19 +146,21 @@ class AnalyticsPages:
         tz = self._tz(request)
         page = await self.views.chat(channel, tz, self._now())
         average = [h.messages / page.days if page.days else 0.0 for h in page.by_hour]
+        tr = speaker_of(request)
         poll = _seconds(request.query.get("poll"), POLL_S)
         return site.render(
             request,
             "chat.html",
             viewer=viewer,
-            title=f"Chat in {channel.login}",
+            title=tr.say("Chat in {channel}", channel=channel.login),
             channel=channel,
             page=page,
-            last_day=last_day_chart(page, tz),
+            last_day=last_day_chart(page, tz, tr),
             by_hour=hours_chart(
                 average,
-                what="Average messages per day in each hour of the day",
-                per="messages a day",
+                what=tr.say("Average messages per day in each hour of the day"),
+                per=PER_DAY,
+                tr=tr,
             ),
             average=average,
             poll_s=poll,
@@ -150,11 +174,12 @@ class AnalyticsPages:
             return site.not_found(request, viewer)
         a, b = request.query.get("a", ""), request.query.get("b", "")
         pair = await self._pair(channel, a, b, self._tz(request))
+        tr = speaker_of(request)
         return site.render(
             request,
             "chatters_compare.html",
             viewer=viewer,
-            title=f"Chatters compared in {channel.login}",
+            title=tr.say("Chatters compared in {channel}", channel=channel.login),
             channel=channel,
             a=a,
             b=b,
@@ -162,7 +187,9 @@ class AnalyticsPages:
             similarity=_similarity(pair),
             charts=[
                 hours_chart(
-                    s.hours, what=f"Messages of {s.stats.login} by hour of the day", per="messages"
+                    s.hours,
+                    what=tr.say("Messages of {login} by hour of the day", login=s.stats.login),
+                    tr=tr,
                 )
                 for s in pair
                 if s is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from reports.i18n import N_
 from storage import Channel, Database
 from storage.chatters import WRITER_MIN_MESSAGES
 from storage.chatters_results import HourLeader, Peak, Ranks, Rival
@@ -24,12 +25,13 @@ from storage.stats_results import (
     Writer,
 )
 
+# Shown translated: the templates pass each name through `_`.
 PERIODS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 PERIOD_NAMES = {
-    "24h": "last 24 hours",
-    "7d": "last 7 days",
-    "30d": "last 30 days",
-    "all": "all time",
+    "24h": N_("last 24 hours"),
+    "7d": N_("last 7 days"),
+    "30d": N_("last 30 days"),
+    "all": N_("all time"),
 }
 TOP = 10
 WEEK = timedelta(days=7)

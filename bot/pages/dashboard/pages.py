@@ -10,7 +10,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.pages.dashboard.access import Viewer
-from bot.pages.dashboard.analytics import hours_chart
+from bot.pages.dashboard.analytics import hours_chart, speaker_of
 from bot.pages.dashboard.analytics_views import AnalyticsViews
 from bot.pages.dashboard.chart import checks_chart
 from bot.pages.dashboard.deps import Progress
@@ -242,11 +242,12 @@ class Pages:
         figures = await self.analytics.chatter(channel, view.user_id, tz, site.deps.clock())
         chart = None
         if figures is not None:
+            tr = speaker_of(request)
             chart = hours_chart(
                 figures.hours,
-                what=f"Messages of {view.login} by hour of the day",
-                per="messages",
+                what=tr.say("Messages of {login} by hour of the day", login=view.login),
                 mark=figures.favourite_hour,
+                tr=tr,
             )
         return site.render(
             request,

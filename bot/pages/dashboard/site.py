@@ -209,7 +209,12 @@ class Site:
         context.setdefault("tz", zones.zone(name))
         context.setdefault("tz_name", name)
         context.setdefault("tz_label", zones.describe(name, now=self.deps.clock()))
-        speaker = i18n.Speaker(request.get(LANGUAGE, i18n.DEFAULT), name)
+        # A channel's page speaks the channel's language; a page of no channel (the channel
+        # list, settings, sign-in, errors) the browser's, when it is one botcheck speaks.
+        language = request.get(LANGUAGE) or accepted_language(
+            request.headers.get("Accept-Language", "")
+        )
+        speaker = i18n.Speaker(language, name)
         context.setdefault("lang", speaker.language)
         context.setdefault("languages", i18n.LANGUAGES)
         for key, value in speaker.jinja().items():
@@ -247,3 +252,20 @@ class Site:
 
     async def db_capture(self, capture_id: int) -> Any:
         return await self.deps.db.captures.get(capture_id)
+
+
+def accepted_language(header: str) -> str:
+    """The language botcheck speaks that an Accept-Language header likes best, else English."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        code = tag.strip().lower().split("-")[0]
+        if weight > 0 and code in i18n.LANGUAGES:
+            ranked.append((-weight, i, code))
+    return min(ranked)[2] if ranked else i18n.DEFAULT

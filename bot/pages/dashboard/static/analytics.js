@@ -6,7 +6,9 @@
 //    data-every seconds and writes them into its [data-field] children: no page reload.
 "use strict";
 (function () {
-  const number = new Intl.NumberFormat("en-US");
+  // Numbers as the page's language writes them (<html lang>), as the server wrote them.
+  const lang = document.documentElement.lang || "en";
+  const number = new Intl.NumberFormat(lang === "en" ? "en-US" : lang);
 
   async function getJson(url) {
     const resp = await fetch(url, { credentials: "same-origin", cache: "no-store" });
@@ -57,10 +59,12 @@
           const key = el.dataset.field;
           if (key === "updated") {
             // On the channel's clock, as every time on the page.
-            const time = new Date(data.at).toLocaleTimeString("en-GB", {
+            const time = new Date(data.at).toLocaleTimeString(lang === "en" ? "en-GB" : lang, {
               timeZone: box.dataset.tz || "UTC", hour: "2-digit", minute: "2-digit", second: "2-digit",
             });
-            el.textContent = "Updated " + time + " " + (box.dataset.tzLabel || "");
+            // The page's translated sentence, with "{at}" where the time goes.
+            const at = time + " " + (box.dataset.tzLabel || "");
+            el.textContent = (box.dataset.updated || "Updated {at}").replace("{at}", at);
           } else if (key in data) {
             const text = data[key] === null ? "–" : number.format(data[key]);
             if (el.textContent !== text) el.textContent = text;

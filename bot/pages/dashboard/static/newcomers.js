@@ -30,8 +30,8 @@
       link.href = base + "/chatters/" + encodeURIComponent(n.user_id);
       link.textContent = n.login;
       who.appendChild(link);
-      cell(tr, n.account_age_days + " d");
-      cell(tr, n.first_message === null ? "(text removed)" : n.first_message);
+      cell(tr, (box.dataset.age || "{n} d").replace("{n}", n.account_age_days));
+      cell(tr, n.first_message === null ? box.dataset.removed || "(text removed)" : n.first_message);
       const when = cell(tr, "");
       const time = document.createElement("time");
       time.dateTime = n.first_at;
@@ -41,7 +41,9 @@
     }
     const current = document.getElementById("newcomers-rows");
     current.replaceWith(body);
-    status.textContent = list.length + " listed. This list follows the chat without a reload.";
+    // The page's translated sentences come in data- attributes, "{n}" where the number goes.
+    const listed = box.dataset.listed || "{n} listed. This list follows the chat without a reload.";
+    status.textContent = listed.replace("{n}", list.length);
   }
 
   async function poll() {
