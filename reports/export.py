@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -19,6 +20,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_text(analysis: Analysis, accounts: Sequence[Account]) -> str:
     """Return the chatters as CSV, oldest account first, unknown creation dates last."""
+    buf = io.StringIO()
+    write_csv_to(buf, analysis, accounts)
+    return buf.getvalue()
+
+
+def write_csv_to(out: TextIO, analysis: Analysis, accounts: Sequence[Account]) -> None:
+    """Write the chatters as CSV into `out` row by row (no whole-file string: issue 21)."""
     unique = list({a.user_id: a for a in reversed(accounts)}.values())[::-1]  # first one wins
     dated = [(a.created_at.timestamp(), a.user_id, a) for a in unique if a.created_at is not None]
     dated.sort(key=lambda t: (t[0], t[1]))
@@ -28,8 +36,7 @@ def csv_text(analysis: Analysis, accounts: Sequence[Account]) -> str:
     seconds = np.array([t for t, _, _ in dated], dtype=np.float64).astype(np.int64)
     stamps = np.char.add(np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s"), "Z")
     ages = (analysis.generated_at.timestamp() - seconds) / 86_400
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     flag_text = analysis.flag_text
     writer.writerows(
@@ -47,7 +54,6 @@ def csv_text(analysis: Analysis, accounts: Sequence[Account]) -> str:
         (a.user_id, _cell(a.login), _cell(a.display_name), "", "", flag_text(a.user_id))
         for a in unknown
     )
-    return buf.getvalue()
 
 
 def _cell(value: str) -> str:

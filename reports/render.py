@@ -3,15 +3,17 @@ worker thread from async code."""
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from reports.chart import DESKTOP, chart_png
-from reports.export import csv_text, json_text
+from reports.export import json_text, write_csv_to
 from reports.i18n import ENGLISH, Speaker
 from reports.model import Analysis
 from reports.page import ReportLinks, page_html
@@ -49,7 +51,7 @@ def write_report(
     png = chart_png(analysis, title=title)
     files = ReportFiles(out_dir, out_dir / PAGE, out_dir / CHART, out_dir / CSV, out_dir / JSON)
     _atomic_write(files.chart, png)
-    _atomic_write(files.csv, csv_text(analysis, accounts).encode("utf-8"))
+    _atomic_write(files.csv, lambda fh: _csv_into(fh, analysis, accounts))
     _atomic_write(files.json, json_text(analysis).encode("utf-8"))
     # The page last: once it exists the report is complete.
     wide = chart_png(analysis, title=title, shape=DESKTOP)
@@ -68,15 +70,26 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` so that readers see the old file or the new one, never half of it."""
+def _csv_into(fh: BinaryIO, analysis: Analysis, accounts: Sequence[Account]) -> None:
+    # Streamed through a buffered UTF-8 writer: 100,000 rows never sit in memory as one string.
+    text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
+    write_csv_to(text, analysis, accounts)
+    text.flush()
+    text.detach()
+
+
+def _atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write `data` (or what it writes) so that readers see the old file or the new one only."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         # mkstemp makes 0600; give the mode an ordinary file would get under the umask
         # (`botcheck run` sets 077: report files stay private to the bot's user).
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                data(fh)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

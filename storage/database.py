@@ -10,7 +10,7 @@ give the same repositories (``db.accounts``, ``db.captures``, ``db.history``, ``
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from enum import Enum, auto
 from pathlib import Path
 from types import TracebackType
@@ -105,6 +105,7 @@ class Database:
         self.target = parse(target)
         self.engine = _engine(self.target, pool_size=pool_size, busy_timeout_s=busy_timeout_s)
         self._state = _State.UNOPENED
+        self._lean = 0  # lean_cache blocks running
         self.accounts = Accounts(self)
         self.channels = Channels(self)
         self.captures = Captures(self)
@@ -169,6 +170,28 @@ class Database:
             return
         self._state = _State.CLOSED
         await self.engine.close()
+
+    @asynccontextmanager
+    async def lean_cache(self) -> AsyncIterator[None]:
+        """Keep SQLite's page cache small while this runs, then free it (issue 21).
+
+        A 100,000-chatter capture fills the 64 MiB cache with account pages it reads once, on top
+        of its own accounts and the report that follows: the peak memory of a big command. Chat
+        ingest keeps the full cache outside captures. A no-op on PostgreSQL.
+        """
+        from storage.sqlite_engine import CACHE_KIB, LEAN_CACHE_KIB, SqliteEngine
+
+        engine = self.engine if isinstance(self.engine, SqliteEngine) else None
+        self._lean += 1
+        try:
+            if engine is not None and self._lean == 1:
+                await engine.set_cache(LEAN_CACHE_KIB)
+            yield
+        finally:
+            self._lean -= 1
+            if engine is not None and self._lean == 0 and self._state is _State.OPENED:
+                # Hand back every page the capture read; chat ingest refills the full cache.
+                await engine.set_cache(CACHE_KIB)
 
     async def __aenter__(self) -> Self:
         return await self.open()

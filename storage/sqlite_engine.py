@@ -23,6 +23,10 @@ from storage.migrations import latest, migrations
 log = logging.getLogger(__name__)
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
+# The page cache's cap in KiB: the full one for chat ingest, the lean one during a capture
+# (`Database.lean_cache`, issue 21: measured in docs/benchmarks.md, peak RSS).
+CACHE_KIB = 65536
+LEAN_CACHE_KIB = 16384
 
 
 @lru_cache(maxsize=512)
@@ -110,7 +114,12 @@ class SqliteEngine:
         # history inserts touch five indexes of chat_messages and its message-id key at
         # random places, account upserts the accounts table and its names; the small
         # default cache made a chat row cost about a third more SQLite CPU.
-        await conn.execute("PRAGMA cache_size = -65536")
+        await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+    async def set_cache(self, kib: int) -> None:
+        """Cap the page cache at `kib` KiB and hand back the memory of the pages it drops."""
+        await self.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+        await self.conn.execute("PRAGMA shrink_memory")
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None

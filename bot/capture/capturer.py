@@ -163,7 +163,9 @@ class Capturer:
                 on_progress=on_progress,
                 lookup_workers=self._lookup_workers,
             )
-            out = await job.run.execute()
+            # A small SQLite cache while the capture runs: it lowers the command's peak memory.
+            async with self._db.lean_cache():
+                out = await job.run.execute()
             reason = out.reason
             if out.status is CaptureStatus.INTERRUPTED:
                 reason = job.cancel_reason or "cancelled"
@@ -188,7 +190,8 @@ class Capturer:
                 time.monotonic() - t0,
                 reason,
             )
-            renames = await self._db.accounts.earlier_logins(list(out.known_before))
+            async with self._db.lean_cache():
+                renames = await self._db.accounts.earlier_logins(list(out.known_before))
             final = await self._db.captures.get(row.capture_id)
             assert final is not None
             return CaptureResult(final, out.accounts, out.viewer_count, renames)

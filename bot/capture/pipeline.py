@@ -24,6 +24,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.capture.model import UNAVAILABLE, CaptureProgress, RunOutcome, reason_for
+from bot.capture.slim import gone, slim
 from bot.helix.client import MAX_CHATTERS_PAGE, MAX_IDS, Chatter, ChattersPage, Helix
 from bot.helix.errors import HelixError
 from bot.helix.ratelimit import Priority
@@ -290,12 +291,14 @@ class CaptureRun:
         for c in fresh:
             acc = known.get(c.user_id)
             if acc is not None and acc.created_at is not None:
+                small = slim(acc, c.login, c.display_name)
                 if acc.login != c.login or acc.display_name != c.display_name:
-                    acc = replace(acc, login=c.login, display_name=c.display_name)
+                    # The chatter list's names are the current ones: a rename takes them.
+                    small = replace(small, login=c.login, display_name=c.display_name)
                     self._renamed.append((c.user_id, c.login, c.display_name))
                 else:
                     self._unchanged.append(c.user_id)
-                self.accounts[c.user_id] = acc
+                self.accounts[c.user_id] = small
             else:
                 self._pending.append(c)
                 self.unknown += 1
@@ -328,16 +331,16 @@ class CaptureRun:
                 continue
             by_id = {a.user_id: a for a in found}
             now = self.clock()
-            for a in found:
-                self.accounts[a.user_id] = a
+            # Storage gets the full accounts; the capture keeps the slim ones (bot.capture.slim).
             self._fresh.extend(found)
             for c in batch:
-                if c.user_id not in by_id:
+                a = by_id.get(c.user_id)
+                if a is not None:
+                    self.accounts[c.user_id] = slim(a, c.login, c.display_name)
+                else:
                     # Get Users no longer returns it: deleted or suspended.
                     self._gone.append((c.user_id, c.login, c.display_name))
-                    self.accounts[c.user_id] = Account(
-                        c.user_id, c.login, c.display_name, first_seen_at=now, gone_at=now
-                    )
+                    self.accounts[c.user_id] = gone(c.user_id, c.login, c.display_name, now)
             self.looked_up += len(found)
             self.lookups_done += len(ids)
             self._maybe_flush()

@@ -91,7 +91,9 @@ class Reports:
         extra = CaptureSignals()
         if self._signals is not None:
             ids = [a.user_id for a in result.accounts]
-            extra = await self._signals.for_capture(capture.channel_id, capture.started_at, ids)
+            # Read through a small SQLite cache, freed after (issue 21: the command's peak RSS).
+            async with self._db.lean_cache():
+                extra = await self._signals.for_capture(capture.channel_id, capture.started_at, ids)
         analysis = await asyncio.to_thread(
             analyze,
             result.accounts,

@@ -1,0 +1,46 @@
+"""The compact account a capture keeps: what the analysis and the report files read, no more.
+
+A 100,000-chatter capture holds every chatter's account until its report is written. Get Users
+(and storage) give each one its avatar URL, its description, its type and the times we saw it,
+about 0.4 KB of strings an account that no analysis reads: the analysis asks only whether the
+avatar is one of Twitch's defaults and whether the description is empty. `slim` keeps those two
+answers as shared constant strings, and the login and display name as the chatter list's own
+string objects, so that a capture's accounts cost little more than their ids and creation times.
+The full account is what storage writes; only the capture's in-memory result is slimmed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.models import Account
+
+# Stand-ins that keep `Account.default_avatar` and "description is blank" as they were.
+DEFAULT_AVATAR = "user-default-pictures"
+OWN_AVATAR = "own-picture"
+SOME_DESCRIPTION = "(description)"
+
+
+def slim(acc: Account, login: str, display_name: str) -> Account:
+    """Return `acc` with what the capture's readers need, sharing the chatter's name strings.
+
+    `login` and `display_name` are the chatter list's strings for this account (they are kept
+    anyway); they replace the account's equal ones. A rename keeps the account's own names.
+    """
+    avatar = (
+        "" if not acc.profile_image_url else (DEFAULT_AVATAR if acc.default_avatar else OWN_AVATAR)
+    )
+    return Account(
+        user_id=acc.user_id,
+        login=login if acc.login == login else acc.login,
+        display_name=display_name if acc.display_name == display_name else acc.display_name,
+        created_at=acc.created_at,
+        profile_image_url=avatar,
+        description=SOME_DESCRIPTION if acc.description.strip() else "",
+        gone_at=acc.gone_at,
+    )
+
+
+def gone(user_id: int, login: str, display_name: str, now: datetime) -> Account:
+    """Return the account of a chatter Get Users no longer returns (deleted or suspended)."""
+    return Account(user_id, login, display_name, first_seen_at=now, gone_at=now)

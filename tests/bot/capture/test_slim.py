@@ -1,0 +1,48 @@
+"""The capture's compact accounts answer what the analysis asks as the full ones do."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.capture.slim import slim
+from storage.models import Account
+
+T = datetime(2020, 5, 1, tzinfo=UTC)
+DEFAULT = "https://static-cdn.jtvnw.net/user-default-pictures-uv/13e5fa74-default-300x300.png"
+OWN = "https://static-cdn.jtvnw.net/jtv_user_pictures/abc-profile_image-300x300.png"
+
+
+@pytest.mark.parametrize(
+    ("avatar", "description"),
+    [
+        pytest.param(DEFAULT, "", id="default-avatar-empty"),
+        pytest.param(OWN, "hello there", id="own-avatar-description"),
+        pytest.param("", "   ", id="no-avatar-blank"),
+        pytest.param(OWN, "", id="own-avatar-empty"),
+    ],
+)
+def test_slim_keeps_what_the_analysis_reads(avatar: str, description: str) -> None:
+    full = Account(
+        7, "alice", "Alice", T, "staff", "affiliate", avatar, description, looked_up_at=T
+    )
+    small = slim(full, "alice", "Alice")
+    assert (small.user_id, small.login, small.display_name, small.created_at) == (
+        7,
+        "alice",
+        "Alice",
+        T,
+    )
+    assert small.default_avatar == full.default_avatar
+    assert bool(small.description.strip()) == bool(full.description.strip())
+    assert small.gone_at is None
+
+
+def test_slim_shares_the_chatter_names_and_keeps_a_different_login() -> None:
+    login, name = "".join(["bo", "b"]), "".join(["Bo", "b"])
+    full = Account(8, "bob", "Bob", T)
+    small = slim(full, login, name)
+    assert small.login is login and small.display_name is name
+    other = slim(full, "robert", "Robert")
+    assert (other.login, other.display_name) == ("bob", "Bob")
