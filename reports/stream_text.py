@@ -1,31 +1,23 @@
-"""Chat sentences for the statistics commands: figures in, one short message out.
+"""English phrases for the stream page and the figures the statistics commands gather.
 
-Pure functions: the commands gather the figures from storage and pass them here. Every answer
-fits one chat message with room to spare; logins and emote names come from Twitch (letters,
-digits and underscores), never free text.
+The commands' chat sentences, in the channel's language, are in commands/stats_text.py; this
+module keeps the figures they share (`ChannelFigures`, `busiest_hour`) and the stream page's
+English phrases (durations, rates, moderation).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from reports.text import clock, day, num, pct
-from storage.stats import LENGTH_SAMPLE
+from reports.text import num
 from storage.stats_results import (
     ActionCount,
     Activity,
-    ChatterCount,
     EmoteCount,
     HourCount,
-    ReplyTarget,
-    RisingChatter,
-    StreamSummary,
-    UserStats,
 )
-from storage.stream_stats_results import Returning
 
 _PLURAL = {
     "ban": "bans",
@@ -103,118 +95,3 @@ class ChannelFigures:
     week_hours: tuple[HourCount, ...]
     week_emotes: tuple[EmoteCount, ...]
     all_time: Activity
-
-
-def chatstats_text(f: ChannelFigures) -> str:
-    if f.all_time.messages == 0:
-        return "No chat recorded in this channel yet: statistics start with the next message."
-    ratio = ""
-    if f.viewers:
-        ratio = f" while {count(f.viewers, 'viewer')} watch"
-    parts = [
-        f"Chat now: {rate(f.now.per_minute)} msg/min over 10 min, "
-        f"{count(f.active_5m, 'chatter')} in the last 5 min{ratio}."
-    ]
-    week = (
-        f"Last 7 days: {count(f.week.messages, 'message')} from {count(f.week.chatters, 'chatter')}"
-    )
-    busiest = busiest_hour(f.week_hours)
-    if busiest is not None:
-        week += f", busiest hour {hour(busiest)}"
-    if f.week_emotes:
-        week += ", top emotes " + ", ".join(f"{e.label} {num(e.count)}" for e in f.week_emotes[:3])
-    parts.append(week + ".")
-    parts.append(
-        f"All time: {count(f.all_time.messages, 'message')} from "
-        f"{count(f.all_time.chatters, 'chatter')}."
-    )
-    return " ".join(parts)
-
-
-def top_text(
-    top: Sequence[ChatterCount], *, week: bool, rising: Sequence[RisingChatter] = ()
-) -> str:
-    when = "last 7 days" if week else "all time"
-    if not top:
-        return "No chat recorded here in the last 7 days." if week else "No chat recorded here yet."
-    ranked = " · ".join(f"{i}. {c.login} {num(c.messages)}" for i, c in enumerate(top, 1))
-    out = f"Top chatters, {when}: {ranked}."
-    if week:
-        if rising:
-            up = ", ".join(f"{r.login} +{num(r.gain)}" for r in rising[:3])
-            out += f" Rising against the 7 days before: {up}."
-        else:
-            out += " Nobody is rising against the 7 days before."
-    return out
-
-
-def user_text(u: UserStats, replies: Sequence[ReplyTarget], *, now: datetime) -> str:
-    standing = f"#{num(u.rank)} of {count(u.chatters, 'chatter')}"
-    if u.chatters >= TOP_SHARE_FROM and u.rank / u.chatters <= TOP_SHARE_MAX:
-        # Rounded up: the first of 200 is in the top 1%, never the "top 0%".
-        standing += f", top {math.ceil(100 * u.rank / u.chatters)}%"
-    lately = " lately" if u.messages > LENGTH_SAMPLE else ""
-    hour_part = ""
-    if u.favourite_hour is not None:
-        hour_part = f", most often around {hour(u.favourite_hour)}"
-    out = (
-        f"{u.login}: {count(u.messages, 'message')} here ({standing}), "
-        f"{u.avg_length:.0f} characters on average{lately}{hour_part}. "
-        f"First seen {day(u.first_seen.date())}, last seen {_ago(u.last_seen, now)}."
-    )
-    received = []
-    if u.timeouts:
-        received.append(f"{num(u.timeouts)} timeout{'s' if u.timeouts != 1 else ''}")
-    if u.bans:
-        received.append(f"{num(u.bans)} ban{'s' if u.bans != 1 else ''}")
-    out += f" Received {' and '.join(received)}." if received else " No timeouts or bans."
-    if replies:
-        out += " Replies most to " + ", ".join(f"{r.login} ({num(r.replies)})" for r in replies)
-        out += "."
-    return out
-
-
-def _ago(when: datetime, now: datetime) -> str:
-    span = now - when
-    if span < timedelta(minutes=1):
-        return "just now"
-    if span < timedelta(days=2):
-        return f"{duration(span)} ago"
-    return day(when.date())
-
-
-def stream_text(
-    s: StreamSummary,
-    *,
-    now: datetime,
-    link: str | None = None,
-    returning: Returning | None = None,
-) -> str:
-    """The `!stream` answer; `returning` is the stream page's returning-chatters figure."""
-    session = s.session
-    about = ", ".join(x for x in (session.title[:60], session.category[:40]) if x)
-    about = f" ({about})" if about else ""
-    if session.live:
-        head = f"Live for {duration(s.duration)}{about}"
-    else:
-        ended = session.ended_at or now
-        head = f"Last stream {clock(session.started_at)}, {duration(s.duration)}{about}"
-        if now - ended < timedelta(days=1):
-            head += f", ended {duration(now - ended)} ago"
-    viewers = ""
-    if session.peak_viewers:
-        avg = f" (avg {num(round(session.avg_viewers or 0))})" if session.avg_viewers else ""
-        viewers = f", peak {count(session.peak_viewers, 'viewer')}{avg}"
-        if s.chatter_ratio is not None:
-            viewers += f", chatters/peak {pct(s.chatter_ratio)}"
-    captures = len(s.captures)
-    checks = f", {captures} botcheck{'s' if captures != 1 else ''}" if captures else ""
-    back = ""
-    if returning is not None and returning.share is not None and returning.earlier_streams:
-        back = f" ({pct(returning.share)} returning)"
-    out = (
-        f"{head}: {count(s.messages, 'message')} ({rate(s.per_minute)}/min) from "
-        f"{count(s.chatters, 'chatter')}{back}{viewers}, {moderation_phrase(s.moderation)}"
-        f"{checks}."
-    )
-    return f"{out} {link}" if link else out

@@ -169,9 +169,9 @@ async def test_analytics_pages(dash: Dash, path: str, expected: list[str]) -> No
             "/leaderboards",
             [
                 "ランキング",
-                "チャット参加者トップ",
+                "チャット上位",
                 "時間帯別トップ",
-                "長文派",
+                "長文の書き手",
                 ">ann<",
                 "時刻は Asia/Tokyo",
             ],
@@ -180,7 +180,7 @@ async def test_analytics_pages(dash: Dash, path: str, expected: list[str]) -> No
         ),
         pytest.param(
             "/chat",
-            ["直近5分間のアクティブ", "直近24時間", "人気エモート", "Kappa", "Asia/Tokyo"],
+            ["直近5分間のアクティブ", "直近24時間", "よく使われたエモート", "Kappa", "Asia/Tokyo"],
             ["active in the last 5 minutes", "Top emotes", "By hour of the day"],
             id="chat",
         ),

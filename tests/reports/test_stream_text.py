@@ -1,4 +1,5 @@
-"""The statistics commands' sentences: plain, right in the singular, one message at worst."""
+"""The statistics commands' sentences (commands/stats_text.py, in English here) and the stream
+page's phrases (reports/stream_text.py): plain, right in the singular, one message at worst."""
 
 from __future__ import annotations
 
@@ -6,16 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from commands import stats_text
+from reports.i18n import ENGLISH
 from reports.stream_text import (
     ChannelFigures,
-    chatstats_text,
     count,
     duration,
     moderation_phrase,
     ordinal,
-    stream_text,
-    top_text,
-    user_text,
 )
 from storage.models import StreamSession
 from storage.stats_results import (
@@ -35,6 +34,26 @@ from storage.stream_stats_results import Returning
 NOW = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 LONG = "a_very_long_login_name_25"  # Twitch logins have at most 25 characters
 BIG = 123_456_789
+
+
+def chatstats_text(f: ChannelFigures) -> str:
+    return stats_text.chatstats_text(ENGLISH, f, now=NOW)
+
+
+def top_text(
+    top: list[ChatterCount], *, week: bool, rising: list[RisingChatter] | None = None
+) -> str:
+    return stats_text.top_text(ENGLISH, top, week=week, rising=rising or ())
+
+
+def user_text(u: UserStats, replies: list[ReplyTarget], *, now: datetime) -> str:
+    return stats_text.user_text(ENGLISH, u, replies, now=now)
+
+
+def stream_text(
+    s: StreamSummary, *, now: datetime, link: str | None = None, returning: Returning | None = None
+) -> str:
+    return stats_text.stream_text(ENGLISH, s, now=now, link=link, returning=returning)
 
 
 def session(*, live: bool, title: str = "t" * 140) -> StreamSession:
