@@ -19,6 +19,7 @@ from functools import cache
 
 import jinja2
 
+from reports import zones
 from reports.i18n import ENGLISH, N_, Speaker, said
 from reports.raid_model import Raid, RaidKind
 
@@ -95,15 +96,19 @@ def _age(created_at: datetime | None, now: datetime, tr: Speaker) -> str:
 def raid_page_html(
     raid: Raid, *, links: RaidLinks | None = None, speaker: Speaker = ENGLISH
 ) -> str:
-    """Return the raid page as one HTML document, in the speaker's language (times in UTC)."""
+    """Return the raid page as one HTML document, in the speaker's language and timezone."""
     tr = speaker
     links = links or RaidLinks()
     now = raid.detected_at
+    tz = zones.zone(tr.timezone)
+    zone_label = zones.abbreviation(now, tz)
     rows = [
         _Row(
             a.login,
             a.first_time,
-            tr.say("unknown") if a.created_at is None else f"{a.created_at:%Y-%m-%d %H:%M}",
+            tr.say("unknown")
+            if a.created_at is None
+            else f"{a.created_at.astimezone(tz):%Y-%m-%d %H:%M}",
             _age(a.created_at, now, tr),
             a.messages,
         )
@@ -118,7 +123,7 @@ def raid_page_html(
         "{label} in {channel} · {day}",
         label=label,
         channel=raid.channel,
-        day=tr.day(raid.detected_at.date()),
+        day=tr.day(raid.detected_at.astimezone(tz).date()),
     )
     return str(
         _env()
@@ -130,8 +135,11 @@ def raid_page_html(
             label=label,
             raid=raid,
             reasons=[said(r, tr) for r in raid.reasons],
-            detected=f"{raid.detected_at:%H:%M:%S}",
-            started=f"{raid.started_at:%H:%M:%S}",
+            detected=zones.clock(raid.detected_at, tz, seconds=True),
+            started=zones.clock(raid.started_at, tz, seconds=True),
+            tz=tz,
+            zone_label=zone_label,
+            zone=zones.describe(tr.timezone, now=now),
             first_time=sum(1 for a in raid.accounts if a.first_time),
             young=young,
             timeline=timeline,

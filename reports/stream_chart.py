@@ -8,7 +8,7 @@ whole minutes (or seconds, for a stream of a few minutes), so no two ticks read 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import Formatter
 
+from reports import zones
 from reports.stream_events import raid_marks
 from reports.stream_model import StreamReport
 
@@ -42,8 +43,9 @@ def _x(when: datetime) -> float:
     return (when - _EPOCH).total_seconds() / 86_400
 
 
-def stream_chart_png(report: StreamReport) -> bytes:
-    """Return the chart as PNG bytes."""
+def stream_chart_png(report: StreamReport, timezone: str = zones.UTC_NAME) -> bytes:
+    """Return the chart as PNG bytes, its times in the channel's timezone (an IANA name)."""
+    tz = zones.zone(timezone)
     fig = Figure(figsize=SIZE, dpi=STREAM_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.subplots()
@@ -100,9 +102,9 @@ def stream_chart_png(report: StreamReport) -> bytes:
     )
     right = max(_x(end), float(edges[-1]))
     _raid_marks(ax, report, _x(start), right)
-    _time_ticks(ax, (right - _x(start)) * 1440)
+    _time_ticks(ax, (right - _x(start)) * 1440, tz)
     ax.set_xlim(_x(start), right)
-    ax.set_xlabel("time (UTC)", fontsize=FONT_PT)
+    ax.set_xlabel(f"time ({zones.abbreviation(start, tz)})", fontsize=FONT_PT)
     return _png(fig)
 
 
@@ -131,33 +133,37 @@ def _raid_marks(ax: Axes, report: StreamReport, left: float, right: float) -> No
 
 class _UniqueTimes(Formatter):
     """Label ticks "18:30"; across more than a day, where a time would repeat, name the day at
-    midnight ("22 Nov") and the weekday elsewhere ("Sat 12h")."""
+    midnight ("22 Nov") and the weekday elsewhere ("Sat 12h"), in `tz`."""
+
+    def __init__(self, tz: tzinfo = UTC) -> None:
+        self.tz = tz
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         return self.format_ticks([x])[0]
 
     def format_ticks(self, values: Any) -> list[str]:
-        times = [num2date(v, tz=UTC) for v in values]  # type: ignore[no-untyped-call]
+        times = [num2date(v, tz=self.tz) for v in values]  # type: ignore[no-untyped-call]
         labels = [t.strftime("%H:%M") for t in times]
         if len(set(labels)) == len(labels):
             return labels
         return [f"{t.day} {t:%b}" if (t.hour, t.minute) == (0, 0) else f"{t:%a %H}h" for t in times]
 
 
-def _time_ticks(ax: Axes, span_min: float) -> None:
-    """Put ticks on whole minutes (or hours) so that every label differs from the others."""
+def _time_ticks(ax: Axes, span_min: float, tz: tzinfo = UTC) -> None:
+    """Put ticks on whole minutes (or hours) of `tz` so that every label differs from the
+    others."""
     most = MAX_TICKS if span_min < 20 * 60 else MAX_TICKS - 1  # day labels are wider
     step = next((m for m in _STEPS_MIN if span_min / m <= most), _STEPS_MIN[-1])
     if span_min < 3:  # a stream of a few minutes: whole-minute labels would repeat
-        ax.xaxis.set_major_locator(SecondLocator(bysecond=range(0, 60, 30)))  # type: ignore[no-untyped-call]
-        ax.xaxis.set_major_formatter(DateFormatter("%H:%M:%S"))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_locator(SecondLocator(bysecond=range(0, 60, 30), tz=tz))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(DateFormatter("%H:%M:%S", tz=tz))  # type: ignore[no-untyped-call]
         return
     if step < 60:
-        locator: MinuteLocator | HourLocator = MinuteLocator(byminute=range(0, 60, step))  # type: ignore[no-untyped-call]
+        locator: MinuteLocator | HourLocator = MinuteLocator(byminute=range(0, 60, step), tz=tz)  # type: ignore[no-untyped-call]
     else:
-        locator = HourLocator(byhour=range(0, 24, step // 60))  # type: ignore[no-untyped-call]
+        locator = HourLocator(byhour=range(0, 24, step // 60), tz=tz)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(_UniqueTimes())
+    ax.xaxis.set_major_formatter(_UniqueTimes(tz))
 
 
 def _png(fig: Figure) -> bytes:

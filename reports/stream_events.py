@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reports import text
+from reports import text, zones
 from reports.i18n import ENGLISH, N_, Speaker
 from storage.stream_events import EventKind, StreamEvent
 
@@ -84,9 +84,12 @@ def sentence(e: StreamEvent, tr: Speaker = ENGLISH) -> str:
 def timeline_rows(
     events: Sequence[StreamEvent], tr: Speaker = ENGLISH
 ) -> list[tuple[str, str, str, str]]:
-    """(time, kind label, sentence, the label in `tr`'s language) per event, in time order."""
+    """(time, kind label, sentence, the label in `tr`'s language) per event, in time order;
+    the time in `tr`'s timezone."""
+    tz = zones.zone(tr.timezone)
     return [
-        (f"{e.at:%H:%M}", LABELS[e.kind], sentence(e, tr), tr.say(LABELS[e.kind])) for e in events
+        (f"{e.at.astimezone(tz):%H:%M}", LABELS[e.kind], sentence(e, tr), tr.say(LABELS[e.kind]))
+        for e in events
     ]
 
 

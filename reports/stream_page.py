@@ -103,13 +103,15 @@ def stream_page_html(
     tr = speaker
     s = report.summary
     session = s.session
+    tz = zones.zone(tr.timezone)
+    zone_label = zones.abbreviation(session.started_at, tz)
     title = tr.say(
         "{login} · stream of {day}",
         login=report.channel_login,
-        day=tr.day(session.started_at.date()),
+        day=tr.day(session.started_at.astimezone(tz).date()),
     )
-    end = tr.say("now") if session.live else f"{s.until:%H:%M}"
-    meta = [f"{session.started_at:%H:%M}–{end} UTC", duration(s.duration)]
+    end = tr.say("now") if session.live else f"{s.until.astimezone(tz):%H:%M}"
+    meta = [f"{session.started_at.astimezone(tz):%H:%M}–{end} {zone_label}", duration(s.duration)]
     meta += [x for x in (session.title, session.category) if x]
     state, label, detail = _state(report, tr)
     total = max(1, s.messages)
@@ -135,7 +137,12 @@ def stream_page_html(
         writers=[(w.login, f"{w.avg_length:.0f}", tr.num(w.messages)) for w in report.writers],
         moderation_intro=moderation_phrase(s.moderation).capitalize() + ".",
         events=[
-            (f"{ev.at:%H:%M}", ev.action.value, ev.target_login or "–", _event_detail(ev, tr))
+            (
+                f"{ev.at.astimezone(tz):%H:%M}",
+                ev.action.value,
+                ev.target_login or "–",
+                _event_detail(ev, tr),
+            )
             for ev in shown
         ],
         more_events=tr.num(len(report.events) - len(shown))
@@ -148,7 +155,9 @@ def stream_page_html(
         captures=_captures(report, tr),
         analytics=_analytics(report, tr),
         links=links,
-        generated=tr.when(report.generated_at),
+        zone_label=zone_label,
+        zone=zones.describe(tr.timezone, now=session.started_at),
+        generated=Markup('<span id="generated">{}</span>').format(tr.when(report.generated_at)),
         script=Markup(asset(LIVE_SCRIPT)),  # noqa: S704
     )
 
@@ -185,6 +194,7 @@ def _for(seconds: int) -> str:
 
 
 def _captures(r: StreamReport, tr: Speaker) -> list[tuple[str, str, str, str]]:
+    tz = zones.zone(tr.timezone)
     rows = []
     for c in r.summary.captures:
         chatters = tr.num(c.chatter_count)
@@ -194,7 +204,7 @@ def _captures(r: StreamReport, tr: Speaker) -> list[tuple[str, str, str, str]]:
             )
         rows.append(
             (
-                f"{c.started_at:%H:%M}",
+                f"{c.started_at.astimezone(tz):%H:%M}",
                 c.verdict or c.status,
                 chatters,
                 c.report_token,
@@ -205,16 +215,17 @@ def _captures(r: StreamReport, tr: Speaker) -> list[tuple[str, str, str, str]]:
 
 def _chart_alt(r: StreamReport, tr: Speaker) -> str:
     s = r.summary
+    tz = zones.zone(tr.timezone)
     busiest = max(r.series, key=lambda b: b.messages, default=None)
     alt = tr.say(
         "Chat messages per minute and viewers during the stream: {count} messages", count=s.messages
     )
     if busiest is not None and busiest.messages:
-        alt += tr.say(", busiest at {time} UTC", time=f"{busiest.start:%H:%M}")
+        alt += tr.say(", busiest at {time}", time=zones.clock(busiest.start, tz))
     if s.session.peak_viewers:
         alt += tr.say(", peak {count} viewers", count=s.session.peak_viewers)
     for mark in stream_events.raid_marks(r.stream_events):
-        alt += f", {mark.label} at {mark.at:%H:%M} UTC"
+        alt += f", {mark.label} at {zones.clock(mark.at, tz)}"
     return alt + "."
 
 
@@ -226,4 +237,4 @@ def _analytics(r: StreamReport, tr: Speaker) -> dict[str, Any] | None:
     back = a["returning"]
     share = tr.pct(back["share"]) if back["share"] is not None else "–"
     extra = [Figure("returning", tr.say("Returning chatters"), share)]
-    return analytics_view(a["retention"], a["segments"], zones.UTC_NAME, extra)
+    return analytics_view(a["retention"], a["segments"], tr.timezone, extra)

@@ -77,6 +77,12 @@ def when(at: datetime, tz: tzinfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} {abbreviation(at, tz)}"
 
 
+def clock(at: datetime, tz: tzinfo, *, seconds: bool = False) -> str:
+    """A UTC time as "21:05 CET" (or "21:05:09 CET") in the zone."""
+    shown = f"{at.astimezone(tz):%H:%M:%S}" if seconds else f"{at.astimezone(tz):%H:%M}"
+    return f"{shown} {abbreviation(at, tz)}"
+
+
 def day(at: datetime, tz: tzinfo) -> str:
     """The date of a UTC time in the zone."""
     return f"{at.astimezone(tz):%Y-%m-%d}"

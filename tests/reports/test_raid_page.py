@@ -8,6 +8,9 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from reports.i18n import Speaker
 from reports.raid_model import Raid
 from reports.raid_page import (
     RaidLinks,
@@ -22,10 +25,10 @@ from reports.risk import Category, RuleSet
 T0 = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 
 
-def _raid(text: str = "cheap viewers at bigfollows dot com") -> Raid | None:
+def _raid(text: str = "cheap viewers at bigfollows dot com", t0: datetime = T0) -> Raid | None:
     d = RaidDetector("somechannel", rules=RuleSet.default().with_terms(Category.HATE, ["slurxa"]))
     for i in range(10):
-        at = T0 + timedelta(seconds=i * 0.4)
+        at = t0 + timedelta(seconds=i * 0.4)
         login = "=cmd" if i == 0 else f"bot{i}"
         d.feed(
             at,
@@ -66,3 +69,24 @@ def test_csv_and_json_hold_every_account() -> None:
     assert rows[1]["first_time"] == "yes" and float(rows[1]["age_days"]) < 1
     data = json.loads(raid_json_text(raid))
     assert data["kind"] == "spam" and len(data["messages"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("zone", "clock", "label"),
+    [
+        pytest.param("Europe/Paris", "21:30:00", "CET", id="paris"),
+        pytest.param("UTC", "20:30:00", "UTC", id="utc"),
+    ],
+)
+def test_the_raid_page_shows_times_in_the_channels_timezone(
+    zone: str, clock: str, label: str
+) -> None:
+    raid = _raid(t0=T0 + timedelta(minutes=30))
+    assert raid is not None
+    page = raid_page_html(raid, speaker=Speaker("en", zone))
+    assert f"started {clock} {label}" in page
+    assert f"<th>{label}</th>" in page and f'<td class="t">{clock}</td>' in page
+    assert f"times in {zone}" in page and "keep every time in UTC" in page
+    assert '"first_at": "2026-11-21T20:30' in raid_json_text(raid)  # downloads stay UTC
+    if zone != "UTC":
+        assert "<th>UTC</th>" not in page and not re.search(r"\d\d:\d\d(:\d\d)? UTC", page)

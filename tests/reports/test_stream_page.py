@@ -8,7 +8,8 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from reports.stream_export import csv_text
 from reports.stream_model import StreamReport, bucket_for
 from reports.stream_page import StreamLinks, stream_page_csp, stream_page_html
 from storage import Database, ModAction, ModerationEvent
+from storage.stream_events import EventKind, StreamEvent
 from tests.storage.test_stats import NOW, STREAM_END, at, load_history
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -223,3 +225,51 @@ async def test_the_stream_page_is_written_in_the_channels_language(
         assert word in page
     assert "Top chatters" not in page and "No moderation actions" not in page
     assert figure(page, "messages") == "10"  # the figures and their ids are the same
+
+
+@pytest.mark.parametrize(
+    ("zone", "clock", "label"),
+    [
+        pytest.param("Europe/Paris", "21:30", "CET", id="paris"),
+        pytest.param("UTC", "20:30", "UTC", id="utc"),
+    ],
+)
+async def test_the_stream_page_shows_times_in_the_channels_timezone(
+    db: Database, zone: str, clock: str, label: str
+) -> None:
+    raid = StreamEvent(
+        "r1", 42, EventKind.RAID_IN, datetime(2026, 11, 21, 20, 30, tzinfo=UTC), None, "big"
+    )
+    report = replace(await gather(db), stream_events=(raid,))
+    page = stream_page_html(
+        report, chart_png=b"png", links=StreamLinks(), speaker=Speaker("en", zone)
+    )
+    row = re.search(
+        r'<table id="stream-events"><thead><tr><th>([^<]*)</th>.*?<td class="t">([^<]*)<',
+        page,
+        re.S,
+    )
+    assert row is not None and row.groups() == (label, clock)
+    assert f"raid from big (0) at {clock} {label}" in page  # the chart's alt text
+    assert f"times in {zone}" in page and "keep every time in UTC" in page
+    if zone != "UTC":
+        assert "<th>UTC</th>" not in page and not re.search(r"\d\d:\d\d(:\d\d)? UTC", page)
+
+
+def test_time_ticks_read_the_channels_clock() -> None:
+    from zoneinfo import ZoneInfo
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from reports.stream_chart import _time_ticks, _x
+
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    start = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)  # 21:00 in Paris
+    ax.set_xlim(_x(start), _x(start + timedelta(hours=2)))
+    _time_ticks(ax, 120, ZoneInfo("Europe/Paris"))
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels[0] == "21:00" and labels[-1] == "23:00", labels
