@@ -144,23 +144,28 @@ class DefenceCommands(CommandComponent):
             await audit(ctx, "botcheck", args, "bad-argument")
             return
         if mode != "off":
-            missing = await defence.missing_scopes(mode)
-            if missing:
-                link = guard_link(self.bot.services.settings.public_url)
-                await reply(
-                    ctx,
-                    tr.say(
-                        "The guard needs the scope {scopes}, which the bot account has not "
-                        "granted. The bot account must authorize again: {link}",
-                        scopes=", ".join(missing),
-                        link=link,
-                    ),
-                )
-                await audit(ctx, "botcheck", args, "missing-scope", " ".join(missing))
+            needs = N_(
+                "The guard needs the scope {scopes}, which the bot account has not "
+                "granted. The bot account must authorize again: {link}"
+            )
+            if await self._lacks_scopes(ctx, args, defence, mode, needs):
                 return
         await defence.change(dataclasses.replace(current, guard=mode))
         await reply(ctx, tr.say(GUARD_SAID[mode]))
         await audit(ctx, "botcheck", args, f"guard-{mode}")
+
+    async def _lacks_scopes(
+        self, ctx: commands.Context[Any], args: str, defence: Defence, mode: str, message: str
+    ) -> bool:
+        """Say `message` ({scopes}, {link}) and audit it when the bot lacks `mode`'s scopes."""
+        missing = await defence.missing_scopes(mode)
+        if not missing:
+            return False
+        link = guard_link(self.bot.services.settings.public_url)
+        tr = await speaker(ctx)
+        await reply(ctx, tr.say(message, scopes=", ".join(missing), link=link))
+        await audit(ctx, "botcheck", args, "missing-scope", " ".join(missing))
+        return True
 
     async def undo(self, ctx: commands.Context[Any], args: str) -> None:
         defence = await self._defence(ctx, args)
@@ -190,19 +195,11 @@ class DefenceCommands(CommandComponent):
                 )
                 await audit(ctx, "botcheck", args, "ban-unconfirmed")
                 return
-            missing = await defence.missing_scopes("timeout")
-            if missing:
-                link = guard_link(self.bot.services.settings.public_url)
-                await reply(
-                    ctx,
-                    tr.say(
-                        "I cannot ban: the bot account has not granted {scopes}. "
-                        "It must authorize again: {link}",
-                        scopes=", ".join(missing),
-                        link=link,
-                    ),
-                )
-                await audit(ctx, "botcheck", args, "missing-scope", " ".join(missing))
+            cannot = N_(
+                "I cannot ban: the bot account has not granted {scopes}. "
+                "It must authorize again: {link}"
+            )
+            if await self._lacks_scopes(ctx, args, defence, "timeout", cannot):
                 return
             run = await bans.confirm(channel_id, ctx.chatter.name or str(ctx.chatter.id))
             if run is None:
