@@ -17,6 +17,9 @@ from storage.models import Account
 
 _STEM_DIGITS = re.compile(r"^([a-z][a-z_]*?[a-z])_?(\d+)$")
 _LETTERS = re.compile(r"[a-z]+")
+_ASCII_DIGITS = "0123456789"
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_STEM_CHARS = _LOWER | {"_"}
 _DIGITS = re.compile(r"\d+")
 MIN_PATTERN = 3  # accounts sharing a pattern
 MIN_STEM_SHARE = 0.10  # of the group, for a stem
@@ -26,9 +29,25 @@ EXAMPLES = 3
 
 
 def stem_of(login: str) -> str | None:
-    """Return the letter stem of a stem+digits login, or None."""
-    m = _STEM_DIGITS.match(login.lower())
-    return m.group(1).rstrip("_") if m and len(m.group(1)) >= 3 else None
+    """Return the letter stem of a stem+digits login, or None.
+
+    The stem is what `_STEM_DIGITS` matches: letters and underscores, starting and ending with
+    a letter, then an optional underscore and the trailing digits. Twitch logins are ASCII, so
+    string methods answer it (a third of the regular expression's time); anything else goes
+    through the expression.
+    """
+    low = login.lower()
+    if not low.isascii():
+        m = _STEM_DIGITS.match(low)
+        return m.group(1) if m and len(m.group(1)) >= 3 else None
+    head = low.rstrip(_ASCII_DIGITS)
+    if len(head) == len(low):
+        return None  # no trailing digits
+    if head.endswith("_"):
+        head = head[:-1]
+    if len(head) < 3 or head[0] not in _LOWER or head[-1] not in _LOWER:
+        return None
+    return head if _STEM_CHARS.issuperset(head) else None
 
 
 def shape_of(login: str) -> str:
@@ -50,18 +69,50 @@ def describe_shape(shape: str) -> str:
     return " + ".join(parts)
 
 
-def find_patterns(logins: Sequence[str]) -> tuple[tuple[LoginPattern, ...], frozenset[str]]:
+class LoginForms:
+    """Each login's stem and shape, worked out once for one analysis.
+
+    An analysis asks for the same logins' stems in several passes (every wave's and burst's
+    patterns, the stem runs over all chatters); on 100,000 chatters the repeated regular
+    expressions were a fifth of its time. Lives as long as the analysis, so it never grows.
+    """
+
+    __slots__ = ("_shapes", "_stems")
+
+    def __init__(self) -> None:
+        self._stems: dict[str, str | None] = {}
+        self._shapes: dict[str, str] = {}
+
+    def stem(self, login: str) -> str | None:
+        try:
+            return self._stems[login]
+        except KeyError:
+            stem = self._stems[login] = stem_of(login)
+            return stem
+
+    def shape(self, login: str) -> str:
+        try:
+            return self._shapes[login]
+        except KeyError:
+            shape = self._shapes[login] = shape_of(login)
+            return shape
+
+
+def find_patterns(
+    logins: Sequence[str], forms: LoginForms | None = None
+) -> tuple[tuple[LoginPattern, ...], frozenset[str]]:
     """Return the shared patterns of a group of logins and the logins that fit one."""
     n = len(logins)
     if n < MIN_PATTERN:
         return (), frozenset()
+    forms = forms or LoginForms()
     stems: dict[str, list[str]] = {}
     shapes: dict[str, list[str]] = {}
     for login in logins:
-        stem = stem_of(login)
+        stem = forms.stem(login)
         if stem is not None:
             stems.setdefault(stem, []).append(login)
-        shape = shape_of(login)
+        shape = forms.shape(login)
         if shape != "a":
             shapes.setdefault(shape, []).append(login)
     found: list[tuple[LoginPattern, list[str]]] = []
@@ -88,7 +139,7 @@ def stems(patterns: Sequence[LoginPattern]) -> frozenset[str]:
 
 
 def traits_of(
-    accounts: Sequence[Account], renamed: Set[int] = frozenset()
+    accounts: Sequence[Account], renamed: Set[int] = frozenset(), forms: LoginForms | None = None
 ) -> tuple[Traits, frozenset[str]]:
     """Return what a group of accounts shares, and the logins that fit a shared pattern.
 
@@ -96,7 +147,7 @@ def traits_of(
     renamed is a trait too (farms rename accounts before selling them).
     """
     n = len(accounts)
-    patterns, matched = find_patterns([a.login for a in accounts])
+    patterns, matched = find_patterns([a.login for a in accounts], forms)
     if n == 0:
         return Traits((), 0.0, 0.0, 0.0), matched
     avatars = sum(1 for a in accounts if a.default_avatar)
