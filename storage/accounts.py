@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from storage.engine import Dialect, Store
-from storage.models import Account, NameRecord, ts
+from storage.engine import Dialect, Executor, Store
+from storage.models import DEFAULT_AVATAR_MARK, Account, BriefAccount, NameRecord, ts
 
 _ACCOUNT_COLUMNS = (
     "user_id, login, display_name, created_at, type, broadcaster_type, profile_image_url, "
@@ -53,6 +53,11 @@ ON CONFLICT (user_id, login, display_name) DO UPDATE SET
         + name_tail,
         "touch": "UPDATE accounts SET login = $1, display_name = $2, "
         f"last_seen_at = {d.greatest('COALESCE(last_seen_at, 0)', '$3')} WHERE user_id = $4",
+        # Avatar: 0 none, 1 one of Twitch's defaults (`Account.default_avatar`), 2 its own.
+        "brief": "SELECT user_id, login, display_name, created_at, gone_at, "
+        "CASE WHEN profile_image_url = '' THEN 0 "
+        f"WHEN {d.contains('profile_image_url', DEFAULT_AVATAR_MARK)} THEN 1 ELSE 2 END, "
+        f"description FROM accounts WHERE user_id {d.in_ids(1)}",
         "touch_unchanged": "UPDATE accounts SET "
         f"last_seen_at = {d.greatest('COALESCE(last_seen_at, 0)', '$1')} "
         f"WHERE user_id {d.in_ids(2)}",
@@ -88,6 +93,16 @@ class Accounts:
 
     async def upsert_many(self, accounts: Iterable[Account], *, seen_at: datetime) -> int:
         """Store accounts as Get Users returned them; keep created_at, record new names."""
+        accounts = list(accounts)
+        if not accounts:
+            return 0
+        async with self._db.transaction() as tx:
+            return await self.write_looked_up(tx, accounts, seen_at=seen_at)
+
+    async def write_looked_up(
+        self, tx: Executor, accounts: Iterable[Account], *, seen_at: datetime
+    ) -> int:
+        """`upsert_many` inside the caller's transaction (`storage.capture_batches`)."""
         seen = ts(seen_at)
         rows: list[tuple[object, ...]] = []
         names: list[tuple[object, ...]] = []
@@ -110,15 +125,14 @@ class Accounts:
             names.append((a.user_id, a.login, a.display_name, seen, seen))
         if not rows:
             return 0
-        async with self._db.transaction() as tx:
-            if self._d.postgres:
-                await tx.copy_records("accounts_in", _ACCOUNT_NAMES, _last_by_key(rows, 1))
-                await tx.copy_records("names_in", _NAME_NAMES, _last_by_key(names, 3))
-                await tx.execute(self._sql["upsert_looked_up_staged"])
-                await tx.execute(self._sql["upsert_name_staged"])
-            else:
-                await tx.executemany(self._sql["upsert_looked_up"], rows)
-                await tx.executemany(self._sql["upsert_name"], names)
+        if self._d.postgres:
+            await tx.copy_records("accounts_in", _ACCOUNT_NAMES, _last_by_key(rows, 1))
+            await tx.copy_records("names_in", _NAME_NAMES, _last_by_key(names, 3))
+            await tx.execute(self._sql["upsert_looked_up_staged"])
+            await tx.execute(self._sql["upsert_name_staged"])
+        else:
+            await tx.executemany(self._sql["upsert_looked_up"], rows)
+            await tx.executemany(self._sql["upsert_name"], names)
         return len(rows)
 
     async def touch_seen(
@@ -127,15 +141,22 @@ class Accounts:
         """Mark known accounts (user_id, login, display_name) as seen; a new name is a rename."""
         if not chatters:
             return
-        seen = ts(seen_at)
         async with self._db.transaction() as tx:
-            await tx.executemany(
-                self._sql["touch"], [(login, dn, seen, uid) for uid, login, dn in chatters]
-            )
-            await tx.executemany(
-                self._sql["upsert_name"],
-                [(uid, login, dn, seen, seen) for uid, login, dn in chatters],
-            )
+            await self.write_seen(tx, chatters, seen_at=seen_at)
+
+    async def write_seen(
+        self, tx: Executor, chatters: Sequence[tuple[int, str, str]], *, seen_at: datetime
+    ) -> None:
+        """`touch_seen` inside the caller's transaction."""
+        if not chatters:
+            return
+        seen = ts(seen_at)
+        await tx.executemany(
+            self._sql["touch"], [(login, dn, seen, uid) for uid, login, dn in chatters]
+        )
+        await tx.executemany(
+            self._sql["upsert_name"], [(uid, login, dn, seen, seen) for uid, login, dn in chatters]
+        )
 
     async def touch_seen_unchanged(self, user_ids: Sequence[int], *, seen_at: datetime) -> None:
         """Mark known accounts seen under the names storage already has (no rename).
@@ -145,10 +166,18 @@ class Accounts:
         """
         if not user_ids:
             return
-        seen, ids = ts(seen_at), self._d.ids(user_ids)
         async with self._db.transaction() as tx:
-            await tx.execute(self._sql["touch_unchanged"], seen, ids)
-            await tx.execute(self._sql["touch_unchanged_names"], seen, ids)
+            await self.write_seen_unchanged(tx, user_ids, seen_at=seen_at)
+
+    async def write_seen_unchanged(
+        self, tx: Executor, user_ids: Sequence[int], *, seen_at: datetime
+    ) -> None:
+        """`touch_seen_unchanged` inside the caller's transaction."""
+        if not user_ids:
+            return
+        seen, ids = ts(seen_at), self._d.ids(user_ids)
+        await tx.execute(self._sql["touch_unchanged"], seen, ids)
+        await tx.execute(self._sql["touch_unchanged_names"], seen, ids)
 
     async def mark_gone(self, user_ids: Iterable[int], *, at: datetime) -> None:
         """Record that Get Users no longer returns these accounts (deleted or suspended)."""
@@ -161,21 +190,29 @@ class Accounts:
 
     async def add_gone(self, chatters: Iterable[tuple[int, str, str]], *, at: datetime) -> None:
         """Store chatters Get Users did not return and that we never knew: created_at unknown."""
+        chatters = list(chatters)
+        if chatters:
+            async with self._db.transaction() as tx:
+                await self.write_gone(tx, chatters, at=at)
+
+    async def write_gone(
+        self, tx: Executor, chatters: Iterable[tuple[int, str, str]], *, at: datetime
+    ) -> None:
+        """`add_gone` inside the caller's transaction."""
         when = ts(at)
         rows = [(uid, login, dn, when, when, when) for uid, login, dn in chatters]
-        if rows:
-            async with self._db.transaction() as tx:
-                await tx.executemany(
-                    "INSERT INTO accounts (user_id, login, display_name, first_seen_at, "
-                    "last_seen_at, gone_at) VALUES ($1, $2, $3, $4, $5, $6) "
-                    "ON CONFLICT (user_id) DO UPDATE SET gone_at = COALESCE(accounts.gone_at, "
-                    "excluded.gone_at)",
-                    rows,
-                )
-                await tx.executemany(
-                    self._sql["upsert_name"],
-                    [(uid, login, dn, when, when) for uid, login, dn, *_ in rows],
-                )
+        if not rows:
+            return
+        await tx.executemany(
+            "INSERT INTO accounts (user_id, login, display_name, first_seen_at, "
+            "last_seen_at, gone_at) VALUES ($1, $2, $3, $4, $5, $6) "
+            "ON CONFLICT (user_id) DO UPDATE SET gone_at = COALESCE(accounts.gone_at, "
+            "excluded.gone_at)",
+            rows,
+        )
+        await tx.executemany(
+            self._sql["upsert_name"], [(uid, login, dn, when, when) for uid, login, dn, *_ in rows]
+        )
 
     async def get(self, user_id: int) -> Account | None:
         row = await self._db.fetchrow("SELECT * FROM accounts WHERE user_id = $1", user_id)
@@ -187,6 +224,19 @@ class Accounts:
             f"SELECT * FROM accounts WHERE user_id {self._d.in_ids(1)}", self._d.ids(user_ids)
         )
         return {row["user_id"]: Account.from_row(row) for row in rows}
+
+    async def get_brief(self, user_ids: Iterable[int]) -> dict[int, BriefAccount]:
+        """Return what a capture reads of the known accounts among user_ids, by id.
+
+        A capture matches every page of up to 1,000 chatters against storage while the next page
+        is on its way; half of `get_many`'s columns (types, look-up and seen times, the avatar
+        URL) are never read there, and each one costs the event loop a conversion (issue 21).
+        """
+        rows = await self._db.fetch(self._sql["brief"], self._d.ids(user_ids))
+        return {
+            row[0]: BriefAccount(row[0], row[1], row[2], row[3], row[4], row[5], row[6])
+            for row in rows
+        }
 
     async def looked_up_ids(self, user_ids: Iterable[int]) -> set[int]:
         """Return the ids among user_ids whose creation date is already known."""

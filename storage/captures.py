@@ -29,9 +29,12 @@ class Captures:
         self._d = db.dialect
         self._add_chatters = _ADD_CHATTERS[db.dialect.name]
 
-    async def _insert_chatters(
+    async def write_chatters(
         self, tx: Executor, capture_id: int, chatters: Sequence[tuple[int, str]]
     ) -> None:
+        """`add_chatters_bulk` inside the caller's transaction."""
+        if not chatters:
+            return
         if self._d.postgres:
             rows = [(capture_id, uid, login) for uid, login in chatters]
             await tx.copy_records("chatters_in", ("capture_id", "user_id", "login"), rows)
@@ -67,7 +70,7 @@ class Captures:
         if not chatters:
             return 0
         async with self._db.transaction() as tx:
-            await self._insert_chatters(tx, capture_id, chatters)
+            await self.write_chatters(tx, capture_id, chatters)
             count = await tx.fetchval(
                 "UPDATE captures SET chatter_count = "
                 "(SELECT count(*) FROM capture_chatters WHERE capture_id = $1) "
@@ -85,7 +88,7 @@ class Captures:
         if not chatters:
             return
         async with self._db.transaction() as tx:
-            await self._insert_chatters(tx, capture_id, chatters)
+            await self.write_chatters(tx, capture_id, chatters)
 
     async def finish(
         self,

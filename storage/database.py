@@ -19,6 +19,7 @@ from typing import Any, Protocol, Self
 from storage.accounts import Accounts
 from storage.api_tokens import ApiTokens
 from storage.audit import Audit
+from storage.capture_batches import CaptureBatches
 from storage.captures import Captures
 from storage.channel_state import ChannelMarks
 from storage.channels import Channels
@@ -109,6 +110,7 @@ class Database:
         self.accounts = Accounts(self)
         self.channels = Channels(self)
         self.captures = Captures(self)
+        self.capture_batches = CaptureBatches(self, self.accounts, self.captures)  # issue 21
         self.audit = Audit(self)
         self.tokens = Tokens(self)
         self.history = History(self)

@@ -85,6 +85,13 @@ class Dialect:
         """The list parameter for `in_ids`: an array on PostgreSQL, JSON text on SQLite."""
         return list(values) if self.postgres else json.dumps(list(values))
 
+    def contains(self, column: str, literal: str) -> str:
+        """`column` holds `literal` (case-sensitive; the literal is ours, never user input)."""
+        assert "'" not in literal
+        if self.postgres:
+            return f"strpos({column}, '{literal}') > 0"
+        return f"instr({column}, '{literal}') > 0"
+
     def indexed_by(self, index: str) -> str:
         """SQLite's index hint (PostgreSQL's planner chooses alone)."""
         return "" if self.postgres else f"INDEXED BY {index}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from storage.engine import Row
 
@@ -34,6 +35,22 @@ def _req_ts(value: int | float) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
+# What every one of Twitch's default profile picture URLs contains.
+DEFAULT_AVATAR_MARK = "user-default-pictures"
+
+
+class BriefAccount(NamedTuple):
+    """What a capture reads of a known account (`Accounts.get_brief`)."""
+
+    user_id: int
+    login: str
+    display_name: str
+    created_at: int | None  # epoch seconds
+    gone_at: int | None
+    avatar: int  # 0 none, 1 one of Twitch's defaults, 2 its own
+    description: str
+
+
 @dataclass(frozen=True, slots=True)
 class Account:
     """A Twitch account as Get Users describes it, plus what we saw of it."""
@@ -54,7 +71,7 @@ class Account:
     @property
     def default_avatar(self) -> bool:
         """True when the account still has one of Twitch's default profile pictures."""
-        return not self.profile_image_url or "user-default-pictures" in self.profile_image_url
+        return not self.profile_image_url or DEFAULT_AVATAR_MARK in self.profile_image_url
 
     @classmethod
     def from_row(cls, row: Row) -> Account:

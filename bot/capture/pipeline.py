@@ -6,7 +6,8 @@ page against storage: known accounts are matched (a new login is a rename), the 
 batches of 100 for Get Users. A pool of lookup workers sends those batches concurrently on the
 app token and, while it has points to spare, on the moderator's token too: two buckets are faster
 than one. Creation dates never change, so an account is looked up once in its life. Storage
-writes happen behind all three, a few thousand rows at a time.
+writes happen behind all three, up to 10,000 rows at a time in one transaction
+(`storage.capture_batches`).
 
 `bot.capture.capturer.Capturer` owns the capture row: it makes one `CaptureRun` per capture with
 all it needs, and gets one `RunOutcome` back.
@@ -20,22 +21,24 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 from bot.capture.model import UNAVAILABLE, CaptureProgress, RunOutcome, reason_for
-from bot.capture.slim import gone, slim
+from bot.capture.slim import gone, slim, slim_known
 from bot.helix.client import MAX_CHATTERS_PAGE, MAX_IDS, Chatter, ChattersPage, Helix
 from bot.helix.errors import HelixError
 from bot.helix.ratelimit import Priority
 from storage import Account, CaptureStatus, Database
+from storage.capture_batches import CaptureBatch
 
 log = logging.getLogger(__name__)
 
-# Rows buffered before they are written. Every aiosqlite call is a hand-off between threads that
-# costs milliseconds while the event loop is busy, so a capture writes every few pages, not every
-# page; a capture that dies loses nothing it claimed (it ends interrupted, never complete).
-_FLUSH_ROWS = 2000
+# Rows buffered before they are written, in one transaction. Every aiosqlite call is a hand-off
+# between threads that costs milliseconds while the event loop is busy, and every SQLite commit
+# rewrites the pages it touched (accounts arrive in random id order: pages all over the table),
+# so a capture writes every ten pages or so, not every page; a capture that dies loses nothing it
+# claimed (it ends interrupted, never complete).
+_FLUSH_ROWS = 10_000
 # A cursor chain may run this many pages past what `total` needs (chatters join meanwhile),
 # plus one per 10,000 chatters; past that, or on a cursor seen before, it stops as partial.
 CURSOR_SLACK_PAGES = 5
@@ -285,20 +288,17 @@ class CaptureRun:
         """Split chatters into known accounts (renames recorded) and lookups; store them."""
         if not fresh:
             return
-        known = await self.db.accounts.get_many([c.user_id for c in fresh])
+        known = await self.db.accounts.get_brief([c.user_id for c in fresh])
         self.matched += len(fresh)
         self.known_before.extend(known)
         for c in fresh:
             acc = known.get(c.user_id)
             if acc is not None and acc.created_at is not None:
-                small = slim(acc, c.login, c.display_name)
                 if acc.login != c.login or acc.display_name != c.display_name:
-                    # The chatter list's names are the current ones: a rename takes them.
-                    small = replace(small, login=c.login, display_name=c.display_name)
                     self._renamed.append((c.user_id, c.login, c.display_name))
                 else:
                     self._unchanged.append(c.user_id)
-                self.accounts[c.user_id] = small
+                self.accounts[c.user_id] = slim_known(acc, c.login, c.display_name)
             else:
                 self._pending.append(c)
                 self.unknown += 1
@@ -359,35 +359,28 @@ class CaptureRun:
                 await self.flush()
 
     async def flush(self) -> None:
-        """Write everything buffered; rows stay buffered if the write fails."""
+        """Write everything buffered in one transaction; it stays buffered if the write fails."""
         async with self._write_lock:
-            fresh, self._fresh = self._fresh, []
-            gone, self._gone = self._gone, []
-            renamed, self._renamed = self._renamed, []
-            unchanged, self._unchanged = self._unchanged, []
-            rows, self._rows = self._rows, []
-            now = self.clock()
+            batch = CaptureBatch(
+                capture_id=self.capture_id,
+                at=self.clock(),
+                looked_up=self._fresh,
+                gone=self._gone,
+                renamed=self._renamed,
+                unchanged=self._unchanged,
+                chatters=self._rows,
+            )
+            if not len(batch):
+                return
+            self._fresh, self._gone, self._renamed, self._unchanged, self._rows = [], [], [], [], []
             try:
-                if fresh:
-                    await self.db.accounts.upsert_many(fresh, seen_at=now)
-                    fresh = []
-                if gone:
-                    await self.db.accounts.add_gone(gone, at=now)
-                    gone = []
-                if renamed:
-                    # A known id under a new name is a rename: touch_seen records the history.
-                    await self.db.accounts.touch_seen(renamed, seen_at=now)
-                    renamed = []
-                if unchanged:
-                    await self.db.accounts.touch_seen_unchanged(unchanged, seen_at=now)
-                    unchanged = []
-                if rows:
-                    await self.db.captures.add_chatters_bulk(self.capture_id, rows)
-                    rows = []
-            finally:
-                # Whatever was not written goes back in front of what arrived meanwhile.
-                self._fresh[:0], self._gone[:0] = fresh, gone
-                self._renamed[:0], self._unchanged[:0], self._rows[:0] = renamed, unchanged, rows
+                await self.db.capture_batches.write(batch)
+            except BaseException:
+                # Nothing of it was written: back in front of what arrived meanwhile.
+                self._fresh[:0], self._gone[:0] = batch.looked_up, batch.gone
+                self._renamed[:0], self._unchanged[:0] = batch.renamed, batch.unchanged
+                self._rows[:0] = batch.chatters
+                raise
 
     def all_accounts(self) -> tuple[Account, ...]:
         """Return every captured chatter's account, in the order Twitch listed them."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.models import Account
+from storage.models import Account, BriefAccount, from_ts
 
 # Stand-ins that keep `Account.default_avatar` and "description is blank" as they were.
 DEFAULT_AVATAR = "user-default-pictures"
@@ -38,6 +38,26 @@ def slim(acc: Account, login: str, display_name: str) -> Account:
         profile_image_url=avatar,
         description=SOME_DESCRIPTION if acc.description.strip() else "",
         gone_at=acc.gone_at,
+    )
+
+
+_AVATARS = ("", DEFAULT_AVATAR, OWN_AVATAR)  # by `BriefAccount.avatar`
+
+
+def slim_known(known: BriefAccount, login: str, display_name: str) -> Account:
+    """Return the capture's account for a known one, under the chatter list's names.
+
+    The chatter list's names are the current ones: a rename takes them, an unchanged name is
+    the same string as storage's.
+    """
+    return Account(
+        user_id=known.user_id,
+        login=login,
+        display_name=display_name,
+        created_at=from_ts(known.created_at),
+        profile_image_url=_AVATARS[known.avatar],
+        description=SOME_DESCRIPTION if known.description.strip() else "",
+        gone_at=from_ts(known.gone_at),
     )
 
 

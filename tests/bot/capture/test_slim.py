@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.capture.slim import slim
-from storage.models import Account
+from bot.capture.slim import slim, slim_known
+from storage.models import Account, BriefAccount
 
 T = datetime(2020, 5, 1, tzinfo=UTC)
 DEFAULT = "https://static-cdn.jtvnw.net/user-default-pictures-uv/13e5fa74-default-300x300.png"
@@ -46,3 +46,20 @@ def test_slim_shares_the_chatter_names_and_keeps_a_different_login() -> None:
     assert small.login is login and small.display_name is name
     other = slim(full, "robert", "Robert")
     assert (other.login, other.display_name) == ("bob", "Bob")
+
+
+@pytest.mark.parametrize(
+    ("avatar", "expected"),
+    [
+        pytest.param(0, "", id="none"),
+        pytest.param(1, "user-default-pictures", id="default"),
+        pytest.param(2, "own-picture", id="own"),
+    ],
+)
+def test_slim_known_takes_the_chatter_list_names(avatar: int, expected: str) -> None:
+    brief = BriefAccount(7, "alice_old", "Alice_Old", int(T.timestamp()), None, avatar, " x ")
+    login, name = "alice", "Alice"
+    small = slim_known(brief, login, name)
+    assert small.login is login and small.display_name is name  # shared, not copied
+    assert small.created_at == T and small.gone_at is None
+    assert small.profile_image_url == expected and small.description
