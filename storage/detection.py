@@ -46,6 +46,24 @@ class Detection:
                 out.append((int(r[0]), created))
         return out
 
+    async def creation_seconds(self) -> tuple[list[int], list[int]]:
+        """Return the user ids and creation times (epoch seconds) of every dated account.
+
+        `creation_dates` without a datetime per account: the platform's signup curve reads
+        every cached account (100,000 and more) and wants plain numbers.
+        """
+        rows = await self._db.fetch(
+            "SELECT user_id, created_at FROM accounts WHERE created_at IS NOT NULL"
+        )
+        return [int(r[0]) for r in rows], [int(r[1]) for r in rows]
+
+    async def channels_captured(self, since: datetime) -> int:
+        """Return how many distinct channels had a capture started since `since`."""
+        n = await self._db.fetchval(
+            "SELECT count(DISTINCT channel_id) FROM captures WHERE started_at >= $1", ts(since)
+        )
+        return int(n or 0)
+
     async def sightings(self, since: datetime) -> list[tuple[int, datetime, list[int]]]:
         """Return (channel, capture start, chatter ids) of every capture started since `since`."""
         rows = await self._db.fetch(

@@ -18,7 +18,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from reports.platform import SignupRates, signup_rates
+import numpy as np
+
+from reports.platform import SignupRates, signup_rates_from
 from reports.presence import DEFAULT_K, Sighting, channels_at_once, multi_channel
 from reports.raid_model import IncomingRaid
 from storage import Database
@@ -69,12 +71,17 @@ class Signals:
         """Return the signals for a capture of `user_ids` in `channel_id` at `started_at`."""
         chatted = await self._db.detection.chatted(channel_id, user_ids)
         platform = await self.platform()
-        sightings = await self._db.detection.sightings(started_at - timedelta(hours=1))
-        counts = channels_at_once(
-            (Sighting(ch, at, ids) for ch, at, ids in sightings), exclude=self._exclude
-        )
-        mine = set(user_ids)
-        multi = frozenset(u for u in multi_channel(counts, self.k) if u in mine)
+        since = started_at - timedelta(hours=1)
+        multi: frozenset[int] = frozenset()
+        # Nobody is in k channels at once unless k channels were captured at all: the usual
+        # case, and it spares reading every recent capture's chatters (issue 21).
+        if await self._db.detection.channels_captured(since) >= self.k:
+            sightings = await self._db.detection.sightings(since)
+            counts = channels_at_once(
+                (Sighting(ch, at, ids) for ch, at, ids in sightings), exclude=self._exclude
+            )
+            mine = set(user_ids)
+            multi = frozenset(u for u in multi_channel(counts, self.k) if u in mine)
         # A capture's start is kept in whole seconds: a raid in that same second counts.
         raid = await self._db.stream_events.last_raid_in(
             channel_id, since=started_at - RAID_CONTEXT, until=started_at + timedelta(seconds=1)
@@ -94,11 +101,15 @@ class Signals:
             now = self._monotonic()
             if self._platform_at is not None and now - self._platform_at < self._refresh_s:
                 return self._platform
-            sample = await self._db.detection.creation_dates()
+            ids, seconds = await self._db.detection.creation_seconds()
             self._platform_at = now
-            if len(sample) < MIN_PLATFORM_ACCOUNTS:
+            if len(ids) < MIN_PLATFORM_ACCOUNTS:
                 self._platform = None
             else:
-                self._platform = await asyncio.to_thread(signup_rates, sample)
-                log.info("platform signup rates from %d cached accounts", len(sample))
+                self._platform = await asyncio.to_thread(_rates, ids, seconds)
+                log.info("platform signup rates from %d cached accounts", len(ids))
             return self._platform
+
+
+def _rates(ids: list[int], seconds: list[int]) -> SignupRates:
+    return signup_rates_from(np.array(seconds, dtype=np.float64), np.array(ids, dtype=np.float64))

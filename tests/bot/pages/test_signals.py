@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.pages.signals import Signals
+from reports.platform import signup_rates
 from storage import Account, ChatMessage, Database
 
 T0 = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
@@ -51,3 +52,18 @@ async def test_platform_rates_are_cached(db: Database) -> None:
     ticks[0] = 150.0
     rates = await signals.platform()
     assert rates is not None and rates.accounts == 1200
+    # The same curve as from the dated pairs (the ids and seconds path spares the datetimes).
+    assert rates == signup_rates(await db.detection.creation_dates())
+
+
+async def test_presence_needs_k_channels_captured_at_all(db: Database) -> None:
+    for ch in (1, 2, 3):
+        await db.channels.join(ch, f"chan{ch}", f"Chan{ch}", at=T0)
+    now = T0 + timedelta(minutes=30)
+    for ch in (1, 2, 3):
+        await _capture(db, ch, now - timedelta(minutes=ch), [10, 11])
+    assert await db.detection.channels_captured(now - timedelta(hours=1)) == 3
+    at_three = await Signals(db=db, k=3).for_capture(1, now, [10, 11])
+    assert at_three.multi_channel == {10, 11}
+    at_four = await Signals(db=db, k=4).for_capture(1, now, [10, 11])
+    assert at_four.multi_channel == frozenset()
