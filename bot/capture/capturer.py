@@ -190,11 +190,9 @@ class Capturer:
                 time.monotonic() - t0,
                 reason,
             )
-            async with self._db.lean_cache():
-                renames = await self._db.accounts.earlier_logins(list(out.known_before))
             final = await self._db.captures.get(row.capture_id)
             assert final is not None
-            return CaptureResult(final, out.accounts, out.viewer_count, renames)
+            return CaptureResult(final, out.accounts, out.viewer_count, out.renames)
 
 
 @dataclass(slots=True)

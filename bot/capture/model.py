@@ -85,4 +85,4 @@ class RunOutcome:
     looked_up: int
     viewer_count: int | None
     accounts: tuple[Account, ...]
-    known_before: tuple[int, ...]  # ids storage knew before: only they can have earlier names
+    renames: Mapping[int, Sequence[str]]  # earlier logins of the renamed chatters, by id

@@ -93,7 +93,10 @@ class CaptureRun:
         self._flush_wanted = asyncio.Event()
         self._closing = False
         self._eager = False
-        self.known_before: list[int] = []  # ids storage knew: only they can have earlier names
+        # Earlier logins of the known chatters (only they can have any), read page by page as
+        # they are matched, so that none of it is left for after the last page (issue 21).
+        self.renames: dict[int, list[str]] = {}
+        self._renamed_now: set[int] = set()  # renamed in this capture: read again at the end
         self.viewer_count: int | None = None
 
     # --- progress -------------------------------------------------------------------------------
@@ -174,7 +177,7 @@ class CaptureRun:
             looked_up=self.looked_up,
             viewer_count=self.viewer_count,
             accounts=self.all_accounts(),
-            known_before=tuple(self.known_before),
+            renames=self.renames,
         )
 
     async def fetch(self) -> str:
@@ -225,6 +228,7 @@ class CaptureRun:
             self._flush_wanted.set()
             await writer
             await self.flush()
+            await self._reread_renames()
             self.viewer_count = await streams
         except BaseException:
             # The writer is not cancelled mid-write (that would roll its rows back): it stops
@@ -240,6 +244,19 @@ class CaptureRun:
             why = reason_for(self.lookup_error) if self.lookup_error else UNAVAILABLE
             reason = f"{reason}; {missing} ({why})" if reason else f"{missing} ({why})"
         return reason
+
+    async def _reread_renames(self) -> None:
+        """Read the earlier logins of the chatters renamed in this capture, now it is written.
+
+        For everyone else the page-by-page read stands: their names did not change meanwhile.
+        """
+        if not self._renamed_now:
+            return
+        ids = list(self._renamed_now)
+        fresh = await self.db.accounts.earlier_logins(ids)
+        for uid in ids:
+            self.renames.pop(uid, None)
+        self.renames.update(fresh)
 
     def _cursor_loop(self, cursor: str, seen: set[str]) -> str:
         """Why the cursor chain must stop (it repeats, or runs past the total), else ""."""
@@ -290,12 +307,14 @@ class CaptureRun:
             return
         known = await self.db.accounts.get_brief([c.user_id for c in fresh])
         self.matched += len(fresh)
-        self.known_before.extend(known)
+        if known:
+            self.renames.update(await self.db.accounts.earlier_logins(list(known)))
         for c in fresh:
             acc = known.get(c.user_id)
             if acc is not None and acc.created_at is not None:
                 if acc.login != c.login or acc.display_name != c.display_name:
                     self._renamed.append((c.user_id, c.login, c.display_name))
+                    self._renamed_now.add(c.user_id)
                 else:
                     self._unchanged.append(c.user_id)
                 self.accounts[c.user_id] = slim_known(acc, c.login, c.display_name)

@@ -434,3 +434,36 @@ async def test_bulk_storage_writes_match_the_row_by_row_ones(tmp_path: Path) -> 
             dumps.append((stored, names, chatters, await db.accounts.earlier_logins(ids)))
     assert dumps[0] == dumps[1]
     assert len(dumps[1][2]) == 300 and len(dumps[1][3]) == 50
+
+
+async def test_renames_read_page_by_page_equal_one_read_at_the_end(
+    world: SimWorld, db: Database
+) -> None:
+    """Earlier logins come with each page's match (off the tail); renamed-now ones are re-read."""
+    scenario = organic(15, 2500)
+    st = world.state
+    st.load_scenario(world.channel_id, scenario)
+    await join(db, world.channel_id)
+    back, before, now = scenario.chatters[3], scenario.chatters[1200], scenario.chatters[2400]
+    later = datetime.now(UTC)
+
+    async def capture_with(names: dict[int, str], token: str) -> CaptureResult:
+        nonlocal later
+        st.put_users([replace(st.users[uid], login=login) for uid, login in names.items()])
+        st.load_chatters(world.channel_id, [st.users[u.user_id] for u in scenario.chatters])
+        later += timedelta(days=1)
+        at = later
+        return await run_capture(Capturer(db=db, helix=helix, clock=lambda: at), world, token=token)
+
+    async with world.helix() as helix:
+        await run_capture(Capturer(db=db, helix=helix), world, token="first")
+        # `back` leaves its name and comes back to it; `before` was renamed a capture ago.
+        await capture_with({back.user_id: "away_for_now", before.user_id: "before_x"}, "second")
+        third = await capture_with({back.user_id: back.login, now.user_id: "now_x"}, "third")
+    ids = [u.user_id for u in scenario.chatters]
+    assert dict(third.renames) == await db.accounts.earlier_logins(ids)
+    assert dict(third.renames) == {
+        back.user_id: ["away_for_now"],
+        before.user_id: [before.login],
+        now.user_id: [now.login],
+    }
