@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from itertools import compress
 from types import MappingProxyType
 
 import numpy as np
@@ -76,30 +77,35 @@ def analyze(
     unique = list({a.user_id: a for a in reversed(accounts)}.values())[::-1]  # first one wins
     service_list = service_bot_logins()
     known_list = frozenset(x.lower() for x in known_bot_logins)
-    flags: dict[int, int] = dict.fromkeys((a.user_id for a in unique), 0)
+    flags: dict[int, int] = {}
     service: list[Account] = []
     known: list[Account] = []
     unknown = 0
     kept: list[Account] = []
-    for a in unique:
+    service_bit, known_bit = FLAG_BITS["service_bot"], FLAG_BITS["known_bot"]
+    avatar_bit, renamed_bit = FLAG_BITS["default_avatar"], FLAG_BITS["renamed"]
+    multi_bit = FLAG_BITS["multi_channel"]
+    for a in unique:  # once per chatter: locals, one flags write (issue 21)
+        uid, f = a.user_id, 0
         login = a.login.lower()
         if login in service_list:
             service.append(a)
-            flags[a.user_id] |= FLAG_BITS["service_bot"]
+            f = service_bit
         elif login in known_list:
             known.append(a)
-            flags[a.user_id] |= FLAG_BITS["known_bot"]
+            f = known_bit
         elif a.created_at is None:
             unknown += 1
         else:
             kept.append(a)
-        if a.default_avatar and a.created_at is not None:
-            flags[a.user_id] |= FLAG_BITS["default_avatar"]
-        if renames.get(a.user_id):
-            flags[a.user_id] |= FLAG_BITS["renamed"]
-        if a.user_id in multi_channel and login not in service_list:
-            flags[a.user_id] |= FLAG_BITS["multi_channel"]
-    renamed_ids = frozenset(uid for uid in flags if renames.get(uid))
+        if a.created_at is not None and a.default_avatar:
+            f |= avatar_bit
+        if renames and renames.get(uid):
+            f |= renamed_bit
+        if multi_channel and uid in multi_channel and login not in service_list:
+            f |= multi_bit
+        flags[uid] = f
+    renamed_ids = frozenset(uid for uid, f in flags.items() if f & renamed_bit)
 
     # By creation time, then id: one numpy sort of float seconds (distinct microseconds stay
     # distinct and in order at this magnitude), not 100,000 datetime comparisons.
@@ -218,9 +224,9 @@ def analyze(
         AgeBucket(d, int((ages < d).sum()), float((ages < d).mean()) if n else 0.0)
         for d in YOUNG_DAYS
     )
-    for a, age in zip(kept, ages.tolist(), strict=True):
-        if age < YOUNG_FLAG_DAYS:
-            flags[a.user_id] |= FLAG_BITS["young"]
+    young_bit = FLAG_BITS["young"]
+    for a in compress(kept, (ages < YOUNG_FLAG_DAYS).tolist()):
+        flags[a.user_id] |= young_bit
 
     window_days = max(1, window.days) if window is not None else None
     if window_days is not None:
