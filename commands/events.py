@@ -28,7 +28,6 @@ OFF = N_(
     "Stream events are off here: I only note raids into the channel, which raid defence needs."
 )
 NONE_ON_BOT = N_("This bot records no stream events: its owner turned them off.")
-SWITCHED_ON = N_("Done: stream events are on here.")
 # In the order they are listed; keys are BOTCHECK_STREAM_EVENTS' words.
 KIND_NAMES = {
     "subs": N_("subscriptions"),
@@ -62,7 +61,7 @@ async def events_command(ctx: commands.Context[Any], args: str) -> None:
     on = rest == ["on"]
     await services.db.stream_events.set_enabled(channel, on)
     await bot.stream_events_changed(channel)  # subscribe or unsubscribe before answering
-    text = f"{tr.say(SWITCHED_ON)} {await _state(ctx, tr)}" if on else tr.say(OFF)
+    text = await _state(ctx, tr) if on else tr.say(OFF)
     await reply(ctx, text)
     await audit(ctx, "botcheck", args, "events-on" if on else "events-off")
 

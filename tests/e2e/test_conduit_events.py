@@ -163,7 +163,7 @@ async def test_every_kind_lands_once_with_two_processes_and_the_switch_follows(
         said = await answer(f, chan, "!botcheck events sometimes")
         assert said.startswith("That is neither on nor off."), said
         said = await answer(f, chan, "!botcheck events on")
-        assert said.startswith("Done: stream events are on here."), said
+        assert said.startswith("Stream events are on here: I record raids"), said
         assert event_subs(f, chan) == {"raid_out", "channel.follow"}
         world.follow(chan, fans[2])
         want[(chan, "follow")] += 1  # the second follow only: the first came while off
