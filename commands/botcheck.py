@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 USAGE = N_(
     "!botcheck checks who is in this chat: account ages, waves of accounts made together, "
     "known bots, chatters against viewers, with a report link (!botcheck 30d: recent accounts "
-    "only). More: !botcheck followers, watch on|off, events on|off, tz <zone>, lang <code>, "
+    "only). More: !botcheck followers, watch on|off, events, tz <zone>, lang <code>, "
     "guard on|off, ban, unban, undo, notice on|off."
 )
 BAD_WINDOW = N_(
