@@ -189,15 +189,20 @@ class ConduitChannels:
 
     async def refresh(self, channel_id: int, login: str) -> None:
         """Bring one joined channel's subscriptions in line with its stream-event switch now
-        (any process may: the subscriptions belong to the shared conduit)."""
-        async with self._lock:
-            try:
-                listed = await self.conduits.subscriptions(user_id=channel_id)
-                mine = [s for s in listed.subscriptions if s.broadcaster_id == channel_id]
-                made = await self._converge(channel_id, login, mine, await self._scopes())
-            except HelixError as exc:
-                log.warning("could not change the subscriptions of %s: %s", login, exc)
-                return
+        (any process may: the subscriptions belong to the shared conduit).
+
+        Not under the join loop's lock: a chat command must not wait for a round joining
+        thousands of channels. A round and a refresh meeting on one channel is harmless (a
+        409 counts as made, a 404 as deleted); a round that read the switch just before it
+        changed puts back what the refresh deleted until its next round."""
+        try:
+            listed = await self.conduits.subscriptions(user_id=channel_id)
+            mine = [s for s in listed.subscriptions if s.broadcaster_id == channel_id]
+            made = await self._converge(channel_id, login, mine, await self._scopes())
+        except HelixError as exc:
+            log.warning("could not change the subscriptions of %s: %s", login, exc)
+            return
+        if made:  # the cost went up (a listing of every subscription: not for deletions)
             await self._report_cost(made)
 
     async def _scopes(self) -> Scopes:
@@ -255,7 +260,11 @@ class ConduitChannels:
                 made += 1
         for key, sub in existing.items():
             if key not in wanted and event_subs.is_stream_event(key):
-                await self.conduits.unsubscribe(sub.id)
+                try:
+                    await self.conduits.unsubscribe(sub.id)
+                except HelixError as exc:  # the next round tries again
+                    log.warning("stream events in %s: could not delete %s: %s", login, key[0], exc)
+                    continue
                 log.info("stream events in %s: deleted the %s subscription (off)", login, key[0])
         return made
 
