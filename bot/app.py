@@ -452,6 +452,8 @@ async def _conduit_mode(  # noqa: PLR0917 (the resources running_bot opened, in 
         helix=helix,
         bot_id=settings.bot_id,
         factories=CHANNEL_SUBSCRIPTIONS,
+        owner_id=settings.owner_id,
+        event_kinds=settings.stream_event_kinds,
         joined=joined,
         clock=clock,
         join_interval_s=join_interval_s,

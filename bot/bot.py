@@ -256,9 +256,9 @@ class BotCheckBot(commands.Bot):
         await self.add_token(payload.access_token, payload.refresh_token)
         log.info("%s (%s) authorized botcheck", payload.user_login, payload.user_id)
         owner_channel = int(payload.user_id) if payload.user_id == self.owner_id else None
-        if owner_channel in self.joined and self.conduit is None:
+        if owner_channel in self.joined:
             # The owner's grant may now reach its own channel's subscriptions (issue 18).
-            await self._subscribe_stream_events(owner_channel, self.joined[owner_channel])
+            await self.stream_events_changed(owner_channel)
         if payload.user_id == self.bot_id:
             if self.conduit is not None:
                 self.conduit.resync()
@@ -344,6 +344,26 @@ class BotCheckBot(commands.Bot):
             subscribe=self._subscribe_as,
             told=self._told_cannot,
         )
+
+    async def stream_events_changed(self, channel_id: int) -> None:
+        """The channel's stream-event switch (or a grant) changed: subscribe to what is now on
+        and within reach, delete the stream-event subscriptions that are now off."""
+        login = self.joined.get(channel_id)
+        if login is None:
+            return
+        if self.conduit is not None:
+            await self.conduit.refresh(channel_id, login)
+            return
+        if not await self.services.db.stream_events.enabled(channel_id):
+            for sub_id, data in list(self.websocket_subscriptions().items()):
+                if event_subs.of_channel(channel_id, data.type, data.condition):
+                    try:
+                        await self.delete_websocket_subscription(sub_id, force=True)
+                    except Exception as exc:  # still recorded until Twitch drops it
+                        log.warning("could not delete subscription %s: %s", sub_id, exc)
+            log.info("stream events in %s: switched off, their subscriptions deleted", login)
+            return
+        await self._subscribe_stream_events(channel_id, login)
 
     async def _subscribe_as(self, payload: eventsub.SubscriptionPayload, user_id: str) -> None:
         if user_id == self.bot_id:

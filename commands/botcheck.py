@@ -1,5 +1,5 @@
 """`!botcheck [window]`, `!botcheck help`, `!botcheck tz`, `!botcheck lang` and
-`!botcheck forget`: who is really in this chat."""
+`!botcheck forget`: who is really in this chat (`!botcheck events`: commands/events.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.checks import CheckRequest
 from bot.history import forget_channel
 from commands.common import CommandComponent, OncePer, audit, moderators_only, reply, speaker
 from commands.detection import botcheck_more
+from commands.events import events_command
 from reports import i18n, zones
 from reports.i18n import N_, Speaker
 from reports.window import parse_window
@@ -28,8 +29,8 @@ log = logging.getLogger(__name__)
 USAGE = N_(
     "!botcheck checks who is in this chat: account ages, waves of accounts made together, "
     "known bots, chatters against viewers, with a report link (!botcheck 30d: recent accounts "
-    "only). More: !botcheck followers, watch on|off, tz <zone>, lang <code>, guard on|off, ban, "
-    "unban, undo, notice on|off."
+    "only). More: !botcheck followers, watch on|off, events, tz <zone>, lang <code>, "
+    "guard on|off, ban, unban, undo, notice on|off."
 )
 BAD_WINDOW = N_(
     "That is not a window I can read: use days or weeks, like !botcheck 30d or !botcheck 8w "
@@ -82,7 +83,7 @@ class BotCheck(CommandComponent):
         self._running: set[str] = set()  # channels whose check has not answered yet
         # `!botcheck <word> ...` handled by other components (commands/defence.py adds guard,
         # ban, unban, undo, notice, sensitivity); each gets the context and the whole args.
-        self.subcommands: dict[str, Subcommand] = {}
+        self.subcommands: dict[str, Subcommand] = {"events": events_command}
 
     @moderators_only()
     @commands.command(name="botcheck")

@@ -140,6 +140,10 @@ class ConduitHub:
         self.max_conduits = MAX_CONDUITS
         self.max_shards = MAX_SHARDS
         self.max_total_cost = MAX_TOTAL_COST
+        # At-least-once delivery: Twitch retries a notification whose first shard it thinks
+        # failed, though that shard may have had it. True: every notification reaches its
+        # retry shard as well (same message id), as if every first delivery were doubted.
+        self.echo_retries = False
         self.delivered = 0
         self.retried = 0
         self.dropped = 0
@@ -304,11 +308,21 @@ class ConduitHub:
                 if index != first:
                     conduit.retried += 1
                     self.retried += 1
+                elif self.echo_retries and retry is not None:
+                    self._echo(conduit, retry, text)
                 return True
         conduit.dropped += 1
         self.dropped += 1
         self.drops.append(Drop(conduit.id, sub.type, sub.broadcaster_id, message_id, tuple(tried)))
         return False
+
+    def _echo(self, conduit: Conduit, index: int, text: str) -> None:
+        shard = conduit.shards[index]
+        session = self.hub.sessions.get(shard.session_id or "")
+        if shard.enabled and session is not None and self.hub.send(session, text):
+            shard.delivered += 1
+            conduit.retried += 1
+            self.retried += 1
 
     # --- cost -----------------------------------------------------------------------------------
 

@@ -245,8 +245,8 @@ def list_conduit_subscriptions(world: World, request: web.Request, token: Token)
         subs = [s for s in subs if s.status == query["status"]]
     if "type" in query:
         subs = [s for s in subs if s.type == query["type"]]
-    if "user_id" in query:
-        subs = [s for s in subs if str(s.user_id) == query["user_id"]]
+    if "user_id" in query:  # Twitch: a user id named anywhere in the condition
+        subs = [s for s in subs if query["user_id"] in s.condition.values()]
     if "subscription_id" in query:
         subs = [s for s in subs if s.id == query["subscription_id"]]
     offset, first = offset_of(request), first_param(request, 100, 100)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -89,8 +89,12 @@ class ConduitMode:
         join_interval_s: float,
         interval_s: float = 2.0,
         backlog: Callable[[], int] = lambda: 0,
+        owner_id: str | None = None,
+        event_kinds: Collection[str] = (),
     ) -> None:
         self.process = process
+        self.owner_id = owner_id
+        self.event_kinds = event_kinds  # BOTCHECK_STREAM_EVENTS
         self.shard_count = shard_count
         self.db = db
         self.helix = helix
@@ -181,6 +185,8 @@ class ConduitMode:
             join_interval_s=self.join_interval_s,
             # The leader also closes the captures that processes which died since left running.
             after_sync=self._capturer.recover if self._capturer is not None else None,
+            owner_id=self.owner_id,
+            event_kinds=self.event_kinds,
         )
         self.keeper = ShardKeeper(
             client=client,
@@ -202,6 +208,12 @@ class ConduitMode:
     def resync(self) -> None:
         if self.channels is not None:
             self.channels.resync()
+
+    async def refresh(self, channel_id: int, login: str) -> None:
+        """Make or delete one channel's stream-event subscriptions now (its switch changed, or
+        the owner granted more): in this process, whichever leads."""
+        if self.channels is not None:
+            await self.channels.refresh(channel_id, login)
 
     async def close(self) -> None:
         """Stop the loops, close the shard sockets, end the claims (the locks go with it)."""

@@ -45,8 +45,9 @@ class ShardError:
 class ConduitSubscription:
     id: str
     type: str
-    broadcaster_id: int | None  # from the condition's broadcaster (or to_broadcaster) id
+    broadcaster_id: int | None  # the channel in the condition (broadcaster, to_ or from_)
     cost: int
+    condition: tuple[tuple[str, str], ...] = ()  # the non-empty condition keys, sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,8 @@ class Created:
 
 
 def _channel_of(condition: Mapping[str, Any]) -> int | None:
-    for key in ("broadcaster_user_id", "to_broadcaster_user_id", "broadcaster_id"):
+    keys = ("broadcaster_user_id", "to_broadcaster_user_id", "from_broadcaster_user_id")
+    for key in (*keys, "broadcaster_id"):
         value = str(condition.get(key) or "")
         if value.isdigit():
             return int(value)
@@ -76,11 +78,13 @@ def _channel_of(condition: Mapping[str, Any]) -> int | None:
 
 
 def _subscription(d: Mapping[str, Any]) -> ConduitSubscription:
+    condition = d.get("condition") or {}
     return ConduitSubscription(
         id=str(d["id"]),
         type=str(d["type"]),
-        broadcaster_id=_channel_of(d.get("condition") or {}),
+        broadcaster_id=_channel_of(condition),
         cost=int(d.get("cost", 0)),
+        condition=tuple(sorted((str(k), str(v)) for k, v in condition.items() if v)),
     )
 
 
@@ -174,13 +178,16 @@ class Conduits:
             if exc.status != 404:
                 raise
 
-    async def subscriptions(self) -> SubscriptionList:
-        """Every subscription of the app (the conduit's), following the cursor."""
+    async def subscriptions(self, *, user_id: int | None = None) -> SubscriptionList:
+        """Every subscription of the app (the conduit's), following the cursor; with `user_id`,
+        only those whose condition names that user (one channel's: Twitch's own filter)."""
         subs: list[ConduitSubscription] = []
         total_cost = max_total_cost = 0
         after: str | None = None
         while True:
             params: dict[str, Any] = {"first": 100}
+            if user_id is not None:
+                params["user_id"] = str(user_id)
             if after:
                 params["after"] = after
             body = await self.helix.write("GET", SUBSCRIPTIONS, params)

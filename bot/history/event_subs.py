@@ -105,6 +105,33 @@ def sub_key(type_: Any, condition: Mapping[str, Any]) -> tuple[str, frozenset[tu
     return kind, frozenset((k, str(v)) for k, v in condition.items() if v)
 
 
+_EVENT_TYPES = frozenset(
+    {
+        "channel.subscribe",
+        "channel.subscription.message",
+        "channel.subscription.gift",
+        "channel.follow",
+    }
+)
+
+
+def is_stream_event(key: tuple[str, frozenset[tuple[str, str]]]) -> bool:
+    """Whether a subscription (its `sub_key`) is one of the stream events the channel's switch
+    governs: an incoming raid is chat defence's and stays."""
+    kind, condition = key
+    if kind == "channel.raid":
+        return any(k == "from_broadcaster_user_id" for k, _ in condition)
+    return kind in _EVENT_TYPES
+
+
+def of_channel(channel_id: int, type_: Any, condition: Mapping[str, Any]) -> bool:
+    """Whether a subscription is one of the channel's stream events (see `is_stream_event`)."""
+    key = sub_key(type_, condition)
+    named = {k: v for k, v in key[1]}
+    channel = named.get("broadcaster_user_id") or named.get("from_broadcaster_user_id")
+    return channel == str(channel_id) and is_stream_event(key)
+
+
 async def subscribe_channel(
     channel_id: int,
     login: str,

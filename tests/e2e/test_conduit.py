@@ -181,6 +181,7 @@ async def test_restarting_every_process_makes_no_subscription_twice(
             env=f.procs["bot1"].env,
             check=True,
         )
-        # stream.online, stream.offline and channel.raid cost 1 each a channel; chat costs 0.
-        assert "cost 90 of 10,000: about 3,333 channels fit" in check.stdout
+        # stream.online, stream.offline and channel.raid in and out (a stream event) cost 1
+        # each a channel; chat and follows cost 0.
+        assert "cost 120 of 10,000: about 2,500 channels fit" in check.stdout
         assert check.stdout.count("(alive") == PROCESSES

@@ -188,3 +188,55 @@ async def test_a_check_right_after_a_raid_says_so(make_env: Any) -> None:
         reasons = " ".join(doc["verdict"]["reasons"])
         assert "right after a raid from bigstreamer brought 250 viewers" in reasons, reasons
         assert doc["totals"]["raid"]["from_login"] == "bigstreamer"
+
+
+async def test_the_chat_switch_unsubscribes_and_subscribes_at_once(make_env: Any) -> None:
+    async with make_env(channels=(Channel("chan_a"),)) as env:
+        world, mod = env.world, env.moderators["chan_a"]
+        chan_a = str(world.user("chan_a").user_id)
+        fans = [world.add_user(f"fan_{i}").login for i in range(2)]
+        mine = {("channel.follow", chan_a), ("channel.raid", chan_a)}  # in and out: one key
+        assert mine <= subscribed(env)
+        outgoing = _outgoing_raids(env, chan_a)
+        assert outgoing == 1
+
+        async def ask(text: str) -> str:
+            before = len(env.sent("chan_a"))
+            await env.say("chan_a", mod, text)
+            return (await env.wait_sent("chan_a", before + 1))[before]
+
+        said = await ask("!botcheck events")
+        assert said.startswith("Stream events are on here: I record raids in and out, follows.")
+        assert "Out of reach: subscriptions (the bot's log says why)." in said
+        said = await ask("!botcheck events off")
+        assert said.startswith("Stream events are off here"), said
+        assert ("channel.follow", chan_a) not in subscribed(env)
+        assert _outgoing_raids(env, chan_a) == 0
+        assert ("channel.raid", chan_a) in subscribed(env)  # the incoming one: raid defence
+        assert not await env.running.services.db.stream_events.enabled(int(chan_a))
+        world.follow("chan_a", fans[0])
+        said = await ask("!botcheck events please")
+        assert said == (
+            "That is neither on nor off. Use !botcheck events on or !botcheck events off."
+        )
+        said = await ask("!botcheck events")
+        assert said.startswith("Stream events are off here"), said
+        said = await ask("!botcheck events on")
+        assert said.startswith("Stream events are on here: I record raids"), said
+        assert ("channel.follow", chan_a) in subscribed(env)
+        assert _outgoing_raids(env, chan_a) == 1
+        world.follow("chan_a", fans[1])
+        (follow,) = await stored(env, "chan_a", 1)
+        assert follow.user_login == fans[1]  # the follow while off never came
+        await env.running.services.recorder.flush()
+        db = env.running.services.db
+        outcomes = [a.outcome for a in await db.audit.recent(channel_id=int(chan_a), limit=10)]
+        assert {"events-shown", "events-off", "events-on", "bad-argument"} <= set(outcomes)
+
+
+def _outgoing_raids(env: Env, channel: str) -> int:
+    return sum(
+        1
+        for d in env.bot.websocket_subscriptions().values()
+        if d.condition.get("from_broadcaster_user_id") == channel
+    )

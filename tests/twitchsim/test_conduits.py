@@ -458,3 +458,28 @@ async def test_a_flood_on_a_conduit_lands_on_the_channels_shard(
         got = [m["payload"]["event"]["message_id"] for m in socks[first].of_type(CHAT)]
         assert got == ids
         assert all(not s.chat() for i, s in enumerate(socks) if i != first)
+
+
+async def test_echoed_retries_reach_both_shards_and_user_id_filters_by_condition(
+    app: Api, world: Setup, http: aiohttp.ClientSession
+) -> None:
+    state, n = world.sim.state, 2
+    channel, other = add_channels(world, 2)
+    conduit_id = await app.create(n)
+    async with shards(http, world.sim, n) as socks:
+        await app.bind(conduit_id, {str(i): s.session_id for i, s in enumerate(socks)})
+        bot = str(world.bot.user_id)
+        for cid in (channel, other):
+            await app.subscribe(conduit_id, CHAT, "1", broadcaster_user_id=str(cid), user_id=bot)
+        await app.subscribe(conduit_id, "channel.raid", "1", from_broadcaster_user_id=str(channel))
+        status, listed = await app.call("GET", f"/eventsub/subscriptions?user_id={channel}")
+        assert status == 200
+        assert sorted(s["type"] for s in listed["data"]) == ["channel.chat.message", "channel.raid"]
+
+        state.conduits.echo_retries = True
+        message_id = await state.say(channel, world.viewer, "said once, heard twice")
+        await eventually(lambda: all("said once, heard twice" in s.chat() for s in socks))
+        ids = {m["payload"]["event"]["message_id"] for s in socks for m in s.of_type(CHAT)}
+        assert ids == {message_id}  # the same notification, not two
+        envelopes = {m["metadata"]["message_id"] for s in socks for m in s.of_type(CHAT)}
+        assert len(envelopes) == 1

@@ -33,7 +33,9 @@ BOT = "botcheck_bot"
 OWNER = "the_owner"
 MOD = "the_mod"
 VIEWER = "a_viewer"
-SUBSCRIPTION_TYPES = len(CHANNEL_SUBSCRIPTIONS)
+# Per channel: the channel's own, plus the stream events within a moderator bot's reach (raids
+# out, follows; subscriptions only in the owner's channel once the owner granted them).
+SUBSCRIPTION_TYPES = len(CHANNEL_SUBSCRIPTIONS) + 2
 
 
 def fast_config() -> SimConfig:
@@ -125,6 +127,7 @@ class Fleet:
     url: str
     procs: dict[str, BotProc]
     channels: list[int]  # channel ids
+    extra_subscriptions: int = 0  # beyond SUBSCRIPTION_TYPES a channel (the owner's subs)
 
     @property
     def world(self) -> Any:
@@ -175,7 +178,8 @@ class Fleet:
                 raise AssertionError(f"{p.name} exited:\n{p.log_text()[-3000:]}")
         if len(self.enabled_shards()) != shard_count:
             return False
-        if self.conduit_subscriptions() != len(self.channels) * SUBSCRIPTION_TYPES:
+        wanted = len(self.channels) * SUBSCRIPTION_TYPES + self.extra_subscriptions
+        if self.conduit_subscriptions() != wanted:
             return False
         if not all("bound shard(s)" in p.since_start() for p in running):
             return False
