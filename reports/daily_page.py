@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,9 @@ def daily_html(d: dict[str, Any], links: DailyLinks, tr: Speaker = ENGLISH) -> s
         "daily_page.html",
         speaker=tr,
         title=f"{d['channel']} · {tr.day(day)}",
-        meta=tr.say("Daily report · {zone}", zone=zones.describe(d["timezone"], now=start)),
+        meta=tr.say(
+            "Daily report · {zone}", zone=replace(tr, timezone=d["timezone"]).zone_label(now=start)
+        ),
         figures=figures,
         insights=d["insights"],
         streams=streams,

@@ -18,14 +18,14 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_interval, format_time, format_timedelta
+from babel.dates import format_date, format_interval, format_time, format_timedelta, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -73,6 +73,23 @@ def choices() -> str:
     return ", ".join(f"{code} ({own})" for code, own in LANGUAGES.items())
 
 
+def accepted_language(header: str) -> str:
+    """The language botcheck speaks that an Accept-Language header likes best, else English."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        code = tag.strip().lower().split("-")[0]
+        if weight > 0 and code in LANGUAGES:
+            ranked.append((-weight, i, code))
+    return min(ranked)[2] if ranked else DEFAULT
+
+
 @cache
 def catalog(language: str) -> NullTranslations:
     """The compiled catalog of a language (English, or anything unknown: the message ids)."""
@@ -107,6 +124,11 @@ class Speaker:
     @property
     def _locale(self) -> str:
         return _FORMAT_LOCALE.get(self.language, self.language)
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale that formats numbers and dates for the language."""
+        return self._locale
 
     @property
     def english(self) -> bool:
@@ -160,6 +182,17 @@ class Speaker:
             return f"{text.day(local.date())} {local:%H:%M} {label}"
         clock = format_time(local, format="HH:mm", locale=self._locale)
         return f"{self.day(local.date())} {clock} {label}"
+
+    def weekday(self, index: int) -> str:
+        """The name of a weekday, 0 = Monday: "Monday", "lundi", "月曜日"."""
+        return str(get_day_names("wide", locale=self._locale)[index % 7])
+
+    def zone_label(self, now: datetime | None = None) -> str:
+        """The timezone for a page footer: "Europe/Paris (UTC+01 now)", or "UTC"."""
+        if self.english or self.timezone == zones.UTC_NAME:
+            return zones.describe(self.timezone, now=now)
+        moment = (now or datetime.now(UTC)).astimezone(zones.zone(self.timezone))
+        return self.say("{zone} ({offset} now)", zone=self.timezone, offset=zones.offset(moment))
 
     def jinja(self) -> dict[str, Callable[..., Any]]:
         """`gettext`/`ngettext` for a template's context (jinja2.ext.i18n, newstyle)."""

@@ -139,7 +139,7 @@ def raid_page_html(
             started=zones.clock(raid.started_at, tz, seconds=True),
             tz=tz,
             zone_label=zone_label,
-            zone=zones.describe(tr.timezone, now=now),
+            zone=tr.zone_label(now=now),
             first_time=sum(1 for a in raid.accounts if a.first_time),
             young=young,
             timeline=timeline,

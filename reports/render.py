@@ -48,13 +48,13 @@ def write_report(
 ) -> ReportFiles:
     """Write index.html, chart.png, chatters.csv and analysis.json into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    png = chart_png(analysis, title=title)
+    png = chart_png(analysis, title=title, tr=speaker)
     files = ReportFiles(out_dir, out_dir / PAGE, out_dir / CHART, out_dir / CSV, out_dir / JSON)
     _atomic_write(files.chart, png)
     _atomic_write(files.csv, lambda fh: _csv_into(fh, analysis, accounts))
     _atomic_write(files.json, json_text(analysis).encode("utf-8"))
     # The page last: once it exists the report is complete.
-    wide = chart_png(analysis, title=title, shape=DESKTOP)
+    wide = chart_png(analysis, title=title, shape=DESKTOP, tr=speaker)
     page = page_html(
         analysis, title=title, chart_png=png, chart_wide_png=wide, links=links, speaker=speaker
     )

@@ -156,7 +156,7 @@ def stream_page_html(
         analytics=_analytics(report, tr),
         links=links,
         zone_label=zone_label,
-        zone=zones.describe(tr.timezone, now=session.started_at),
+        zone=tr.zone_label(now=session.started_at),
         generated=Markup('<span id="generated">{}</span>').format(tr.when(report.generated_at)),
         script=Markup(asset(LIVE_SCRIPT)),  # noqa: S704
     )
@@ -224,8 +224,8 @@ def _chart_alt(r: StreamReport, tr: Speaker) -> str:
         alt += tr.say(", busiest at {time}", time=zones.clock(busiest.start, tz))
     if s.session.peak_viewers:
         alt += tr.say(", peak {count} viewers", count=s.session.peak_viewers)
-    for mark in stream_events.raid_marks(r.stream_events):
-        alt += f", {mark.label} at {zones.clock(mark.at, tz)}"
+    for mark in stream_events.raid_marks(r.stream_events, tr):
+        alt += tr.say(", {raid} at {time}", raid=mark.label, time=zones.clock(mark.at, tz))
     return alt + "."
 
 
