@@ -262,13 +262,35 @@ class Fmt(str):
         return str(self) if tr.english else str(getattr(tr, self.kind)(*self.args))
 
 
+class Lowered(str):
+    """A sentence (a `Phrase` or plain text) with its first letter made small, in any language:
+    "Among all followers: {finding}" ends with a sentence that began its own line."""
+
+    inner: str
+
+    def __new__(cls, inner: str) -> Lowered:
+        made = super().__new__(cls, _lower_first(str(inner)))
+        made.inner = inner
+        return made
+
+    def __getnewargs__(self) -> tuple[str]:
+        return (self.inner,)
+
+    def said(self, tr: Speaker) -> str:
+        return _lower_first(said(self.inner, tr))
+
+
+def _lower_first(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:] if sentence[:1].isalpha() else sentence
+
+
 def said(text: str, tr: Speaker) -> str:
-    """A `Phrase` or `Fmt` in `tr`'s language; any other text as it is."""
-    return text.said(tr) if isinstance(text, Phrase | Fmt) else text
+    """A `Phrase`, `Fmt` or `Lowered` in `tr`'s language; any other text as it is."""
+    return text.said(tr) if isinstance(text, Phrase | Fmt | Lowered) else text
 
 
 def _said(value: object, tr: Speaker) -> object:
-    return value.said(tr) if isinstance(value, Phrase | Fmt) else value
+    return value.said(tr) if isinstance(value, Phrase | Fmt | Lowered) else value
 
 
 def joined(*parts: str) -> Phrase:
