@@ -150,6 +150,18 @@ class Speaker:
             return ">" + format_percent(0.99, locale=self._locale)
         return format_percent(round(share, 2), locale=self._locale)
 
+    def whole_pct(self, share: float) -> str:
+        """A whole percent with no "<1%" for tiny shares: "40%", "40 %"."""
+        if self.english:
+            return f"{share * 100:.0f}%"
+        return format_percent(round(share, 2), locale=self._locale)
+
+    def rate(self, value: float) -> str:
+        """A small rate: two decimals under 10, else one ("0.42", "12.5")."""
+        if self.english:
+            return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+        return format_decimal(value, format="0.00" if value < 10 else "0.0", locale=self._locale)
+
     def day(self, d: date) -> str:
         """A date: "3 Nov 2026", "3 nov. 2026", "2026/11/03"."""
         if self.english:
@@ -282,6 +294,31 @@ class Lowered(str):
 
 def _lower_first(sentence: str) -> str:
     return sentence[:1].lower() + sentence[1:] if sentence[:1].isalpha() else sentence
+
+
+def to_data(text: object) -> Any:
+    """A `Phrase` (with `Fmt` figures of numbers) as JSON-ready data; other text as it is.
+
+    Stored reports keep their English text; this is stored beside it so that a page rendered
+    later from the stored report can still say it in the channel's language.
+    """
+    if isinstance(text, Phrase):
+        return {"say": text.message, "with": {k: to_data(v) for k, v in text.values.items()}}
+    if isinstance(text, Fmt):
+        return {"fmt": text.kind, "args": list(text.args)}
+    return text
+
+
+def from_data(data: Any) -> Any:
+    """The `Phrase`, `Fmt` or plain value that `to_data` stored."""
+    if isinstance(data, dict) and isinstance(data.get("say"), str):
+        return Phrase(data["say"], **{k: from_data(v) for k, v in data.get("with", {}).items()})
+    if isinstance(data, dict) and data.get("fmt") in _DATA_KINDS:
+        return Fmt(data["fmt"], *data.get("args", ()))
+    return data
+
+
+_DATA_KINDS = frozenset({"num", "pct", "whole_pct", "rate"})  # their arguments are numbers
 
 
 def said(text: str, tr: Speaker) -> str:
