@@ -123,7 +123,9 @@ class Pages:
             viewer=viewer,
             title=channel.display_name or channel.login,
             channel=channel,
-            chart=checks_chart(points, zones.zone(request.get(ZONE, zones.UTC_NAME))),
+            chart=checks_chart(
+                points, zones.zone(request.get(ZONE, zones.UTC_NAME)), speaker_of(request)
+            ),
             points=points,
             checks=checks,
             expires={c.capture_id: site.views.expires_at(c) for c in checks},

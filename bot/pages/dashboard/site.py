@@ -41,6 +41,8 @@ BASE = "/dashboard"
 API = "/api/v1"
 _TEMPLATES = Path(__file__).parent / "templates"
 TOO_MANY = N_("Too many requests; slow down.")  # English in the API's JSON
+# A check's status in words (templates say `gettext(c.status.value)`; the API keeps the value).
+STATUS_WORDS = (N_("running"), N_("complete"), N_("partial"), N_("failed"), N_("interrupted"))
 
 Handler = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]
 OpenHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
