@@ -182,12 +182,12 @@ def assess(
     # A `Phrase`: English in the JSON and the audit, the channel's language on the raid page.
     parts: list[str] = []
     for cat, found in (
-        (Category.HATE, N_("hateful terms in {count} of {n} messages")),
-        (Category.HARASSMENT, N_("insults or threats in {count} of {n} messages")),
-        (Category.SPAM, N_("spam terms or links in {count} of {n} messages")),
+        (Category.HATE, N_("hateful terms in {count} of {total} messages")),
+        (Category.HARASSMENT, N_("insults or threats in {count} of {total} messages")),
+        (Category.SPAM, N_("spam terms or links in {count} of {total} messages")),
     ):
         if counts[cat]:
-            parts += [Phrase(found, count=counts[cat], n=n), "; "]
+            parts += [Phrase(found, count=counts[cat], total=n), "; "]
     if duplicate_share >= 0.3:
         parts += [
             Phrase(N_("{share} near-identical"), share=Fmt("whole_pct", duplicate_share)),

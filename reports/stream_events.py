@@ -104,7 +104,10 @@ def tally(events: Sequence[StreamEvent]) -> dict[str, int]:
 def raid_marks(events: Sequence[StreamEvent], tr: Speaker = ENGLISH) -> list[RaidMark]:
     """The incoming raids, for the chart, in `tr`'s language."""
     return [
-        RaidMark(e.at, tr.say("raid from {who} ({n})", who=who(e, tr), n=tr.num(e.amount or 0)))
+        RaidMark(
+            e.at,
+            tr.say("raid from {who} ({viewers})", who=who(e, tr), viewers=tr.num(e.amount or 0)),
+        )
         for e in events
         if e.kind is EventKind.RAID_IN
     ]

@@ -70,7 +70,7 @@ async def capture_followers(
             if not rows:
                 raise
             log.warning("follower list of %d stopped early: %s", channel_id, exc)
-            reason = Phrase(N_("Twitch stopped answering after {n} follows"), n=len(rows))
+            reason = Phrase(N_("Twitch stopped answering after {count} follows"), count=len(rows))
             break
         total = page.total
         if not page.follows and total > 0 and not rows:
