@@ -305,20 +305,42 @@ def to_data(text: object) -> Any:
     if isinstance(text, Phrase):
         return {"say": text.message, "with": {k: to_data(v) for k, v in text.values.items()}}
     if isinstance(text, Fmt):
-        return {"fmt": text.kind, "args": list(text.args)}
+        return {"fmt": text.kind, "args": [_arg_data(a) for a in text.args]}
+    if isinstance(text, Lowered):
+        return {"lower": to_data(text.inner)}
     return text
 
 
 def from_data(data: Any) -> Any:
     """The `Phrase`, `Fmt` or plain value that `to_data` stored."""
-    if isinstance(data, dict) and isinstance(data.get("say"), str):
+    if not isinstance(data, dict):
+        return data
+    if isinstance(data.get("say"), str):
         return Phrase(data["say"], **{k: from_data(v) for k, v in data.get("with", {}).items()})
-    if isinstance(data, dict) and data.get("fmt") in _DATA_KINDS:
-        return Fmt(data["fmt"], *data.get("args", ()))
+    if data.get("fmt") in _DATA_KINDS:
+        return Fmt(data["fmt"], *(_arg_from(a) for a in data.get("args", ())))
+    if "lower" in data:
+        return Lowered(from_data(data["lower"]))
     return data
 
 
-_DATA_KINDS = frozenset({"num", "pct", "whole_pct", "rate"})  # their arguments are numbers
+_DATA_KINDS = frozenset({"num", "pct", "whole_pct", "rate", "day", "day_range", "span", "when"})
+
+
+def _arg_data(value: object) -> object:
+    if isinstance(value, datetime):
+        return {"at": value.isoformat()}
+    if isinstance(value, date):
+        return {"day": value.isoformat()}
+    return value
+
+
+def _arg_from(value: object) -> object:
+    if isinstance(value, dict) and isinstance(value.get("at"), str):
+        return datetime.fromisoformat(value["at"])
+    if isinstance(value, dict) and isinstance(value.get("day"), str):
+        return date.fromisoformat(value["day"])
+    return value
 
 
 def said(text: str, tr: Speaker) -> str:

@@ -4,6 +4,7 @@ worker thread from async code."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import tempfile
@@ -14,7 +15,7 @@ from typing import BinaryIO
 
 from reports.chart import DESKTOP, chart_png
 from reports.export import json_text, write_csv_to
-from reports.i18n import ENGLISH, Speaker
+from reports.i18n import ENGLISH, Speaker, to_data
 from reports.model import Analysis
 from reports.page import ReportLinks, page_html
 from storage.models import Account
@@ -24,6 +25,9 @@ __all__ = ["ReportFiles", "ReportLinks", "write_report"]
 log = logging.getLogger(__name__)
 
 PAGE, CHART, CSV, JSON = "index.html", "chart.png", "chatters.csv", "analysis.json"
+# The verdict's reasons as phrases (reports.i18n.to_data), for pages in a channel's language;
+# never served (the report routes serve the four files above by name).
+SAID = "reasons-said.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,8 @@ def write_report(
     _atomic_write(files.chart, png)
     _atomic_write(files.csv, lambda fh: _csv_into(fh, analysis, accounts))
     _atomic_write(files.json, json_text(analysis).encode("utf-8"))
+    said = json.dumps([to_data(r) for r in analysis.verdict.reasons], ensure_ascii=False)
+    _atomic_write(out_dir / SAID, said.encode("utf-8"))
     # The page last: once it exists the report is complete.
     wide = chart_png(analysis, title=title, shape=DESKTOP, tr=speaker)
     page = page_html(

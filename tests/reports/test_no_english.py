@@ -33,10 +33,10 @@ COMMON = (
     "hours", "minutes ago", "seconds", "times in", "expires", "Download", "Downloads", "the",
     "The", "and", "of", "per", "with", "now", "since", "last", "first", "Check", "checks",
     "Nothing", "none", "elevated", "high", "low", "partial", "kept", "average", "busiest",
-    "Share", "younger", "near-identical", "flagged", "Report", "report",
-    "verdict:", "Why", "What", "New", "Top", "Back", "Not found", "prepared",
+    "Share", "younger", "near-identical", "flagged", "Report", "report", "timeout", "delete",
+    "verdict:", "Why", "What", "New", "Back", "Not found", "prepared",
 )  # fmt: skip
-JAPANESE_ONLY = ("Messages", "messages", "stream", "Stream", "raid", "Raid", "Followers",
+JAPANESE_ONLY = ("Top", "Messages", "messages", "stream", "Stream", "raid", "Raid", "Followers",
                  "followers", "follows", "spam", "hate", "chat", "Chat", "min", "Min")  # fmt: skip
 # Proper names in the built pages: channel, logins, stream title and categories, zone names.
 NAMES = ("Raid alert", "Speedruns", "Just Chatting", "Chess", "Art", "somechannel", "botcheck",

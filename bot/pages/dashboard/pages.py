@@ -18,6 +18,7 @@ from bot.pages.dashboard.filters import num
 from bot.pages.dashboard.site import BASE, ZONE, Site
 from bot.pages.dashboard.views import FINISHED
 from reports import zones
+from reports.i18n import said
 from storage import Capture, CaptureStatus, Channel
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,7 @@ class Pages:
             ),
             channel=channel,
             view=view,
+            reasons=[said(r, speaker_of(request)) for r in view.reasons],
             comparison=comparison,
             recent=[c for c in recent if c.capture_id != capture.capture_id],
         )
