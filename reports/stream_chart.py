@@ -12,7 +12,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import numpy as np
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -162,7 +162,7 @@ class _UniqueTimes(Formatter):
                 f"{t.day} {t:%b}" if (t.hour, t.minute) == (0, 0) else f"{t:%a %H}h" for t in times
             ]
         return [
-            format_date(t, "d MMM", locale=self.tr.locale)
+            format_skeleton("MMMd", t, locale=self.tr.locale)
             if (t.hour, t.minute) == (0, 0)
             else f"{format_date(t, 'EEE', locale=self.tr.locale)} {t:%H}h"
             for t in times
