@@ -90,7 +90,7 @@ def follower_page(
     speaker: Speaker = ENGLISH,
 ) -> str:
     """Return the follower report page as one HTML document, in the speaker's language (the
-    verdict's reasons stay English; times in UTC)."""
+    verdict's reasons too; their times in the speaker's timezone, labelled)."""
     tr = speaker
     bursts = sorted(a.bursts, key=lambda b: (-b.bots, -b.count))[:MAX_TABLE_ROWS]
     return render(
