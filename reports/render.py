@@ -49,16 +49,19 @@ def write_report(
     title: str,
     links: ReportLinks | None = None,
     speaker: Speaker = ENGLISH,
+    keep_phrases: bool = False,
 ) -> ReportFiles:
-    """Write index.html, chart.png, chatters.csv and analysis.json into `out_dir`."""
+    """Write index.html, chart.png, chatters.csv and analysis.json into `out_dir`; with
+    `keep_phrases`, also the reasons as phrases (`SAID`) for the dashboard's check page."""
     out_dir.mkdir(parents=True, exist_ok=True)
     png = chart_png(analysis, title=title, tr=speaker)
     files = ReportFiles(out_dir, out_dir / PAGE, out_dir / CHART, out_dir / CSV, out_dir / JSON)
     _atomic_write(files.chart, png)
     _atomic_write(files.csv, lambda fh: _csv_into(fh, analysis, accounts))
     _atomic_write(files.json, json_text(analysis).encode("utf-8"))
-    said = json.dumps([to_data(r) for r in analysis.verdict.reasons], ensure_ascii=False)
-    _atomic_write(out_dir / SAID, said.encode("utf-8"))
+    if keep_phrases:
+        said = json.dumps([to_data(r) for r in analysis.verdict.reasons], ensure_ascii=False)
+        _atomic_write(out_dir / SAID, said.encode("utf-8"))
     # The page last: once it exists the report is complete.
     wide = chart_png(analysis, title=title, shape=DESKTOP, tr=speaker)
     page = page_html(

@@ -115,7 +115,6 @@ def test_write_report_uses_the_links_it_is_given(tmp_path: Path) -> None:
         "chart.png",
         "chatters.csv",
         "index.html",
-        "reasons-said.json",  # the reasons as phrases, for the dashboard; never served
     ]
 
 
