@@ -51,6 +51,7 @@ from bot.preflight import (
 )
 from bot.services import Services, utc_now
 from bot.settings import Settings, SettingsError
+from bot.speaking import speaker_of
 from bot.streams.alerts import Alerts
 from bot.streams.daily import DailyReporter
 from bot.streams.tracker import StreamTracker
@@ -162,7 +163,7 @@ async def running_bot(
         )
         stack.push_async_callback(reports.drain)  # report files still being written
         webhook = settings.discord_webhook_url
-        alerts = Alerts(webhook.get_secret_value() if webhook else None)
+        alerts = Alerts(webhook.get_secret_value() if webhook else None, speaker=speaker_of(db))
         stack.push_async_callback(alerts.close)
         joined: dict[int, str] = {}  # channel id -> login: the bot joins, the tracker polls
         recorder = Recorder(db.history)

@@ -27,7 +27,7 @@ from reports.follower_report import (
     follower_summary,
 )
 from reports.followers import Follower, FollowerAnalysis, analyze_followers
-from reports.i18n import ENGLISH, N_, Speaker
+from reports.i18n import ENGLISH, N_, Speaker, said
 from reports.render import _atomic_write
 from storage import Database
 
@@ -151,7 +151,7 @@ class FollowerChecks:
         links = Links.for_token(self._public_url, token)
         summary = follower_summary(analysis, links.page, tr)
         if got.partial_reason:
-            prefix = tr.say("Partial check ({reason}).", reason=got.partial_reason)
+            prefix = tr.say("Partial check ({reason}).", reason=said(got.partial_reason, tr))
             summary = prefix_keeping_link(prefix, summary, links.page)
         await asyncio.to_thread(
             self._write,
@@ -160,7 +160,7 @@ class FollowerChecks:
             got.followers,
             channel_id=channel_id,
             title=tr.say("Followers of {name}", name=channel_name),
-            partial=got.partial_reason,
+            partial=said(got.partial_reason, tr),
             speaker=tr,
         )
         detail = (

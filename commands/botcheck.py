@@ -196,7 +196,7 @@ class BotCheck(CommandComponent):
         tr = await speaker(ctx)
         if not given:
             current = await services.db.channels.timezone(channel)
-            shown = zones.describe(current, now=services.clock())
+            shown = Speaker(tr.language, current).zone_label(now=services.clock())
             said = tr.say("This channel's times are shown in {zone}.", zone=shown)
             await reply(ctx, f"{said} {tr.say(TZ_HOW)}")
             await audit(ctx, "botcheck", args, "tz-shown", current)
@@ -210,7 +210,7 @@ class BotCheck(CommandComponent):
             return
         await services.db.channels.set_timezone(channel, name)
         services.speakers.remember(channel, Speaker(tr.language, name))
-        shown = zones.describe(name, now=services.clock())
+        shown = Speaker(tr.language, name).zone_label(now=services.clock())
         await reply(ctx, tr.say("Done: this channel's times are now shown in {zone}.", zone=shown))
         await audit(ctx, "botcheck", args, "tz-set", name)
 

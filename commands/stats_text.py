@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 from reports import zones
 from reports.i18n import Speaker
 from reports.stream_text import TOP_SHARE_FROM, TOP_SHARE_MAX, ChannelFigures, busiest_hour
+from reports.stream_words import action, duration, moderation, rate
 from reports.summary import MAX_CHARS
 from storage.stats import LENGTH_SAMPLE
 from storage.stats_results import (
-    ActionCount,
     ChatterCount,
     ReplyTarget,
     RisingChatter,
@@ -26,23 +26,6 @@ from storage.stats_results import (
     UserStats,
 )
 from storage.stream_stats_results import Returning
-
-
-def action(tr: Speaker, name: str, n: int) -> str:
-    """ "3 timeouts", "1 ban": one kind of moderation action, counted."""
-    if name == "ban":
-        return tr.nsay("{n} ban", "{n} bans", n)
-    if name == "timeout":
-        return tr.nsay("{n} timeout", "{n} timeouts", n)
-    if name == "unban":
-        return tr.nsay("{n} unban", "{n} unbans", n)
-    if name == "untimeout":
-        return tr.nsay("{n} untimeout", "{n} untimeouts", n)
-    if name == "delete":
-        return tr.nsay("{n} deletion", "{n} deletions", n)
-    if name == "clear":
-        return tr.nsay("{n} chat clear", "{n} chat clears", n)
-    return tr.nsay("{n} other", "{n} others", n)
 
 
 def _join(tr: Speaker, sentences: Sequence[str]) -> str:
@@ -58,38 +41,12 @@ def hour(tr: Speaker, utc_hour: int, now: datetime) -> str:
     return f"{at.astimezone(tz):%H:%M} {zones.abbreviation(now, tz)}"
 
 
-def duration(tr: Speaker, span: timedelta) -> str:
-    """ "45 min", "2 h 05 min" or "3 days 4 h" in the channel's language."""
-    minutes = max(0, int(span.total_seconds() // 60))
-    if minutes < 60:
-        return tr.say("{minutes} min", minutes=minutes)
-    hours, rest = divmod(minutes, 60)
-    if hours < 48:
-        return tr.say("{hours} h {minutes} min", hours=hours, minutes=f"{rest:02d}")
-    days, hours = divmod(hours, 24)
-    return tr.nsay("{n} day {hours} h", "{n} days {hours} h", days, hours=hours)
-
-
-def rate(tr: Speaker, per_minute: float) -> str:
-    return tr.num(round(per_minute, 1)) if per_minute < 100 else tr.num(round(per_minute))
-
-
 def messages(tr: Speaker, n: int) -> str:
     return tr.nsay("{n} message", "{n} messages", n)
 
 
 def chatters(tr: Speaker, n: int) -> str:
     return tr.nsay("{n} chatter", "{n} chatters", n)
-
-
-def moderation(tr: Speaker, actions: Sequence[ActionCount]) -> str:
-    """ "5 mod actions (3 timeouts, 2 bans)" or "no mod actions"."""
-    total = sum(a.count for a in actions)
-    if not total:
-        return tr.say("no mod actions")
-    parts = ", ".join(action(tr, a.action, a.count) for a in actions[:3])
-    return tr.nsay("{n} mod action ({actions})", "{n} mod actions ({actions})", total,
-                   actions=parts)  # fmt: skip
 
 
 def chatstats_text(tr: Speaker, f: ChannelFigures, *, now: datetime) -> str:

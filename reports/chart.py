@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -32,7 +32,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import AutoLocator, ScalarFormatter
 from PIL import Image
 
-from reports import text
+from reports import chart_text
+from reports.i18n import ENGLISH, N_, Speaker
 from reports.model import Analysis
 
 WAVE = "#d9480f"
@@ -41,6 +42,7 @@ BAR = "#4263eb"
 MUTED = "#6c757d"
 GRID = "#e9ecef"
 DAILY_MAX_SPAN = 730  # days shown in the daily panel when no window is set
+YOUNGER = N_("Share of accounts younger than…")
 PNG_OPTIONS = {"compress_level": 1}  # zlib 6 (the default) costs a fifth of the render
 
 _EPOCH = date(1970, 1, 1)  # matplotlib's default date epoch: a date is days since it
@@ -132,16 +134,19 @@ def _frame(shape: Shape) -> _Frame:
     return frame
 
 
-def chart_png(analysis: Analysis, *, title: str = "", shape: Shape = PHONE) -> bytes:
-    """Return the chart as PNG bytes, in `shape`."""
+def chart_png(
+    analysis: Analysis, *, title: str = "", shape: Shape = PHONE, tr: Speaker = ENGLISH
+) -> bytes:
+    """Return the chart as PNG bytes, in `shape`, its words in `tr`'s language."""
+    tr = chart_text.chart_speaker(tr)
     frame = _frame(shape)
-    frame.title.set_text(title or "Account creation dates")
+    frame.title.set_text(title or tr.say("Account creation dates"))
     for ax, fixed in zip(frame.axes, frame.fixed, strict=True):
         _clear(ax, fixed)
     daily, monthly, young = frame.axes
-    frame.titles[0].set_text(_daily(daily, analysis, shape.font))
-    frame.titles[1].set_text(_monthly(monthly, analysis, shape.font))
-    frame.titles[2].set_text(_young(young, analysis, shape.font))
+    frame.titles[0].set_text(_daily(daily, analysis, shape.font, tr))
+    frame.titles[1].set_text(_monthly(monthly, analysis, shape.font, tr))
+    frame.titles[2].set_text(_young(young, analysis, shape.font, tr))
     # Draw and encode directly: savefig would also copy the figure's settings and bounding box.
     frame.canvas.draw()  # type: ignore[no-untyped-call]
     buf = io.BytesIO()
@@ -150,8 +155,8 @@ def chart_png(analysis: Analysis, *, title: str = "", shape: Shape = PHONE) -> b
     return buf.getvalue()
 
 
-def write_chart(analysis: Analysis, path: Path, *, title: str = "") -> None:
-    path.write_bytes(chart_png(analysis, title=title))
+def write_chart(analysis: Analysis, path: Path, *, title: str = "", tr: Speaker = ENGLISH) -> None:
+    path.write_bytes(chart_png(analysis, title=title, tr=tr))
 
 
 def _style(ax: Axes, font: float, *, grid: Literal["x", "y"]) -> Text:
@@ -194,12 +199,16 @@ def _steps(ax: Axes, edges: np.ndarray, heights: np.ndarray, color: str) -> None
     ax.add_artist(poly)  # add_patch would walk every vertex to update the data limits
 
 
-def _daily(ax: Axes, a: Analysis, font: float) -> str:
+def _daily(ax: Axes, a: Analysis, font: float, tr: Speaker) -> str:
     """Draw the day histogram; return the panel's title."""
     today = a.generated_at.date()
     if a.window_days is not None:
         start = today - timedelta(days=a.window_days - 1)
-        label = f"Accounts created per day, last {text.num(a.window_days)} days"
+        label = tr.nsay(
+            "Accounts created per day, the last day",
+            "Accounts created per day, last {n} days",
+            a.window_days,
+        )
     else:
         first = a.days[0].day if a.days else today
         start = max(first, today - timedelta(days=DAILY_MAX_SPAN - 1))
@@ -207,13 +216,17 @@ def _daily(ax: Axes, a: Analysis, font: float) -> str:
             start = min(start, min(w.start for w in a.waves) - timedelta(days=30))
             start = max(start, first)
         years = (today - start).days / 365.25
-        label = "Accounts created per day" + (f", last {years:.0f} years" if first < start else "")
+        label = (
+            tr.say("Accounts created per day, last {years} years", years=f"{years:.0f}")
+            if first < start
+            else tr.say("Accounts created per day")
+        )
     n_days = (today - start).days + 1
     index = np.array([(d.day - start).days for d in a.days], dtype=np.int64)
     values = np.array([d.count for d in a.days], dtype=np.float64)
     keep = (index >= 0) & (index < n_days)
     if not keep.any():
-        _empty(ax, "no accounts in this range", font)
+        _empty(ax, tr.say("no accounts in this range"), font)
         return label
     counts = np.zeros(n_days)
     counts[index[keep]] = values[keep]
@@ -235,7 +248,7 @@ def _daily(ax: Axes, a: Analysis, font: float) -> str:
             where = (w.start - start).days / max(1, n_days - 1)
             ha = "left" if where < 0.12 else "right" if where > 0.88 else "center"
             ax.annotate(
-                f"{text.num(w.count)} ({text.pct(w.share)})",
+                f"{tr.num(w.count)} ({tr.pct(w.share)})",
                 xy=((_x(w.start) + _x(w.end) + 1) / 2, peak),
                 xytext=(0, 4),
                 textcoords="offset points",
@@ -248,23 +261,38 @@ def _daily(ax: Axes, a: Analysis, font: float) -> str:
     for b in a.bursts:
         if b.start.date() >= start and not any(w.start <= b.start.date() <= w.end for w in a.waves):
             ax.axvline(_x(b.start.date()), color=BURST, linewidth=1.2, alpha=0.7)
-    _dates(ax, 5)
+    _dates(ax, 5, tr)
     ax.set_xlim(_x(start), _x(today) + 1)
     ax.set_ylim(0, float(counts.max()) * 1.18 + 0.5)
     return label
 
 
-def _dates(ax: Axes, most: int) -> None:
+def _dates(ax: Axes, most: int, tr: Speaker) -> None:
     locator = AutoDateLocator(minticks=3, maxticks=most)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(_Dates(locator, tr))
 
 
-def _monthly(ax: Axes, a: Analysis, font: float) -> str:
+class _Dates(ConciseDateFormatter):
+    """Matplotlib's concise dates with the month names of the chart's language."""
+
+    def __init__(self, locator: AutoDateLocator, tr: Speaker) -> None:
+        super().__init__(locator)  # type: ignore[no-untyped-call]
+        self._tr = tr
+
+    def format_ticks(self, values: Any) -> list[str]:
+        labels = super().format_ticks(values)  # type: ignore[no-untyped-call]
+        return [chart_text.months(str(label), self._tr) for label in labels]
+
+    def get_offset(self) -> str:
+        return chart_text.months(str(super().get_offset()), self._tr)  # type: ignore[no-untyped-call]
+
+
+def _monthly(ax: Axes, a: Analysis, font: float, tr: Speaker) -> str:
     """Draw the month histogram; return the panel's title."""
-    label = "Accounts created per month"
+    label = tr.say("Accounts created per month")
     if not a.months:
-        _empty(ax, "no creation dates", font)
+        _empty(ax, tr.say("no creation dates"), font)
         return label
     months = [date.fromisoformat(m.month + "-01") for m in a.months]
     nxt = date(months[-1].year + months[-1].month // 12, months[-1].month % 12 + 1, 1)
@@ -282,7 +310,7 @@ def _monthly(ax: Axes, a: Analysis, font: float) -> str:
         _steps(ax, edges, waved, WAVE)
     ax.set_xlim(float(edges[0]), float(edges[-1]))
     ax.set_ylim(0, float(counts.max()) * 1.08 + 0.5)
-    _dates(ax, 5)
+    _dates(ax, 5, tr)
     return label
 
 
@@ -290,9 +318,12 @@ def _month_overlaps(month: date, start: date, end: date) -> bool:
     return (start.year, start.month) <= (month.year, month.month) <= (end.year, end.month)
 
 
-def _young(ax: Axes, a: Analysis, font: float) -> str:
+def _young(ax: Axes, a: Analysis, font: float, tr: Speaker) -> str:
     """Draw the young-account shares; return the panel's title."""
-    labels = [f"{b.days} days" if b.days < 365 else "1 year" for b in a.young]
+    labels = [
+        tr.nsay("{n} day", "{n} days", b.days) if b.days < 365 else tr.say("1 year")
+        for b in a.young
+    ]
     shares = [b.share * 100 for b in a.young]
     ys = np.arange(len(labels), dtype=np.float64)
     bars = ax.barh(ys, shares, color=[WAVE if s >= 25 else BAR for s in shares], height=0.6)
@@ -300,7 +331,7 @@ def _young(ax: Axes, a: Analysis, font: float) -> str:
         ax.text(
             bar.get_width() + 1,
             bar.get_y() + bar.get_height() / 2,
-            f"{text.pct(b.share)} ({text.num(b.count)})",
+            f"{tr.pct(b.share)} ({tr.num(b.count)})",
             va="center",
             fontsize=font,
         )
@@ -308,4 +339,4 @@ def _young(ax: Axes, a: Analysis, font: float) -> str:
     ax.set_ylim(len(labels) - 0.5, -0.5)  # the youngest on top
     ax.set_yticks(ys, labels)
     ax.set_xticks([0, 50, 100], ["0", "50%", "100%"])
-    return "Share of accounts younger than…"
+    return tr.say(YOUNGER)

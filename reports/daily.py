@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from itertools import pairwise
 from typing import Any
 
+from reports.i18n import N_, Fmt, Phrase, to_data
 from reports.stream_analytics import point_dict, retention_dict, segment_dict
 from storage.stats_results import ActionCount, ChatterCount
 from storage.stream_stats_results import EngagementPoint, Retention, Returning, Segment
@@ -26,14 +27,36 @@ RETENTION_MIN_CHATTERS = 20  # how long chatters stayed, with at least this many
 BUSIEST_MIN_MESSAGES = 100  # busiest hour, on a day with at least this many messages
 
 THRESHOLDS = (
-    f"a change of chat per viewer at a category change: at least {CATEGORY_CHANGE_MIN_PCT}%, "
-    f"both sides {SEGMENT_MIN_MINUTES} min and {SEGMENT_MIN_MESSAGES} messages or more",
-    f"the day against the previous 7 days: at least {WEEK_CHANGE_MIN_PCT}% apart, their "
-    f"average {WEEK_MIN_AVG} messages a day or more",
-    f"returning chatters: a stream with {RETURNING_MIN_CHATTERS} chatters or more",
-    f"how long chatters stayed: {RETENTION_MIN_CHATTERS} chatters or more",
-    f"busiest hour: {BUSIEST_MIN_MESSAGES} messages in the day or more",
+    Phrase(
+        N_(
+            "a change of chat per viewer at a category change: at least {pct}%, both sides "
+            "{minutes} min and {messages} messages or more"
+        ),
+        pct=CATEGORY_CHANGE_MIN_PCT,
+        minutes=SEGMENT_MIN_MINUTES,
+        messages=SEGMENT_MIN_MESSAGES,
+    ),
+    Phrase(
+        N_(
+            "the day against the previous 7 days: at least {pct}% apart, their average "
+            "{messages} messages a day or more"
+        ),
+        pct=WEEK_CHANGE_MIN_PCT,
+        messages=WEEK_MIN_AVG,
+    ),
+    Phrase(
+        N_("returning chatters: a stream with {chatters} chatters or more"),
+        chatters=RETURNING_MIN_CHATTERS,
+    ),
+    Phrase(
+        N_("how long chatters stayed: {chatters} chatters or more"),
+        chatters=RETENTION_MIN_CHATTERS,
+    ),
+    Phrase(
+        N_("busiest hour: {messages} messages in the day or more"), messages=BUSIEST_MIN_MESSAGES
+    ),
 )
+SAID = "insights_said"  # the insights as phrases, for pages in the channel's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +96,12 @@ class DayFigures:
     insights: tuple[str, ...] = field(default=())
 
 
-def _pct(change: float) -> str:
-    return f"{abs(change) * 100:.0f}%"
+def _pct(change: float) -> Fmt:
+    return Fmt("whole_pct", abs(change))
 
 
-def _rate(value: float) -> str:
-    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+def _rate(value: float) -> Fmt:
+    return Fmt("rate", value)
 
 
 def _clock(at: datetime, tz: tzinfo) -> str:
@@ -93,7 +116,7 @@ def _began(at: datetime, tz: tzinfo, day: date) -> str:
 
 def category_changes(segments: tuple[Segment, ...], tz: tzinfo) -> list[str]:
     """Observations at each category change whose chat per viewer moved past the threshold."""
-    out = []
+    out: list[str] = []
     for before, after in pairwise(segments):
         a, b = before.per_viewer_hour, after.per_viewer_hour
         if a is None or b is None or a <= 0:
@@ -105,11 +128,23 @@ def category_changes(segments: tuple[Segment, ...], tz: tzinfo) -> list[str]:
         change = (b - a) / a
         if abs(change) * 100 < CATEGORY_CHANGE_MIN_PCT:
             continue
-        verb = "rose" if change > 0 else "fell"
+        rose = N_(
+            "Chat per viewer rose {pct} after the category change to {category} at {time} "
+            "({before} → {after} messages per viewer-hour)."
+        )
+        fell = N_(
+            "Chat per viewer fell {pct} after the category change to {category} at {time} "
+            "({before} → {after} messages per viewer-hour)."
+        )
         out.append(
-            f"Chat per viewer {verb} {_pct(change)} after the category change to "
-            f"{after.category} at {_clock(after.start, tz)} ({_rate(a)} → {_rate(b)} "
-            "messages per viewer-hour)."
+            Phrase(
+                rose if change > 0 else fell,
+                pct=_pct(change),
+                category=after.category,
+                time=_clock(after.start, tz),
+                before=_rate(a),
+                after=_rate(b),
+            )
         )
     return out
 
@@ -122,31 +157,62 @@ def insights(f: DayFigures, tz: tzinfo) -> tuple[str, ...]:
     if f.previous_avg is not None and f.previous_avg >= WEEK_MIN_AVG:
         change = (f.messages - f.previous_avg) / f.previous_avg
         if abs(change) * 100 >= WEEK_CHANGE_MIN_PCT:
-            word = "more" if change > 0 else "fewer"
+            more = N_(
+                "There were {pct} more messages than the average of the previous 7 days "
+                "({messages} against {average})."
+            )
+            fewer = N_(
+                "There were {pct} fewer messages than the average of the previous 7 days "
+                "({messages} against {average})."
+            )
             out.append(
-                f"There were {_pct(change)} {word} messages than the average of the previous "
-                f"7 days ({f.messages:,} against {round(f.previous_avg):,})."
+                Phrase(
+                    more if change > 0 else fewer,
+                    pct=_pct(change),
+                    messages=Fmt("num", f.messages),
+                    average=Fmt("num", round(f.previous_avg)),
+                )
             )
     for s in f.streams:
         r = s.returning
         if r.chatters >= RETURNING_MIN_CHATTERS and r.share is not None:
             out.append(
-                f"{_pct(r.share)} of the chatters of the stream at "
-                f"{_began(s.started_at, tz, f.day)} "
-                f"had chatted during an earlier stream ({r.returning:,} of {r.chatters:,})."
+                Phrase(
+                    N_(
+                        "{pct} of the chatters of the stream at {began} had chatted during an "
+                        "earlier stream ({returning} of {chatters})."
+                    ),
+                    pct=_pct(r.share),
+                    began=_began(s.started_at, tz, f.day),
+                    returning=Fmt("num", r.returning),
+                    chatters=Fmt("num", r.chatters),
+                )
             )
     ret = f.retention
     if ret.chatters >= RETENTION_MIN_CHATTERS and ret.median_min is not None:
         out.append(
-            f"Half of the day's {ret.chatters:,} chatters were active for {ret.median_min:.0f} "
-            f"min or less from their first to their last message; {_pct(ret.single / ret.chatters)}"
-            " sent a single message."
+            Phrase(
+                N_(
+                    "Half of the day's {chatters} chatters were active for {minutes} min or "
+                    "less from their first to their last message; {pct} sent a single message."
+                ),
+                chatters=Fmt("num", ret.chatters),
+                minutes=f"{ret.median_min:.0f}",
+                pct=_pct(ret.single / ret.chatters),
+            )
         )
     if f.messages >= BUSIEST_MIN_MESSAGES and f.hours:
         top = max(f.hours, key=lambda h: (h.messages, -h.start.timestamp()))
         out.append(
-            f"The busiest hour began at {_clock(top.start, tz)}, with {top.messages:,} messages "
-            f"({_pct(top.messages / f.messages)} of the day's)."
+            Phrase(
+                N_(
+                    "The busiest hour began at {time}, with {messages} messages ({pct} of the "
+                    "day's)."
+                ),
+                time=_clock(top.start, tz),
+                messages=Fmt("num", top.messages),
+                pct=_pct(top.messages / f.messages),
+            )
         )
     return tuple(out)
 
@@ -172,6 +238,7 @@ def report_dict(f: DayFigures) -> dict[str, Any]:
         "chatters": f.chatters,
         "previous_7_days_avg_messages": _round(f.previous_avg, 1),
         "insights": list(f.insights),
+        SAID: [to_data(i) for i in f.insights],
         "thresholds": list(THRESHOLDS),
         "hours": [point_dict(h) for h in f.hours],
         "streams": [

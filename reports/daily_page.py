@@ -8,14 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from reports import zones
+from reports.daily import SAID, THRESHOLDS
 from reports.html_page import render
-from reports.i18n import ENGLISH, Speaker
+from reports.i18n import ENGLISH, Speaker, from_data, said
 from reports.page import Figure
 from reports.render import _atomic_write
 from reports.stream_analytics import analytics_view
@@ -55,7 +56,8 @@ def _per_viewer(value: float | None) -> str:
 
 
 def daily_html(d: dict[str, Any], links: DailyLinks, tr: Speaker = ENGLISH) -> str:
-    """The daily report page, in the speaker's language (its observations stay as stored)."""
+    """The daily report page, in the speaker's language (observations too, when the stored
+    report kept them as phrases; older ones as they were written)."""
     tz = zones.zone(d["timezone"])
     start = _at(d["start"])
     assert start is not None
@@ -103,19 +105,28 @@ def daily_html(d: dict[str, Any], links: DailyLinks, tr: Speaker = ENGLISH) -> s
         "daily_page.html",
         speaker=tr,
         title=f"{d['channel']} · {tr.day(day)}",
-        meta=tr.say("Daily report · {zone}", zone=zones.describe(d["timezone"], now=start)),
+        meta=tr.say(
+            "Daily report · {zone}", zone=replace(tr, timezone=d["timezone"]).zone_label(now=start)
+        ),
         figures=figures,
-        insights=d["insights"],
+        insights=_insights(d, tr),
         streams=streams,
-        analytics=analytics_view(d["retention"], segments, d["timezone"], []),
+        analytics=analytics_view(d["retention"], segments, d["timezone"], [], tr),
         hours=hours,
         zone_label=zone_label,
         top_chatters=[(c["login"], tr.num(c["messages"])) for c in d["top_chatters"]],
-        thresholds="; ".join(d["thresholds"]),
+        thresholds="; ".join(d["thresholds"] if tr.english else (said(t, tr) for t in THRESHOLDS)),
         links=links,
         zone=d["timezone"],
         generated=zones.when(generated, tz),
     )
+
+
+def _insights(d: dict[str, Any], tr: Speaker) -> list[str]:
+    stored = d.get(SAID)
+    if tr.english or not isinstance(stored, list) or len(stored) != len(d["insights"]):
+        return list(d["insights"])
+    return [said(from_data(i), tr) for i in stored]
 
 
 def daily_csv(d: dict[str, Any]) -> str:
@@ -147,7 +158,8 @@ def write_daily_report(
     """Write index.html, daily.csv and daily.json into `out_dir` (the page last)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     _atomic_write(out_dir / CSV_NAME, daily_csv(d).encode("utf-8"))
-    body = json.dumps(d, ensure_ascii=False, indent=1) + "\n"
+    public = {k: v for k, v in d.items() if k != SAID}  # the phrases are for the page only
+    body = json.dumps(public, ensure_ascii=False, indent=1) + "\n"
     _atomic_write(out_dir / JSON_NAME, body.encode("utf-8"))
     _atomic_write(out_dir / PAGE, daily_html(d, links, speaker).encode("utf-8"))
     return out_dir

@@ -18,6 +18,7 @@ from reports.html_page import render
 from reports.i18n import ENGLISH, N_, Speaker, said
 from reports.model import Level
 from reports.page import Figure
+from reports.summary import LEVEL_WORDS
 
 MAX_CHARS = 500  # one chat message
 MAX_TABLE_ROWS = 12
@@ -89,7 +90,7 @@ def follower_page(
     speaker: Speaker = ENGLISH,
 ) -> str:
     """Return the follower report page as one HTML document, in the speaker's language (the
-    verdict's reasons stay English; times in UTC)."""
+    verdict's reasons too; their times in the speaker's timezone, labelled)."""
     tr = speaker
     bursts = sorted(a.bursts, key=lambda b: (-b.bots, -b.count))[:MAX_TABLE_ROWS]
     return render(
@@ -100,6 +101,7 @@ def follower_page(
         follows=tr.num(a.follows),
         partial=partial,
         level=str(a.verdict.level),
+        level_word=tr.say(LEVEL_WORDS[a.verdict.level]),
         lead=tr.say(LEADS[a.verdict.level]),
         reasons=[said(r, tr) for r in a.verdict.reasons],
         figures=_figures(a, tr),

@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from reports import text
 from reports.analysis import analyze
+from reports.i18n import N_, Fmt, Lowered, Phrase, joined
 from reports.model import Analysis, Burst, Level, Verdict, _iso, _plain
 from reports.platform import SignupRates, signup_rates
 from reports.stats import poisson_log_sf
@@ -287,8 +287,15 @@ def _decide(
         level = Level.HIGH
     if quick >= QUICK_ELEVATED_MIN and quick >= QUICK_ELEVATED_SHARE * follows:
         reasons.append(
-            f"{text.num(quick)} of {text.num(follows)} accounts followed within "
-            f"{int(QUICK_FOLLOW // 60)} minutes of being created."
+            Phrase(
+                N_(
+                    "{count} of {follows} accounts followed within {minutes} minutes of being "
+                    "created."
+                ),
+                count=Fmt("num", quick),
+                follows=Fmt("num", follows),
+                minutes=int(QUICK_FOLLOW // 60),
+            )
         )
         level = max(level, Level.ELEVATED, key=_rank)
     # Creation waves among all followers raise the verdict only when they alone would be
@@ -296,44 +303,69 @@ def _decide(
     if creation.verdict.level is Level.HIGH and (creation.waves or creation.bursts):
         if creation.waves:
             w = max(creation.waves, key=lambda w: w.count)
-            reasons.append("Among all followers: " + _lower_first(wave_sentence(w, follows)))
+            reasons.append(_among_all(wave_sentence(w, follows)))
         else:
             c = max(creation.bursts, key=lambda c: c.count)
-            reasons.append("Among all followers: " + _lower_first(burst_sentence(c, follows)))
+            reasons.append(_among_all(burst_sentence(c, follows)))
         level = max(level, Level.ELEVATED, key=_rank)
     if not reasons:
-        reasons.append("No unusual bursts of follows or clusters of account creation dates.")
+        reasons.append(
+            Phrase(N_("No unusual bursts of follows or clusters of account creation dates."))
+        )
     return Verdict(level, tuple(reasons[:MAX_REASONS]))
 
 
+def _among_all(sentence: str) -> Phrase:
+    return Phrase(N_("Among all followers: {finding}"), finding=Lowered(sentence))
+
+
 def _burst_sentence(b: FollowBurst) -> str:
-    out = (
-        f"{text.num(b.count)} accounts followed within {text.minutes(b.start, b.end)} on "
-        f"{text.clock(b.start)}, against about {_about(b.expected)} expected from this "
-        "channel's usual follows"
-    )
+    """The burst as an observation: English `str`, said in a channel's language (a `Phrase`)."""
+    parts: list[str] = [
+        Phrase(
+            N_(
+                "{count} accounts followed within {span} on {when}, against about {expected} "
+                "expected from this channel's usual follows"
+            ),
+            count=Fmt("num", b.count),
+            span=Fmt("span", b.start, b.end),
+            when=Fmt("when", b.start),
+            expected=_about(b.expected),
+        )
+    ]
     if b.bots:
         c = b.creation
         shares = [(g.count, g.traits.default_avatar_share) for g in c.waves]
         shares += [(g.count, g.traits.default_avatar_share) for g in c.bursts]
-        out += f"; {text.num(b.bots)} of them were created in a few sittings"
+        parts.append(
+            Phrase(N_("; {count} of them were created in a few sittings"), count=Fmt("num", b.bots))
+        )
         if shares and max(shares)[1] >= 0.5:
-            out += f" ({text.pct(max(shares)[1])} default avatars)"
+            share = Fmt("pct", max(shares)[1])
+            parts.append(Phrase(N_(" ({share} default avatars)"), share=share))
     elif b.count:
-        out += "; their accounts were created over many different days, as a raid's or a clip's"
+        parts.append(
+            Phrase(
+                N_(
+                    "; their accounts were created over many different days, as a raid's or a "
+                    "clip's"
+                )
+            )
+        )
     if b.quick:
-        out += f"; {text.num(b.quick)} followed within minutes of being created"
-    return out + "."
+        parts.append(
+            Phrase(
+                N_("; {count} followed within minutes of being created"), count=Fmt("num", b.quick)
+            )
+        )
+    parts.append(".")
+    return joined(*parts)
 
 
 def _about(expected: float) -> str:
     if expected < 1:
-        return "none" if expected < 0.5 else "1"
-    return text.num(round(expected))
-
-
-def _lower_first(sentence: str) -> str:
-    return sentence[:1].lower() + sentence[1:] if sentence[:1].isalpha() else sentence
+        return Phrase(N_("none")) if expected < 0.5 else "1"
+    return Fmt("num", round(expected))
 
 
 def _rank(level: Level) -> int:

@@ -18,14 +18,14 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_interval, format_time, format_timedelta
+from babel.dates import format_date, format_interval, format_time, format_timedelta, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -73,6 +73,23 @@ def choices() -> str:
     return ", ".join(f"{code} ({own})" for code, own in LANGUAGES.items())
 
 
+def accepted_language(header: str) -> str:
+    """The language botcheck speaks that an Accept-Language header likes best, else English."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        code = tag.strip().lower().split("-")[0]
+        if weight > 0 and code in LANGUAGES:
+            ranked.append((-weight, i, code))
+    return min(ranked)[2] if ranked else DEFAULT
+
+
 @cache
 def catalog(language: str) -> NullTranslations:
     """The compiled catalog of a language (English, or anything unknown: the message ids)."""
@@ -109,6 +126,11 @@ class Speaker:
         return _FORMAT_LOCALE.get(self.language, self.language)
 
     @property
+    def locale(self) -> str:
+        """The Babel locale that formats numbers and dates for the language."""
+        return self._locale
+
+    @property
     def english(self) -> bool:
         return self.language == DEFAULT
 
@@ -127,6 +149,18 @@ class Speaker:
         if 0.995 < share < 1:
             return ">" + format_percent(0.99, locale=self._locale)
         return format_percent(round(share, 2), locale=self._locale)
+
+    def whole_pct(self, share: float) -> str:
+        """A whole percent with no "<1%" for tiny shares: "40%", "40 %"."""
+        if self.english:
+            return f"{share * 100:.0f}%"
+        return format_percent(round(share, 2), locale=self._locale)
+
+    def rate(self, value: float) -> str:
+        """A small rate: two decimals under 10, else one ("0.42", "12.5")."""
+        if self.english:
+            return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+        return format_decimal(value, format="0.00" if value < 10 else "0.0", locale=self._locale)
 
     def day(self, d: date) -> str:
         """A date: "3 Nov 2026", "3 nov. 2026", "2026/11/03"."""
@@ -160,6 +194,17 @@ class Speaker:
             return f"{text.day(local.date())} {local:%H:%M} {label}"
         clock = format_time(local, format="HH:mm", locale=self._locale)
         return f"{self.day(local.date())} {clock} {label}"
+
+    def weekday(self, index: int) -> str:
+        """The name of a weekday, 0 = Monday: "Monday", "lundi", "月曜日"."""
+        return str(get_day_names("wide", locale=self._locale)[index % 7])
+
+    def zone_label(self, now: datetime | None = None) -> str:
+        """The timezone for a page footer: "Europe/Paris (UTC+01 now)", or "UTC"."""
+        if self.english or self.timezone == zones.UTC_NAME:
+            return zones.describe(self.timezone, now=now)
+        moment = (now or datetime.now(UTC)).astimezone(zones.zone(self.timezone))
+        return self.say("{zone} ({offset} now)", zone=self.timezone, offset=zones.offset(moment))
 
     def jinja(self) -> dict[str, Callable[..., Any]]:
         """`gettext`/`ngettext` for a template's context (jinja2.ext.i18n, newstyle)."""
@@ -229,13 +274,82 @@ class Fmt(str):
         return str(self) if tr.english else str(getattr(tr, self.kind)(*self.args))
 
 
+class Lowered(str):
+    """A sentence (a `Phrase` or plain text) with its first letter made small, in any language:
+    "Among all followers: {finding}" ends with a sentence that began its own line."""
+
+    inner: str
+
+    def __new__(cls, inner: str) -> Lowered:
+        made = super().__new__(cls, _lower_first(str(inner)))
+        made.inner = inner
+        return made
+
+    def __getnewargs__(self) -> tuple[str]:
+        return (self.inner,)
+
+    def said(self, tr: Speaker) -> str:
+        return _lower_first(said(self.inner, tr))
+
+
+def _lower_first(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:] if sentence[:1].isalpha() else sentence
+
+
+def to_data(text: object) -> Any:
+    """A `Phrase` (with `Fmt` figures of numbers) as JSON-ready data; other text as it is.
+
+    Stored reports keep their English text; this is stored beside it so that a page rendered
+    later from the stored report can still say it in the channel's language.
+    """
+    if isinstance(text, Phrase):
+        return {"say": text.message, "with": {k: to_data(v) for k, v in text.values.items()}}
+    if isinstance(text, Fmt):
+        return {"fmt": text.kind, "args": [_arg_data(a) for a in text.args]}
+    if isinstance(text, Lowered):
+        return {"lower": to_data(text.inner)}
+    return text
+
+
+def from_data(data: Any) -> Any:
+    """The `Phrase`, `Fmt` or plain value that `to_data` stored."""
+    if not isinstance(data, dict):
+        return data
+    if isinstance(data.get("say"), str):
+        return Phrase(data["say"], **{k: from_data(v) for k, v in data.get("with", {}).items()})
+    if data.get("fmt") in _DATA_KINDS:
+        return Fmt(data["fmt"], *(_arg_from(a) for a in data.get("args", ())))
+    if "lower" in data:
+        return Lowered(from_data(data["lower"]))
+    return data
+
+
+_DATA_KINDS = frozenset({"num", "pct", "whole_pct", "rate", "day", "day_range", "span", "when"})
+
+
+def _arg_data(value: object) -> object:
+    if isinstance(value, datetime):
+        return {"at": value.isoformat()}
+    if isinstance(value, date):
+        return {"day": value.isoformat()}
+    return value
+
+
+def _arg_from(value: object) -> object:
+    if isinstance(value, dict) and isinstance(value.get("at"), str):
+        return datetime.fromisoformat(value["at"])
+    if isinstance(value, dict) and isinstance(value.get("day"), str):
+        return date.fromisoformat(value["day"])
+    return value
+
+
 def said(text: str, tr: Speaker) -> str:
-    """A `Phrase` or `Fmt` in `tr`'s language; any other text as it is."""
-    return text.said(tr) if isinstance(text, Phrase | Fmt) else text
+    """A `Phrase`, `Fmt` or `Lowered` in `tr`'s language; any other text as it is."""
+    return text.said(tr) if isinstance(text, Phrase | Fmt | Lowered) else text
 
 
 def _said(value: object, tr: Speaker) -> object:
-    return value.said(tr) if isinstance(value, Phrase | Fmt) else value
+    return value.said(tr) if isinstance(value, Phrase | Fmt | Lowered) else value
 
 
 def joined(*parts: str) -> Phrase:

@@ -16,7 +16,7 @@ from reports.chart import DESKTOP, PHONE
 from reports.html_page import csp, png_data_uri, render
 from reports.i18n import ENGLISH, Speaker, said
 from reports.model import Analysis, Burst, LoginPattern, Traits, Wave
-from reports.summary import LEADS
+from reports.summary import LEADS, LEVEL_WORDS
 
 MAX_TABLE_ROWS = 12
 
@@ -86,6 +86,7 @@ def page_html(
         chatters=tr.num(t.chatters),
         window_note=window_note,
         level=str(analysis.verdict.level),
+        level_word=tr.say(LEVEL_WORDS[analysis.verdict.level]),
         lead=tr.say(LEADS[analysis.verdict.level]),
         reasons=[said(r, tr) for r in analysis.verdict.reasons],
         figures=_figures(analysis, tr),

@@ -22,6 +22,7 @@ import jinja2
 from reports import zones
 from reports.i18n import ENGLISH, N_, Speaker, said
 from reports.raid_model import Raid, RaidKind
+from reports.risk import category_word
 
 TEMPLATE = "raid_page.html"
 CSV_NAME, JSON_NAME = "raid-accounts.csv", "raid.json"
@@ -135,11 +136,13 @@ def raid_page_html(
             label=label,
             raid=raid,
             reasons=[said(r, tr) for r in raid.reasons],
+            risk_word=said(category_word(raid.risk.category), tr),
+            risk_why=said(raid.risk.justification, tr),
             detected=zones.clock(raid.detected_at, tz, seconds=True),
             started=zones.clock(raid.started_at, tz, seconds=True),
             tz=tz,
             zone_label=zone_label,
-            zone=zones.describe(tr.timezone, now=now),
+            zone=tr.zone_label(now=now),
             first_time=sum(1 for a in raid.accounts if a.first_time),
             young=young,
             timeline=timeline,

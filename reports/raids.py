@@ -35,7 +35,7 @@ from reports.i18n import N_, Phrase
 from reports.raid_build import Seen, build_raid, with_members
 from reports.raid_model import IncomingRaid, Raid, RaidKind
 from reports.raid_thresholds import Sensitivity, Thresholds
-from reports.risk import Category, RuleSet, assess
+from reports.risk import Category, RuleSet, assess, category_word
 
 log = logging.getLogger(__name__)
 
@@ -293,7 +293,13 @@ class RaidDetector:
             )
         )
         if risk.category is not Category.NEUTRAL:
-            reasons.append(f"{risk.category.value}: {risk.justification}")
+            reasons.append(
+                Phrase(
+                    N_("{category}: {why}"),
+                    category=category_word(risk.category),
+                    why=risk.justification,
+                )
+            )
         if incoming is not None:
             reasons.append(Phrase(N_("raid from {login} just before"), login=incoming.from_login))
         raid = build_raid(

@@ -4,6 +4,7 @@ worker thread from async code."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import tempfile
@@ -14,7 +15,7 @@ from typing import BinaryIO
 
 from reports.chart import DESKTOP, chart_png
 from reports.export import json_text, write_csv_to
-from reports.i18n import ENGLISH, Speaker
+from reports.i18n import ENGLISH, Speaker, to_data
 from reports.model import Analysis
 from reports.page import ReportLinks, page_html
 from storage.models import Account
@@ -24,6 +25,9 @@ __all__ = ["ReportFiles", "ReportLinks", "write_report"]
 log = logging.getLogger(__name__)
 
 PAGE, CHART, CSV, JSON = "index.html", "chart.png", "chatters.csv", "analysis.json"
+# The verdict's reasons as phrases (reports.i18n.to_data), for pages in a channel's language;
+# never served (the report routes serve the four files above by name).
+SAID = "reasons-said.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +49,21 @@ def write_report(
     title: str,
     links: ReportLinks | None = None,
     speaker: Speaker = ENGLISH,
+    keep_phrases: bool = False,
 ) -> ReportFiles:
-    """Write index.html, chart.png, chatters.csv and analysis.json into `out_dir`."""
+    """Write index.html, chart.png, chatters.csv and analysis.json into `out_dir`; with
+    `keep_phrases`, also the reasons as phrases (`SAID`) for the dashboard's check page."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    png = chart_png(analysis, title=title)
+    png = chart_png(analysis, title=title, tr=speaker)
     files = ReportFiles(out_dir, out_dir / PAGE, out_dir / CHART, out_dir / CSV, out_dir / JSON)
     _atomic_write(files.chart, png)
     _atomic_write(files.csv, lambda fh: _csv_into(fh, analysis, accounts))
     _atomic_write(files.json, json_text(analysis).encode("utf-8"))
+    if keep_phrases:
+        said = json.dumps([to_data(r) for r in analysis.verdict.reasons], ensure_ascii=False)
+        _atomic_write(out_dir / SAID, said.encode("utf-8"))
     # The page last: once it exists the report is complete.
-    wide = chart_png(analysis, title=title, shape=DESKTOP)
+    wide = chart_png(analysis, title=title, shape=DESKTOP, tr=speaker)
     page = page_html(
         analysis, title=title, chart_png=png, chart_wide_png=wide, links=links, speaker=speaker
     )

@@ -34,6 +34,7 @@ from importlib import resources
 from typing import Any
 
 from reports import textnorm
+from reports.i18n import N_, Fmt, Phrase, joined
 
 _URL = re.compile(r"(?:https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|gg|tv|ru|xyz|io|ly)\b)", re.I)
 _ONE_RUN = re.compile(r"(.)\1+")
@@ -157,7 +158,7 @@ def assess(
     rules = rules or RuleSet.default()
     n = len(messages)
     if n == 0:
-        return Risk(0.0, Category.NEUTRAL, "no messages")
+        return Risk(0.0, Category.NEUTRAL, Phrase(N_("no messages")))
     counts = dict.fromkeys(Category, 0)
     for text in messages:
         for cat in rules.categories(text):
@@ -178,15 +179,35 @@ def assess(
         category = Category.SPAM
     else:
         category = Category.NEUTRAL
-    parts = []
-    for cat, label in (
-        (Category.HATE, "hateful terms"),
-        (Category.HARASSMENT, "insults or threats"),
-        (Category.SPAM, "spam terms or links"),
+    # A `Phrase`: English in the JSON and the audit, the channel's language on the raid page.
+    parts: list[str] = []
+    for cat, found in (
+        (Category.HATE, N_("hateful terms in {count} of {total} messages")),
+        (Category.HARASSMENT, N_("insults or threats in {count} of {total} messages")),
+        (Category.SPAM, N_("spam terms or links in {count} of {total} messages")),
     ):
         if counts[cat]:
-            parts.append(f"{label} in {counts[cat]} of {n} messages")
+            parts += [Phrase(found, count=counts[cat], total=n), "; "]
     if duplicate_share >= 0.3:
-        parts.append(f"{duplicate_share:.0%} near-identical")
-    parts.append(f"{accounts} accounts, {rate:.1f} msg/s")
-    return Risk(score, category, "; ".join(parts), base, spread, hate)
+        parts += [
+            Phrase(N_("{share} near-identical"), share=Fmt("whole_pct", duplicate_share)),
+            "; ",
+        ]
+    parts.append(
+        Phrase(N_("{accounts} accounts, {rate} msg/s"), accounts=accounts, rate=f"{rate:.1f}")
+    )
+    return Risk(score, category, joined(*parts), base, spread, hate)
+
+
+# The categories in words (the English word is the category's value).
+CATEGORY_WORDS = {
+    Category.NEUTRAL: N_("neutral"),
+    Category.SPAM: N_("spam"),
+    Category.HARASSMENT: N_("harassment"),
+    Category.HATE: N_("hate"),
+}
+
+
+def category_word(category: Category) -> Phrase:
+    """The category as a `Phrase`: its value in English, its word in a channel's language."""
+    return Phrase(CATEGORY_WORDS[category])

@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from reports import text, zones
+from babel.numbers import format_decimal
+
+from reports import zones
+from reports.i18n import ENGLISH, Speaker
 from reports.page import Figure
 from storage.stream_stats_results import EngagementPoint, Retention, Returning, Segment
 
@@ -83,31 +86,42 @@ def _at(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _per_viewer(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+def _per_viewer(value: float | None, tr: Speaker = ENGLISH) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.2f}" if tr.english else format_decimal(value, format="0.00", locale=tr.locale)
 
 
 def analytics_view(
-    retention: dict[str, Any], segments: list[dict[str, Any]], zone: str, extra: list[Figure]
+    retention: dict[str, Any],
+    segments: list[dict[str, Any]],
+    zone: str,
+    extra: list[Figure],
+    tr: Speaker = ENGLISH,
 ) -> dict[str, Any]:
-    """What templates/_stream_analytics.html shows, from the JSON of a retention and segments."""
+    """What templates/_stream_analytics.html shows, from the JSON of a retention and segments,
+    in `tr`'s language."""
     tz = zones.zone(zone)
     chatters = int(retention["chatters"])
     median = retention["median_span_min"]
     figures = [
         *extra,
-        Figure("stayed", "Median span", "–" if median is None else f"{median:.0f} min"),
+        Figure(
+            "stayed",
+            tr.say("Median span"),
+            "–" if median is None else tr.say("{minutes} min", minutes=f"{median:.0f}"),
+        ),
         Figure(
             "single",
-            "One message only",
-            text.pct(retention["single_message"] / chatters) if chatters else "–",
+            tr.say("One message only"),
+            tr.pct(retention["single_message"] / chatters) if chatters else "–",
         ),
     ]
     curve = [
         (
-            f"{p['after_min']} min",
-            text.num(p["chatters"]),
-            text.pct(p["chatters"] / chatters) if chatters else "–",
+            tr.say("{minutes} min", minutes=p["after_min"]),
+            tr.num(p["chatters"]),
+            tr.pct(p["chatters"] / chatters) if chatters else "–",
         )
         for p in retention["still_active"]
         if p["after_min"] > 0
@@ -117,13 +131,13 @@ def analytics_view(
         start, end = _at(g["start"]), _at(g["end"])
         assert start is not None and end is not None
         when = f"{start.astimezone(tz):%H:%M}–{end.astimezone(tz):%H:%M}"
-        viewers = "–" if g["avg_viewers"] is None else text.num(round(g["avg_viewers"]))
+        viewers = "–" if g["avg_viewers"] is None else tr.num(round(g["avg_viewers"]))
         rows.append(
             (
                 g["category"],
-                f"{when}, {text.num(g['messages'])} messages",
+                tr.nsay("{when}, {n} message", "{when}, {n} messages", g["messages"], when=when),
                 viewers,
-                _per_viewer(g["messages_per_viewer_hour"]),
+                _per_viewer(g["messages_per_viewer_hour"], tr),
             )
         )
     return {"figures": figures, "curve": curve if chatters else [], "segments": rows}

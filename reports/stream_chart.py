@@ -12,6 +12,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import numpy as np
+from babel.dates import format_date, format_skeleton
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -20,7 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import Formatter
 
-from reports import zones
+from reports import chart_text, zones
+from reports.i18n import DEFAULT, Speaker
 from reports.stream_events import raid_marks
 from reports.stream_model import StreamReport
 
@@ -43,9 +45,13 @@ def _x(when: datetime) -> float:
     return (when - _EPOCH).total_seconds() / 86_400
 
 
-def stream_chart_png(report: StreamReport, timezone: str = zones.UTC_NAME) -> bytes:
-    """Return the chart as PNG bytes, its times in the channel's timezone (an IANA name)."""
-    tz = zones.zone(timezone)
+def stream_chart_png(
+    report: StreamReport, timezone: str = zones.UTC_NAME, *, tr: Speaker | None = None
+) -> bytes:
+    """Return the chart as PNG bytes, its times in the channel's timezone (an IANA name), its
+    words in `tr`'s language (whose timezone wins when given)."""
+    tr = chart_text.chart_speaker(tr if tr is not None else Speaker(DEFAULT, timezone))
+    tz = zones.zone(tr.timezone)
     fig = Figure(figsize=SIZE, dpi=STREAM_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.subplots()
@@ -55,14 +61,18 @@ def stream_chart_png(report: StreamReport, timezone: str = zones.UTC_NAME) -> by
     ax.grid(axis="y", color="#e9ecef", linewidth=0.8)
     ax.set_axisbelow(True)
     minutes = report.bucket.total_seconds() / 60
-    per = "per minute" if minutes == 1 else f"per minute ({minutes:.0f}-min average)"
+    per = (
+        tr.say("messages per minute")
+        if minutes == 1
+        else tr.say("messages per minute ({minutes}-min average)", minutes=f"{minutes:.0f}")
+    )
     start = report.summary.session.started_at
     end = report.summary.until
     if not report.series or (not any(b.messages for b in report.series) and not report.viewers):
         ax.text(
             0.5,
             0.5,
-            "no chat or viewer counts recorded",
+            tr.say("no chat or viewer counts recorded"),
             ha="center",
             va="center",
             transform=ax.transAxes,
@@ -76,19 +86,19 @@ def stream_chart_png(report: StreamReport, timezone: str = zones.UTC_NAME) -> by
     edges = np.array([_x(b.start) for b in report.series] + [_x(report.series[-1].start) + width])
     rates = np.array([b.messages / minutes for b in report.series], dtype=np.float64)
     ax.stairs(rates, edges, fill=True, color=CHAT, alpha=0.85, linewidth=0.8, edgecolor=CHAT)
-    ax.set_ylabel(f"messages {per}", fontsize=FONT_PT, color=CHAT)
+    ax.set_ylabel(per, fontsize=FONT_PT, color=CHAT)
     ax.tick_params(axis="y", colors=CHAT)
     ax.set_ylim(0, max(1.0, float(rates.max()) * 1.2))
-    handles: list[Artist] = [Patch(color=CHAT, label="chat messages / min")]
+    handles: list[Artist] = [Patch(color=CHAT, label=tr.say("chat messages / min"))]
     if report.viewers:
         vx = ax.twinx()
         vx.spines["top"].set_visible(False)
         xs = [_x(v.at) for v in report.viewers]
         ys = [v.viewers for v in report.viewers]
-        (line,) = vx.plot(xs, ys, color=VIEWERS, linewidth=2.2, label="viewers")
+        (line,) = vx.plot(xs, ys, color=VIEWERS, linewidth=2.2, label=tr.say("viewers"))
         vx.set_ylim(0, max(ys) * 1.2 + 1)
         vx.tick_params(labelsize=FONT_PT, colors=VIEWERS)
-        vx.set_ylabel("viewers", fontsize=FONT_PT, color=VIEWERS)
+        vx.set_ylabel(tr.say("viewers"), fontsize=FONT_PT, color=VIEWERS)
         handles.append(line)
     # Above the plot, where no bar or line can hide it.
     ax.legend(
@@ -101,16 +111,16 @@ def stream_chart_png(report: StreamReport, timezone: str = zones.UTC_NAME) -> by
         borderaxespad=0.2,
     )
     right = max(_x(end), float(edges[-1]))
-    _raid_marks(ax, report, _x(start), right)
-    _time_ticks(ax, (right - _x(start)) * 1440, tz)
+    _raid_marks(ax, report, _x(start), right, tr)
+    _time_ticks(ax, (right - _x(start)) * 1440, tz, tr)
     ax.set_xlim(_x(start), right)
-    ax.set_xlabel(f"time ({zones.abbreviation(start, tz)})", fontsize=FONT_PT)
+    ax.set_xlabel(tr.say("time ({zone})", zone=zones.abbreviation(start, tz)), fontsize=FONT_PT)
     return _png(fig)
 
 
-def _raid_marks(ax: Axes, report: StreamReport, left: float, right: float) -> None:
+def _raid_marks(ax: Axes, report: StreamReport, left: float, right: float, tr: Speaker) -> None:
     """A vertical line at each incoming raid's arrival, labelled at the top (issue 18)."""
-    for mark in raid_marks(report.stream_events):
+    for mark in raid_marks(report.stream_events, tr):
         x = _x(mark.at)
         if not left <= x <= right:
             continue
@@ -135,8 +145,9 @@ class _UniqueTimes(Formatter):
     """Label ticks "18:30"; across more than a day, where a time would repeat, name the day at
     midnight ("22 Nov") and the weekday elsewhere ("Sat 12h"), in `tz`."""
 
-    def __init__(self, tz: tzinfo = UTC) -> None:
+    def __init__(self, tz: tzinfo = UTC, tr: Speaker | None = None) -> None:
         self.tz = tz
+        self.tr = tr if tr is not None else Speaker()
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         return self.format_ticks([x])[0]
@@ -146,10 +157,19 @@ class _UniqueTimes(Formatter):
         labels = [t.strftime("%H:%M") for t in times]
         if len(set(labels)) == len(labels):
             return labels
-        return [f"{t.day} {t:%b}" if (t.hour, t.minute) == (0, 0) else f"{t:%a %H}h" for t in times]
+        if self.tr.english:
+            return [
+                f"{t.day} {t:%b}" if (t.hour, t.minute) == (0, 0) else f"{t:%a %H}h" for t in times
+            ]
+        return [
+            format_skeleton("MMMd", t, locale=self.tr.locale)
+            if (t.hour, t.minute) == (0, 0)
+            else f"{format_date(t, 'EEE', locale=self.tr.locale)} {t:%H}h"
+            for t in times
+        ]
 
 
-def _time_ticks(ax: Axes, span_min: float, tz: tzinfo = UTC) -> None:
+def _time_ticks(ax: Axes, span_min: float, tz: tzinfo = UTC, tr: Speaker | None = None) -> None:
     """Put ticks on whole minutes (or hours) of `tz` so that every label differs from the
     others."""
     most = MAX_TICKS if span_min < 20 * 60 else MAX_TICKS - 1  # day labels are wider
@@ -163,7 +183,7 @@ def _time_ticks(ax: Axes, span_min: float, tz: tzinfo = UTC) -> None:
     else:
         locator = HourLocator(byhour=range(0, 24, step // 60), tz=tz)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(_UniqueTimes(tz))
+    ax.xaxis.set_major_formatter(_UniqueTimes(tz, tr))
 
 
 def _png(fig: Figure) -> bytes:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reports import text, zones
+from reports import zones
 from reports.i18n import ENGLISH, N_, Speaker
 from storage.stream_events import EventKind, StreamEvent
 
@@ -101,10 +101,13 @@ def tally(events: Sequence[StreamEvent]) -> dict[str, int]:
     return out
 
 
-def raid_marks(events: Sequence[StreamEvent]) -> list[RaidMark]:
-    """The incoming raids, for the chart."""
+def raid_marks(events: Sequence[StreamEvent], tr: Speaker = ENGLISH) -> list[RaidMark]:
+    """The incoming raids, for the chart, in `tr`'s language."""
     return [
-        RaidMark(e.at, f"raid from {who(e)} ({text.num(e.amount or 0)})")
+        RaidMark(
+            e.at,
+            tr.say("raid from {who} ({viewers})", who=who(e, tr), viewers=tr.num(e.amount or 0)),
+        )
         for e in events
         if e.kind is EventKind.RAID_IN
     ]

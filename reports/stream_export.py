@@ -235,7 +235,7 @@ def write_stream_report(
     files = StreamFiles(
         out_dir, out_dir / PAGE, out_dir / CHART_NAME, out_dir / CSV_NAME, out_dir / JSON_NAME
     )
-    png = stream_chart_png(report, speaker.timezone)
+    png = stream_chart_png(report, tr=speaker)
     _atomic_write(files.chart, png)
     _atomic_write(files.csv, csv_text(report).encode("utf-8"))
     _atomic_write(files.json, json_text(report).encode("utf-8"))

@@ -9,13 +9,14 @@ beside the page (`live_dict`), never reloading the page. Download links are rela
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from markupsafe import Markup
 
-from reports import stream_events, zones
+from reports import stream_events, stream_words, zones
 from reports.html_page import LIVE_SCRIPT, asset, csp, png_data_uri, render
 from reports.i18n import ENGLISH, Speaker
 from reports.page import Figure
@@ -24,6 +25,7 @@ from reports.stream_chart import FONT_PT, STREAM_DPI
 from reports.stream_model import StreamReport
 from reports.stream_text import duration, moderation_phrase, rate
 from storage.models import ModerationEvent
+from storage.stats_results import ActionCount
 
 MAX_EVENT_ROWS = 40
 REFRESH_S = 60  # how often a live page asks for new figures (the files are re-rendered as often)
@@ -67,14 +69,16 @@ def _state(report: StreamReport, tr: Speaker) -> tuple[str, str, str]:
             tr.say("Live"),
             tr.say(
                 "Live for {duration}; the figures update by themselves.",
-                duration=duration(s.duration),
+                duration=_lasted(s.duration, tr),
             ),
         )
     return (
         "ended",
         tr.say("Ended"),
         tr.say(
-            "Ended {when} after {duration}.", when=tr.when(s.until), duration=duration(s.duration)
+            "Ended {when} after {duration}.",
+            when=tr.when(s.until),
+            duration=_lasted(s.duration, tr),
         ),
     )
 
@@ -111,7 +115,10 @@ def stream_page_html(
         day=tr.day(session.started_at.astimezone(tz).date()),
     )
     end = tr.say("now") if session.live else f"{s.until.astimezone(tz):%H:%M}"
-    meta = [f"{session.started_at.astimezone(tz):%H:%M}–{end} {zone_label}", duration(s.duration)]
+    meta = [
+        f"{session.started_at.astimezone(tz):%H:%M}–{end} {zone_label}",
+        _lasted(s.duration, tr),
+    ]
     meta += [x for x in (session.title, session.category) if x]
     state, label, detail = _state(report, tr)
     total = max(1, s.messages)
@@ -135,11 +142,11 @@ def stream_page_html(
         ],
         emotes=[(x.label, tr.num(x.count)) for x in report.top_emotes],
         writers=[(w.login, f"{w.avg_length:.0f}", tr.num(w.messages)) for w in report.writers],
-        moderation_intro=moderation_phrase(s.moderation).capitalize() + ".",
+        moderation_intro=_moderation_intro(s.moderation, tr),
         events=[
             (
                 f"{ev.at.astimezone(tz):%H:%M}",
-                ev.action.value,
+                stream_words.action_word(tr, ev.action.value),
                 ev.target_login or "–",
                 _event_detail(ev, tr),
             )
@@ -156,7 +163,7 @@ def stream_page_html(
         analytics=_analytics(report, tr),
         links=links,
         zone_label=zone_label,
-        zone=zones.describe(tr.timezone, now=session.started_at),
+        zone=tr.zone_label(now=session.started_at),
         generated=Markup('<span id="generated">{}</span>').format(tr.when(report.generated_at)),
         script=Markup(asset(LIVE_SCRIPT)),  # noqa: S704
     )
@@ -171,7 +178,11 @@ def _figures(r: StreamReport, tr: Speaker = ENGLISH) -> list[Figure]:
     return [
         Figure("messages", tr.say("Messages"), tr.num(s.messages)),
         Figure("chatters", tr.say("Chatters"), tr.num(s.chatters)),
-        Figure("rate", tr.say("Messages / min"), rate(s.per_minute)),
+        Figure(
+            "rate",
+            tr.say("Messages / min"),
+            rate(s.per_minute) if tr.english else stream_words.rate(tr, s.per_minute),
+        ),
         Figure("peak", tr.say("Peak viewers"), peak),
         Figure("avg", tr.say("Average viewers"), avg),
         Figure("ratio", tr.say("Chatters / peak"), ratio),
@@ -183,14 +194,29 @@ def _figures(r: StreamReport, tr: Speaker = ENGLISH) -> list[Figure]:
 def _event_detail(ev: ModerationEvent, tr: Speaker) -> str:
     parts = [tr.say("by {login}", login=ev.moderator_login)] if ev.moderator_login else []
     if ev.duration_s:
-        parts.append(_for(ev.duration_s))
+        parts.append(_for(ev.duration_s, tr))
     if ev.reason:
         parts.append(ev.reason[:120])
     return " · ".join(parts)
 
 
-def _for(seconds: int) -> str:
-    return f"{seconds} s" if seconds < 120 else duration(timedelta(seconds=seconds))
+def _for(seconds: int, tr: Speaker) -> str:
+    if tr.english:
+        return f"{seconds} s" if seconds < 120 else duration(timedelta(seconds=seconds))
+    if seconds < 120:
+        return tr.say("{seconds} s", seconds=seconds)
+    return stream_words.duration(tr, timedelta(seconds=seconds))
+
+
+def _lasted(span: timedelta, tr: Speaker) -> str:
+    return duration(span) if tr.english else stream_words.duration(tr, span)
+
+
+def _moderation_intro(actions: Sequence[ActionCount], tr: Speaker) -> str:
+    if tr.english:  # the page's English as it always read
+        return moderation_phrase(actions).capitalize() + "."
+    said = stream_words.moderation(tr, actions)
+    return said[:1].upper() + said[1:] + ("" if tr.language == "ja" else ".")
 
 
 def _captures(r: StreamReport, tr: Speaker) -> list[tuple[str, str, str, str]]:
@@ -224,8 +250,8 @@ def _chart_alt(r: StreamReport, tr: Speaker) -> str:
         alt += tr.say(", busiest at {time}", time=zones.clock(busiest.start, tz))
     if s.session.peak_viewers:
         alt += tr.say(", peak {count} viewers", count=s.session.peak_viewers)
-    for mark in stream_events.raid_marks(r.stream_events):
-        alt += f", {mark.label} at {zones.clock(mark.at, tz)}"
+    for mark in stream_events.raid_marks(r.stream_events, tr):
+        alt += tr.say(", {raid} at {time}", raid=mark.label, time=zones.clock(mark.at, tz))
     return alt + "."
 
 
@@ -237,4 +263,4 @@ def _analytics(r: StreamReport, tr: Speaker) -> dict[str, Any] | None:
     back = a["returning"]
     share = tr.pct(back["share"]) if back["share"] is not None else "–"
     extra = [Figure("returning", tr.say("Returning chatters"), share)]
-    return analytics_view(a["retention"], a["segments"], tr.timezone, extra)
+    return analytics_view(a["retention"], a["segments"], tr.timezone, extra, tr)

@@ -17,6 +17,8 @@ LEADS = {
     Level.LOW: N_("Nothing unusual"),
 }
 NOTHING_TO_CHECK = N_("Nothing to check")
+# The verdict's level in words (the English word is the level's value, as in the JSON).
+LEVEL_WORDS = {Level.HIGH: N_("high"), Level.ELEVATED: N_("elevated"), Level.LOW: N_("low")}
 
 
 def summary_text(analysis: Analysis, link: str, tr: Speaker = ENGLISH) -> str:

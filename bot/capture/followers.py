@@ -18,6 +18,7 @@ from bot.helix.client import MAX_IDS, Helix
 from bot.helix.errors import HelixError
 from bot.helix.ratelimit import Priority
 from reports.followers import Follower
+from reports.i18n import N_, Phrase
 from storage import Database
 from storage.models import Account
 
@@ -39,7 +40,7 @@ class FollowerCapture:
     followers: tuple[Follower, ...]
     total: int
     looked_up: int
-    partial_reason: str  # "" when every wanted follow was read
+    partial_reason: str  # "" when every wanted follow was read; else a `Phrase`
 
 
 async def capture_followers(
@@ -69,7 +70,7 @@ async def capture_followers(
             if not rows:
                 raise
             log.warning("follower list of %d stopped early: %s", channel_id, exc)
-            reason = f"Twitch stopped answering after {len(rows)} follows"
+            reason = Phrase(N_("Twitch stopped answering after {count} follows"), count=len(rows))
             break
         total = page.total
         if not page.follows and total > 0 and not rows:

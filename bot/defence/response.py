@@ -28,9 +28,10 @@ from bot.defence.hub import ChannelState, DefenceHub
 from bot.defence.moderation import Outcome
 from bot.defence.pages import RaidPages
 from bot.speaking import SpeakerOf, english
-from reports.i18n import Speaker
+from reports.i18n import Speaker, said
 from reports.raid_model import Raid, RaidKind
 from reports.raids import RaidDetector
+from reports.risk import category_word
 from reports.risk_llm import LlmRisk
 
 log = logging.getLogger(__name__)
@@ -117,13 +118,20 @@ class RaidResponse:
         self.alerts.append((channel_id, raid, links.page))
         line = tr.say("{headline}. Details: {link}", headline=raid.headline(tr), link=links.page)
         await self.say(channel_id, line)
-        opinion = ""
+        opinion = said_opinion = ""
         if self.llm is not None and self.llm.config.enabled:
             risk = await self.llm.assess([m.text for m in raid.messages])
             if risk is not None:
                 opinion = f" Model: {risk.category.value} {risk.score:.2f} ({risk.justification})"
+                said_opinion = " " + tr.say(
+                    "Model: {category} {score} ({why})",
+                    category=said(category_word(risk.category), tr),
+                    score=f"{risk.score:.2f}",
+                    why=risk.justification,  # the model's own words
+                )
         if self.webhook is not None and self.webhook.enabled:
-            await self.webhook.post(f"botcheck in channel {channel_id}: {line}{opinion}")
+            post = tr.say("botcheck in channel {channel}: {line}", channel=channel_id, line=line)
+            await self.webhook.post(post + said_opinion)
         await self.enforcer.record(
             channel_id,
             "raid-alert",

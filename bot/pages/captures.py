@@ -165,6 +165,7 @@ class Reports:
                 title=title,
                 links=ReportLinks.for_token(capture.report_token),
                 speaker=built.speaker,
+                keep_phrases=True,  # the dashboard says the reasons in the channel's language
             )
             return True
         except OSError as exc:

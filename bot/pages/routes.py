@@ -20,6 +20,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.pages.links import NAME_RE, PREFIX, RAID_MARKER, TOKEN_RE, new_report_token
+from reports.i18n import N_, Speaker, accepted_language
 from reports.page import page_csp
 from reports.preparing import preparing_csp, preparing_html
 from reports.raid_page import raid_page_csp
@@ -35,6 +36,7 @@ Preparing = Callable[[str], bool]  # is this report's file set still being writt
 Written = Callable[[str], Awaitable[bool]]  # wait for it; True when its files are there
 # A download asked for while its report is being written waits this long for it, then 503.
 WAIT_WRITTEN_S = 10.0
+TOO_MANY = N_("Too many requests.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,27 +157,27 @@ def add_report_routes(
     async def report(request: web.Request) -> web.StreamResponse:
         wait = limiter.allow(address(request))
         if wait > 0:
-            return _error(429, "Too many requests.", {"Retry-After": str(max(1, round(wait)))})
+            return _error(request, 429, TOO_MANY, {"Retry-After": str(max(1, round(wait)))})
         m = NAME_RE.fullmatch(request.match_info.get("name", ""))
         if m is None:
-            return _not_found()
+            return _not_found(request)
         kind = _KINDS[m.group("ext")]
         token = m.group("token")
         if preparing is not None and preparing(token):
             page = m.group("ext") is None
             if page or written is None or not await _wait(written(token)):
-                return _preparing(page=page)
+                return _preparing(request, page=page)
         try:
             directory = await resolve(m.group("token"))
         except Exception:
             log.exception("resolving a report token failed")
-            return _error(503, "Reports are unavailable right now.")
+            return _error(request, 503, N_("Reports are unavailable right now."))
         if directory is None:
-            return _not_found()
+            return _not_found(request)
         path = next((directory / n for n in kind.filenames if (directory / n).is_file()), None)
         if path is None:
             log.warning("report directory %s has no %s", directory, kind.filenames[0])
-            return _not_found()
+            return _not_found(request)
         headers = security_headers(_FILE_CSP if m.group("ext") else _page_csp(directory))
         headers["Content-Type"] = kind.content_type
         if kind.download:
@@ -184,8 +186,8 @@ def add_report_routes(
 
     async def not_found(request: web.Request) -> web.StreamResponse:
         if limiter.allow(address(request)) > 0:
-            return _error(429, "Too many requests.")
-        return _not_found()
+            return _error(request, 429, TOO_MANY)
+        return _not_found(request)
 
     base = prefix.rstrip("/")
     app.router.add_get(base + "/{name}", report)
@@ -206,14 +208,18 @@ def _peer(request: web.BaseRequest) -> str:
     return request.remote or "?"
 
 
-def _preparing(*, page: bool) -> web.Response:
+def _reader(request: web.BaseRequest) -> Speaker:
+    """Who reads an answer given before the report is known: the browser's language."""
+    return Speaker(accepted_language(request.headers.get("Accept-Language", "")))
+
+
+def _preparing(request: web.BaseRequest, *, page: bool) -> web.Response:
     """The report is being written: a page that reloads itself, or 503 for its files."""
     if not page:
-        return _error(503, "The report is being prepared.", {"Retry-After": "2"})
+        return _error(request, 503, N_("The report is being prepared."), {"Retry-After": "2"})
     headers = security_headers(preparing_csp())
-    return web.Response(
-        text=preparing_html(), content_type="text/html", charset="utf-8", headers=headers
-    )
+    html = preparing_html(speaker=_reader(request))
+    return web.Response(text=html, content_type="text/html", charset="utf-8", headers=headers)
 
 
 def _page_csp(directory: Path) -> str:
@@ -223,11 +229,14 @@ def _page_csp(directory: Path) -> str:
     return stream_page_csp() if (directory / STREAM_MARKER).is_file() else page_csp()
 
 
-def _not_found() -> web.Response:
-    return _error(404, "No report here: the link is wrong or the report has expired.")
+def _not_found(request: web.BaseRequest) -> web.Response:
+    return _error(request, 404, N_("No report here: the link is wrong or the report has expired."))
 
 
-def _error(status: int, message: str, extra: dict[str, str] | None = None) -> web.Response:
+def _error(
+    request: web.BaseRequest, status: int, message: str, extra: dict[str, str] | None = None
+) -> web.Response:
+    """A plain-text answer in the browser's language (English unless it asks for another)."""
     headers = security_headers()
     headers.update(extra or {})
-    return web.Response(status=status, text=message + "\n", headers=headers)
+    return web.Response(status=status, text=_reader(request).say(message) + "\n", headers=headers)

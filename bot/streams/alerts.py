@@ -10,20 +10,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import httpx
 
+from bot.speaking import SpeakerOf, english
+from reports.i18n import ENGLISH, Speaker
 from storage.models import StreamSession
 
 log = logging.getLogger(__name__)
 
 MAX_CONTENT = 2000  # Discord's limit for a message's content
+Writer = Callable[[str, StreamSession, Speaker], str]
 
 
-def _duration(seconds: float) -> str:
+def _duration(seconds: float, tr: Speaker = ENGLISH) -> str:
     minutes = max(0, int(seconds // 60))
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    if hours:
+        return tr.say("{hours} h {minutes} min", hours=hours, minutes=f"{minutes:02d}")
+    return tr.say("{minutes} min", minutes=minutes)
 
 
 def _plain(text: str) -> str:
@@ -34,8 +40,9 @@ def _plain(text: str) -> str:
     return out
 
 
-def online_text(login: str, session: StreamSession) -> str:
-    parts = [f"🔴 {login} is live on Twitch"]
+def online_text(login: str, session: StreamSession, tr: Speaker = ENGLISH) -> str:
+    """The "went live" post, in `tr`'s language."""
+    parts = ["🔴 " + tr.say("{login} is live on Twitch", login=login)]
     if session.title:
         parts.append(f": {_plain(session.title)}")
     if session.category:
@@ -44,13 +51,15 @@ def online_text(login: str, session: StreamSession) -> str:
     return "".join(parts)[:MAX_CONTENT]
 
 
-def offline_text(login: str, session: StreamSession) -> str:
+def offline_text(login: str, session: StreamSession, tr: Speaker = ENGLISH) -> str:
+    """The "went offline" post, in `tr`'s language."""
     end = session.ended_at or session.started_at
-    text = f"⚫ {login} went offline after {_duration((end - session.started_at).total_seconds())}"
+    lasted = _duration((end - session.started_at).total_seconds(), tr)
+    text = "⚫ " + tr.say("{login} went offline after {duration}", login=login, duration=lasted)
     if session.peak_viewers is not None:
-        text += f"; peak {session.peak_viewers:,} viewers"
+        text += tr.say("; peak {count} viewers", count=tr.num(session.peak_viewers))
         if session.avg_viewers is not None:
-            text += f", average {round(session.avg_viewers):,}"
+            text += tr.say(", average {count}", count=tr.num(round(session.avg_viewers)))
     return (text + ".")[:MAX_CONTENT]
 
 
@@ -63,8 +72,11 @@ class Alerts:
         *,
         timeout_s: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        speaker: SpeakerOf = english,
     ) -> None:
+        """`speaker` gives a channel's language: each post is written in it."""
         self._url = webhook_url or None
+        self._speaker = speaker
         self._client: httpx.AsyncClient | None = None
         if self._url is not None:
             self._client = httpx.AsyncClient(timeout=timeout_s, transport=transport)
@@ -79,17 +91,21 @@ class Alerts:
     # The StreamListener side: called by the StreamTracker, never waits.
 
     def stream_started(self, login: str, session: StreamSession) -> None:
-        self._spawn(online_text(login, session))
+        self._spawn(online_text, login, session)
 
     def stream_ended(self, login: str, session: StreamSession) -> None:
-        self._spawn(offline_text(login, session))
+        self._spawn(offline_text, login, session)
 
-    def _spawn(self, content: str) -> None:
+    def _spawn(self, write: Writer, login: str, session: StreamSession) -> None:
         if self._client is None:
             return
-        task = asyncio.create_task(self.post(content), name="botcheck-discord-alert")
+        task = asyncio.create_task(self._said(write, login, session), name="botcheck-discord-alert")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _said(self, write: Writer, login: str, session: StreamSession) -> bool:
+        """Write the post in the channel's language (read in the task: nothing waits), post it."""
+        return await self.post(write(login, session, await self._speaker(session.channel_id)))
 
     async def post(self, content: str) -> bool:
         """Post one message; return whether Discord took it (failures are logged)."""

@@ -70,7 +70,13 @@ async def make_check(
     analysis = analyze(chatters, now=at, viewer_count=viewers)
     links = ReportLinks(png=f"{token}.png", csv=f"{token}.csv", json=f"{token}.json")
     await asyncio.to_thread(
-        write_report, analysis, chatters, data_dir / "reports" / token, title="test", links=links
+        write_report,
+        analysis,
+        chatters,
+        data_dir / "reports" / token,
+        title="test",
+        links=links,
+        keep_phrases=True,
     )
     await db.captures.set_result(
         capture.capture_id, verdict=analysis.verdict.level.value, summary="a summary"

@@ -20,6 +20,7 @@ from bot.pages.dashboard.deps import CheckRefused, Requester
 from bot.pages.dashboard.pages import channel_url
 from bot.pages.dashboard.site import BASE, Site
 from reports import i18n, zones
+from reports.i18n import N_
 from storage import Channel
 
 log = logging.getLogger(__name__)
@@ -96,14 +97,15 @@ class Actions:
         return channel, form
 
     def _forbidden(self, request: web.Request, viewer: Viewer) -> web.Response:
-        return self.site.render(
+        return self.site.error(
             request,
-            "error.html",
-            status=403,
+            403,
+            N_("Refused"),
+            N_(
+                "This form has expired or did not come from this site: reload the page and "
+                "try again."
+            ),
             viewer=viewer,
-            title="Refused",
-            message="This form has expired or did not come from this site: reload the page "
-            "and try again.",
         )
 
     async def run_check(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -273,7 +275,12 @@ class Actions:
     async def settings(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         tokens = await self.site.deps.db.api_tokens.of_user(viewer.user_id)
         return self.site.render(
-            request, "settings.html", viewer=viewer, title="Settings", tokens=tokens, new=None
+            request,
+            "settings.html",
+            viewer=viewer,
+            title=self.site.speaker(request).say("Settings"),
+            tokens=tokens,
+            new=None,
         )
 
     async def new_token(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -294,7 +301,12 @@ class Actions:
         tokens = await site.deps.db.api_tokens.of_user(viewer.user_id)
         # Shown once, on this answer only (no-store): only its hash is kept.
         return site.render(
-            request, "settings.html", viewer=viewer, title="Settings", tokens=tokens, new=token
+            request,
+            "settings.html",
+            viewer=viewer,
+            title=self.site.speaker(request).say("Settings"),
+            tokens=tokens,
+            new=token,
         )
 
     async def revoke_token(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:

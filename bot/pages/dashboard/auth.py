@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.pages.dashboard.security import new_secret, safe_next, same_secret
 from bot.pages.dashboard.site import BASE, Site
 from bot.pages.dashboard.twitch_login import LoginError
+from reports.i18n import N_, Phrase, said
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +49,14 @@ class Auth:
         target = safe_next(session.pop("next", None), BASE)
         if not same_secret(request.query.get("state"), expected):
             log.info("login refused: the state does not match this browser's session")
-            return self._refused(request, "This login did not start here, or it expired.", 400)
+            return self._refused(request, N_("This login did not start here, or it expired."), 400)
         if "error" in request.query or not request.query.get("code"):
-            return self._refused(request, "Twitch did not approve the login.", 403)
+            return self._refused(request, N_("Twitch did not approve the login."), 403)
         try:
             user = await site.twitch.redeem(request.query["code"])
             moderated = await site.twitch.moderated_channels(user)
         except LoginError as exc:
-            return self._refused(request, str(exc), 502)
+            return self._refused(request, exc.args[0], 502)
         site.access.remember(user, moderated)
         old_sid = session.get("sid")
         if isinstance(old_sid, str):
@@ -82,11 +83,13 @@ class Auth:
         return redirect(BASE)
 
     def _refused(self, request: web.Request, message: str, status: int) -> web.Response:
+        """The login error page; `message` is an English id (or a `Phrase`), said here."""
+        tr = self.site.speaker(request)
         return self.site.render(
             request,
             "error.html",
             status=status,
-            title="Login failed",
-            message=message,
+            title=tr.say("Login failed"),
+            message=said(message, tr) if isinstance(message, Phrase) else tr.say(message),
             retry=True,
         )

@@ -13,6 +13,7 @@ from datetime import UTC, tzinfo
 from markupsafe import Markup, escape
 
 from reports import zones
+from reports.i18n import ENGLISH, Speaker
 from storage.dashboard import CheckPoint
 
 W, H = 640, 300
@@ -35,24 +36,28 @@ def _short(value: int) -> str:
     return str(value)
 
 
-def _values(p: CheckPoint) -> str:
+def _values(p: CheckPoint, tr: Speaker) -> str:
     share = p.flagged_share
     parts = [
-        f"{p.chatters:,} chatters",
-        f"{p.viewers:,} viewers" if p.viewers is not None else "offline",
-        f"{share:.0%} flagged" if share is not None else "flagged n/a",
-        f"verdict {p.verdict or 'n/a'}",
+        tr.say("{count} chatters", count=tr.num(p.chatters)),
+        tr.say("{count} viewers", count=tr.num(p.viewers))
+        if p.viewers is not None
+        else tr.say("offline"),
+        tr.say("{share} flagged", share=tr.whole_pct(share))
+        if share is not None
+        else tr.say("flagged n/a"),
+        tr.say("verdict {level}", level=tr.say(p.verdict) if p.verdict else tr.say("n/a")),
     ]
     return " · ".join(parts)
 
 
-def _when(p: CheckPoint, tz: tzinfo) -> str:
-    return f"Check {p.capture_id}, " + zones.when(p.started_at, tz)
+def _when(p: CheckPoint, tz: tzinfo, tr: Speaker) -> str:
+    return tr.say("Check {id}, {when}", id=p.capture_id, when=zones.when(p.started_at, tz))
 
 
-def checks_chart(points: Sequence[CheckPoint], tz: tzinfo = UTC) -> Markup:
-    """Return the SVG for `points` (oldest first), times in `tz`; the page lists the same
-    values in a table."""
+def checks_chart(points: Sequence[CheckPoint], tz: tzinfo = UTC, tr: Speaker = ENGLISH) -> Markup:
+    """Return the SVG for `points` (oldest first), times in `tz`, words in `tr`'s language;
+    the page lists the same values in a table."""
     if not points:
         return Markup("")
     top = _nice_max(max(max(p.chatters, p.viewers or 0) for p in points))
@@ -67,10 +72,16 @@ def checks_chart(points: Sequence[CheckPoint], tz: tzinfo = UTC) -> Markup:
     def y(v: float) -> float:
         return TOP + plot_h - (v / top) * plot_h
 
+    about = tr.nsay(
+        "Checks over time: {n} check, chatters and viewers (left axis), flagged share "
+        "(right axis, bars)",
+        "Checks over time: {n} checks, chatters and viewers (left axis), flagged share "
+        "(right axis, bars)",
+        n,
+    )
     out = [
         f'<svg class="chart" viewBox="0 0 {W} {H}" role="group" '
-        f'aria-label="Checks over time: {n} checks, chatters and viewers (left axis), '
-        'flagged share (right axis, bars)" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{escape(about)}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for frac in (0, 0.5, 1):
         yy = y(top * frac)
@@ -101,8 +112,8 @@ def checks_chart(points: Sequence[CheckPoint], tz: tzinfo = UTC) -> Markup:
         if len(coords) > 1:
             out.append(f'<polyline class="line {cls}" points="{" ".join(coords)}"/>')
     for i, p in enumerate(points):
-        when, values = escape(_when(p, tz)), escape(_values(p))
-        label = escape(f"{_when(p, tz)}: {_values(p)}")
+        when, values = escape(_when(p, tz, tr)), escape(_values(p, tr))
+        label = escape(f"{_when(p, tz, tr)}: {_values(p, tr)}")
         viewers = ""
         if p.viewers is not None:
             viewers = (

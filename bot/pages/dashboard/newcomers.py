@@ -96,15 +96,21 @@ class NewcomerPages:
             data = await self._list(channel, request)
         except ApiError as exc:
             return site.render(
-                request, "error.html", status=exc.status, viewer=viewer, title="Newcomers",
+                request,
+                "error.html",
+                status=exc.status,
+                viewer=viewer,
+                title=site.speaker(request).say("Newcomers"),
                 message=exc.message,
-            )  # fmt: skip
+            )
         poll = f"{BASE}/c/{channel.login}/newcomers.json?days={data['days']}&hours={data['hours']}"
         return site.render(
             request,
             "newcomers.html",
             viewer=viewer,
-            title=f"Newcomers · {channel.display_name or channel.login}",
+            title=site.speaker(request).say(
+                "Newcomers · {channel}", channel=channel.display_name or channel.login
+            ),
             channel=channel,
             data=data,
             poll=poll,

@@ -18,6 +18,7 @@ from bot.pages.dashboard.filters import num
 from bot.pages.dashboard.site import BASE, ZONE, Site
 from bot.pages.dashboard.views import FINISHED
 from reports import zones
+from reports.i18n import said
 from storage import Capture, CaptureStatus, Channel
 
 log = logging.getLogger(__name__)
@@ -85,13 +86,19 @@ class Pages:
 
     async def signed_out(self, request: web.Request) -> web.StreamResponse:
         """The page that offers to log in."""
-        return self.site.render(request, "signed_out.html", title="botcheck dashboard")
+        return self.site.render(
+            request, "signed_out.html", title=self.site.speaker(request).say("botcheck dashboard")
+        )
 
     async def channels(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         channels = await self.site.access.channels(viewer)
         rows = await self.site.views.channel_rows(channels)
         return self.site.render(
-            request, "channels.html", viewer=viewer, rows=rows, title="Your channels"
+            request,
+            "channels.html",
+            viewer=viewer,
+            rows=rows,
+            title=self.site.speaker(request).say("Your channels"),
         )
 
     async def _channel(self, request: web.Request, viewer: Viewer) -> Channel | None:
@@ -117,7 +124,9 @@ class Pages:
             viewer=viewer,
             title=channel.display_name or channel.login,
             channel=channel,
-            chart=checks_chart(points, zones.zone(request.get(ZONE, zones.UTC_NAME))),
+            chart=checks_chart(
+                points, zones.zone(request.get(ZONE, zones.UTC_NAME)), speaker_of(request)
+            ),
             points=points,
             checks=checks,
             expires={c.capture_id: site.views.expires_at(c) for c in checks},
@@ -141,7 +150,7 @@ class Pages:
             request,
             "timezone.html",
             viewer=viewer,
-            title=f"Timezone of {channel.login}",
+            title=speaker_of(request).say("Timezone of {channel}", channel=channel.login),
             channel=channel,
             zone_names=zones.names(),
             notice=request.query.get("notice", ""),
@@ -162,9 +171,12 @@ class Pages:
             request,
             "check.html",
             viewer=viewer,
-            title=f"Check {capture.capture_id} of {channel.login}",
+            title=speaker_of(request).say(
+                "Check {id} of {channel}", id=capture.capture_id, channel=channel.login
+            ),
             channel=channel,
             view=view,
+            reasons=[said(r, speaker_of(request)) for r in view.reasons],
             comparison=comparison,
             recent=[c for c in recent if c.capture_id != capture.capture_id],
         )
@@ -183,7 +195,11 @@ class Pages:
             request,
             "compare.html",
             viewer=viewer,
-            title=f"Checks {comparison.earlier.capture_id} and {comparison.later.capture_id}",
+            title=speaker_of(request).say(
+                "Checks {earlier} and {later}",
+                earlier=comparison.earlier.capture_id,
+                later=comparison.later.capture_id,
+            ),
             channel=channel,
             comparison=comparison,
         )
@@ -221,8 +237,12 @@ class Pages:
                 "error.html",
                 status=404,
                 viewer=viewer,
-                title="No such chatter",
-                message=f"Nobody called {login!r} chatted or was checked in {channel.login}.",
+                title=speaker_of(request).say("No such chatter"),
+                message=speaker_of(request).say(
+                    "Nobody called {login} chatted or was checked in {channel}.",
+                    login=repr(login),
+                    channel=channel.login,
+                ),
                 back=channel_url(channel),
             )
         return web.Response(
@@ -329,7 +349,7 @@ class Pages:
             request,
             "running.html",
             viewer=viewer,
-            title=f"Checking {channel.login}",
+            title=speaker_of(request).say("Checking {channel}", channel=channel.login),
             channel=channel,
             progress=progress,
             text=progress_text(progress),

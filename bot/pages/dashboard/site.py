@@ -27,6 +27,7 @@ from bot.pages.dashboard.views import Views
 from bot.pages.routes import RateLimit
 from reports import emotes as emote_filter
 from reports import i18n, zones
+from reports.i18n import N_, accepted_language
 from storage import Channel
 from storage.dashboard import Dashboard
 
@@ -39,6 +40,9 @@ COOKIE = "botcheck_session"
 BASE = "/dashboard"
 API = "/api/v1"
 _TEMPLATES = Path(__file__).parent / "templates"
+TOO_MANY = N_("Too many requests; slow down.")  # English in the API's JSON
+# A check's status in words (templates say `gettext(c.status.value)`; the API keeps the value).
+STATUS_WORDS = (N_("running"), N_("complete"), N_("partial"), N_("failed"), N_("interrupted"))
 
 Handler = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]
 OpenHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -208,13 +212,8 @@ class Site:
         name = request.get(ZONE, zones.UTC_NAME)
         context.setdefault("tz", zones.zone(name))
         context.setdefault("tz_name", name)
-        context.setdefault("tz_label", zones.describe(name, now=self.deps.clock()))
-        # A channel's page speaks the channel's language; a page of no channel (the channel
-        # list, settings, sign-in, errors) the browser's, when it is one botcheck speaks.
-        language = request.get(LANGUAGE) or accepted_language(
-            request.headers.get("Accept-Language", "")
-        )
-        speaker = i18n.Speaker(language, name)
+        speaker = self.speaker(request)
+        context.setdefault("tz_label", speaker.zone_label(now=self.deps.clock()))
         context.setdefault("lang", speaker.language)
         context.setdefault("languages", i18n.LANGUAGES)
         for key, value in speaker.jinja().items():
@@ -222,14 +221,37 @@ class Site:
         html = self.env.get_template(template).render(request_path=request.path, **context)
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
-    def not_found(self, request: web.Request, viewer: Viewer | None) -> web.Response:
+    @staticmethod
+    def speaker(request: web.Request) -> i18n.Speaker:
+        """Who reads the page: a channel's page speaks the channel's language; a page of no
+        channel (the channel list, settings, sign-in, errors) the browser's, when it is one
+        botcheck speaks. Times are in the channel's timezone (UTC elsewhere)."""
+        language = request.get(LANGUAGE) or accepted_language(
+            request.headers.get("Accept-Language", "")
+        )
+        return i18n.Speaker(language, request.get(ZONE, zones.UTC_NAME))
+
+    def error(
+        self, request: web.Request, status: int, title: str, message: str, **context: Any
+    ) -> web.Response:
+        """An error page; `title` and `message` are English ids said in the reader's language."""
+        tr = self.speaker(request)
         return self.render(
             request,
             "error.html",
-            status=404,
+            status=status,
+            title=tr.say(title),
+            message=tr.say(message),
+            **context,
+        )
+
+    def not_found(self, request: web.Request, viewer: Viewer | None) -> web.Response:
+        return self.error(
+            request,
+            404,
+            N_("Not found"),
+            N_("Nothing here, or not for you: check the address."),
             viewer=viewer,
-            title="Not found",
-            message="Nothing here, or not for you: check the address.",
         )
 
     def login_redirect(self, request: web.Request) -> web.StreamResponse:
@@ -240,8 +262,9 @@ class Site:
     def too_many(self, request: web.Request, wait: float, *, api: bool) -> web.StreamResponse:
         headers = {"Retry-After": str(max(1, round(wait + 0.49)))}
         if api or request.path.startswith(API):
-            return with_headers(self.json_error(429, "Too many requests; slow down.", headers))
-        response = web.Response(status=429, text="Too many requests; slow down.\n", headers=headers)
+            return with_headers(self.json_error(429, TOO_MANY, headers))
+        slow = self.speaker(request).say(TOO_MANY)
+        response = web.Response(status=429, text=slow + "\n", headers=headers)
         return with_headers(response)
 
     @staticmethod
@@ -252,20 +275,3 @@ class Site:
 
     async def db_capture(self, capture_id: int) -> Any:
         return await self.deps.db.captures.get(capture_id)
-
-
-def accepted_language(header: str) -> str:
-    """The language botcheck speaks that an Accept-Language header likes best, else English."""
-    ranked: list[tuple[float, int, str]] = []
-    for i, part in enumerate(header.split(",")[:20]):
-        tag, _, params = part.strip().partition(";")
-        weight = 1.0
-        if params.strip().startswith("q="):
-            try:
-                weight = float(params.strip()[2:])
-            except ValueError:
-                continue
-        code = tag.strip().lower().split("-")[0]
-        if weight > 0 and code in i18n.LANGUAGES:
-            ranked.append((-weight, i, code))
-    return min(ranked)[2] if ranked else i18n.DEFAULT

@@ -15,15 +15,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.pages.dashboard.access import Viewer
-from bot.pages.dashboard.site import API, BASE, ZONE, ApiError, Site
+from bot.pages.dashboard.site import API, BASE, ApiError, Site
 from bot.pages.links import Links
-from reports import zones
 from storage import Channel
 from storage.stream_stats import PEAK_DAYS
 from storage.stream_stats_results import CategoryFigures, PeakSlot, PeakTimes
 
 Figures = tuple[PeakTimes, tuple[CategoryFigures, ...]]
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _rate(value: float | None) -> float | None:
@@ -99,6 +97,7 @@ class StreamAnalytics:
         if channel is None:
             return site.not_found(request, viewer)
         peak, cats = await self._figures(channel)
+        tr = site.speaker(request)
         best = max((s.per_viewer_hour or 0.0 for s in peak.by_hour), default=0.0) or 1.0
         hours = [
             (
@@ -114,12 +113,12 @@ class StreamAnalytics:
             request,
             "streams.html",
             viewer=viewer,
-            title=f"Streams of {channel.login}",
+            title=tr.say("Streams of {channel}", channel=channel.login),
             channel=channel,
-            zone=zones.describe(request.get(ZONE, zones.UTC_NAME), now=site.deps.clock()),
+            zone=tr.zone_label(now=site.deps.clock()),
             days=PEAK_DAYS,
             hours=hours,
-            top=[(DAYS[s.weekday or 0], f"{s.hour:02d}:00", s) for s in peak.top()],
+            top=[(tr.weekday(s.weekday or 0), f"{s.hour:02d}:00", s) for s in peak.top()],
             min_live=peak.min_live_hours,
             categories=cats,
             reports=await self._reports(channel),

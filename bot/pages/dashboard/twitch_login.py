@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from reports.i18n import N_, Phrase
+
 log = logging.getLogger(__name__)
 
 SCOPE = "user:read:moderated_channels"
@@ -76,18 +78,18 @@ class TwitchLogin:
                     },
                 )
                 if resp.status_code != 200:
-                    raise LoginError("Twitch did not accept the login; please try again.")
+                    raise LoginError(N_("Twitch did not accept the login; please try again."))
                 token = str(resp.json()["access_token"])
                 resp = await http.get(
                     f"{self._auth}/oauth2/validate", headers={"Authorization": f"OAuth {token}"}
                 )
                 if resp.status_code != 200:
-                    raise LoginError("Twitch did not confirm the login; please try again.")
+                    raise LoginError(N_("Twitch did not confirm the login; please try again."))
                 body = resp.json()
                 return TwitchUser(int(body["user_id"]), str(body["login"]), token)
             except (httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
                 log.warning("login with Twitch failed: %s", type(exc).__name__)
-                raise LoginError("Twitch could not be reached; please try again.") from None
+                raise LoginError(N_("Twitch could not be reached; please try again.")) from None
 
     async def moderated_channels(self, user: TwitchUser) -> frozenset[int]:
         """Return the ids of the channels the user moderates (Get Moderated Channels)."""
@@ -104,11 +106,12 @@ class TwitchLogin:
                         f"{self._api}/moderation/channels", params=params, headers=headers
                     )
                 except httpx.HTTPError as exc:
-                    raise LoginError("Twitch could not be reached; please try again.") from exc
+                    raise LoginError(N_("Twitch could not be reached; please try again.")) from exc
                 if resp.status_code == 401:
                     raise TokenRejected("Your Twitch login has expired; please log in again.")
                 if resp.status_code != 200:
-                    raise LoginError(f"Twitch answered {resp.status_code} for your channels.")
+                    answered = N_("Twitch answered {status} for your channels.")
+                    raise LoginError(Phrase(answered, status=resp.status_code))
                 body = resp.json()
                 found.update(int(c["broadcaster_id"]) for c in body.get("data", []))
                 cursor = (body.get("pagination") or {}).get("cursor")

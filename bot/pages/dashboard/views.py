@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.pages.dashboard.deps import DashboardDeps
+from reports.i18n import from_data
+from reports.render import SAID
 from storage import (
     Account,
     Capture,
@@ -70,6 +72,7 @@ class CheckView:
     analysis: dict[str, Any] | None
     previous: Capture | None
     sessions: tuple[CheckSession, ...]
+    reasons: tuple[str, ...] = ()  # the verdict's reasons as phrases, when the report kept them
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +161,26 @@ class Views:
             analysis=analysis,
             previous=await self.store.previous_check(capture),
             sessions=tuple(await self.store.sessions_of_check(capture.capture_id)),
+            reasons=await self._reasons(capture, analysis),
         )
+
+    async def _reasons(self, capture: Capture, analysis: dict[str, Any] | None) -> tuple[str, ...]:
+        """The verdict's reasons as phrases (`reports.render.SAID`), said in the page's
+        language; () for reports written before they were kept, whose English is shown."""
+        if analysis is None:
+            return ()
+        directory = await self.deps.resolve_report(capture.report_token)
+        if directory is None:
+            return ()
+        try:
+            raw = await asyncio.to_thread((directory / SAID).read_text, encoding="utf-8")
+            stored = json.loads(raw)
+        except (OSError, ValueError):
+            return ()
+        english = analysis.get("verdict", {}).get("reasons", [])
+        if not isinstance(stored, list) or len(stored) != len(english):
+            return ()
+        return tuple(from_data(r) for r in stored)
 
     async def compare(self, earlier: Capture, later: Capture) -> Comparison:
         if earlier.capture_id > later.capture_id:
