@@ -330,8 +330,20 @@ async def running_bot(
             add_emote_routes(adapter, emotes.images, client_address=address)
         dashboard_checks = DashboardChecks(services)
         stack.push_async_callback(dashboard_checks.close)
+        the_bot: list[BotCheckBot] = []  # made below; the dashboard's switch reaches it then
+
+        async def stream_events_changed(channel_id: int) -> None:
+            if the_bot:
+                await the_bot[0].stream_events_changed(channel_id)
+
         add_dashboard_routes(
-            adapter, dashboard_deps(services, dashboard_checks, client_address=address)
+            adapter,
+            dashboard_deps(
+                services,
+                dashboard_checks,
+                client_address=address,
+                stream_events_changed=stream_events_changed,
+            ),
         )
         bot = BotCheckBot(
             services=services,
@@ -340,6 +352,7 @@ async def running_bot(
             join_interval_s=join_interval_s,
             conduit=conduit,
         )
+        the_bot.append(bot)
         tokens.bind(bot)
         _count_commands(bot)
         _watch_raids(bot, watcher)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +121,7 @@ def dashboard_deps(
     checks: DashboardChecks,
     *,
     client_address: Callable[[Any], str] | None = None,
+    stream_events_changed: Callable[[int], Awaitable[None]] | None = None,
 ) -> DashboardDeps:
     """Return the dashboard's dependencies, drawn from the running bot's services;
     `client_address` names who a per-address limit counts (BOTCHECK_TRUSTED_PROXIES)."""
@@ -140,6 +141,8 @@ def dashboard_deps(
         resolve_report=chain_resolvers(services.reports.resolve, services.stream_reports.resolve),
         forget_channel=checks.forget,
         channel_moderators=channel_moderators(services),
+        stream_events_changed=stream_events_changed,
+        stream_event_kinds=st.stream_event_kinds,
         client_address=client_address,
         owner_id=int(st.owner_id) if st.owner_id else None,
         clock=services.clock,

@@ -129,6 +129,7 @@ class Dash:
     data_dir: Path
     forgotten: list[int]
     bot_view: BotView
+    events_changed: list[int] = field(default_factory=list)
 
     def login_as(self, login: str | None) -> None:
         self.sim.state.authorize_as(login)
@@ -232,6 +233,10 @@ async def start_dashboard(
         assert ids == IDS
         checks = Checks(db, data_dir)
         forgotten: list[int] = []
+        events_changed: list[int] = []
+
+        async def stream_events_changed(channel_id: int) -> None:
+            events_changed.append(channel_id)
 
         async def resolve(token: str) -> Path | None:
             capture = await db.captures.by_token(token)
@@ -260,6 +265,8 @@ async def start_dashboard(
             resolve_report=resolve,
             forget_channel=forget,
             channel_moderators=bot_view,
+            stream_events_changed=stream_events_changed,
+            stream_event_kinds=frozenset({"subs", "raids", "follows"}),
             owner_id=ids["owner"],
             clock=clock,
             limits=limits or Limits(),
@@ -274,7 +281,19 @@ async def start_dashboard(
         await runner.setup()
         await web.SockSite(runner, sock).start()
         try:
-            yield Dash(url, sim, db, site, ids, checks, clock, data_dir, forgotten, bot_view)
+            yield Dash(
+                url,
+                sim,
+                db,
+                site,
+                ids,
+                checks,
+                clock,
+                data_dir,
+                forgotten,
+                bot_view,
+                events_changed,
+            )
         finally:
             for task in checks.tasks:
                 task.cancel()

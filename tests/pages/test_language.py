@@ -97,3 +97,47 @@ async def test_pages_of_no_channel_speak_the_browsers_language(dash: Dash) -> No
         async with http.get(f"{dash.url}{ALPHA}/leaderboards", headers=headers) as resp:
             html = await resp.text()
         assert '<html lang="en">' in html and "Top chatters" in html
+
+
+async def test_a_moderator_switches_stream_events_on_the_dashboard(dash: Dash) -> None:
+    """The dashboard's switch does what `!botcheck events on|off` does, subscriptions first."""
+    alpha = dash.ids["alpha"]
+    async with await logged_in(dash, "moddy") as http:
+        async with http.get(f"{dash.url}{ALPHA}/timezone") as resp:
+            html = await resp.text()
+        assert "Stream events are on here" in html and "Turn stream events off" in html
+        csrf = await csrf_of(http, f"{dash.url}{ALPHA}/timezone")
+        url = f"{dash.url}{ALPHA}/events"
+        async with http.post(
+            f"{dash.url}{ALPHA}/events", data={"csrf": csrf, "events": "off"}
+        ) as resp:
+            assert resp.url.path == f"{ALPHA}/timezone"
+            html = await resp.text()
+        assert "Stream events are off here" in html and "Turn stream events on" in html
+        assert not await dash.db.stream_events.enabled(alpha)
+        assert dash.events_changed == [alpha]
+        async with http.post(
+            f"{dash.url}{ALPHA}/events", data={"csrf": csrf, "events": "maybe"}
+        ) as resp:
+            assert "That is neither on nor off." in await resp.text()
+        async with http.post(url, data={"events": "on"}) as resp:
+            assert resp.status == 403  # no CSRF token
+        async with http.post(
+            f"{dash.url}/dashboard/c/beta/events", data={"csrf": csrf, "events": "off"}
+        ) as resp:
+            assert resp.status == 404  # not moddy's channel
+        async with http.post(
+            f"{dash.url}{ALPHA}/events", data={"csrf": csrf, "events": "on"}
+        ) as resp:
+            assert "Stream events are on here" in await resp.text()
+    assert await dash.db.stream_events.enabled(alpha)
+    assert await dash.db.stream_events.enabled(dash.ids["beta"])
+    assert dash.events_changed == [alpha, alpha]
+    outcomes = [
+        (a.command, a.args, a.outcome) for a in await dash.db.audit.recent(channel_id=alpha)
+    ]
+    assert outcomes[:3] == [
+        ("dashboard:events", "on", "ok"),
+        ("dashboard:events", "maybe", "bad-argument"),
+        ("dashboard:events", "off", "ok"),
+    ]

@@ -42,6 +42,7 @@ class Actions:
         app.router.add_post(f"{c}/forget", s.route(self.forget))
         app.router.add_post(f"{c}/timezone", s.route(self.set_timezone))
         app.router.add_post(f"{c}/language", s.route(self.set_language))
+        app.router.add_post(f"{c}/events", s.route(self.set_stream_events))
         app.router.add_get(f"{BASE}/settings", s.route(self.settings))
         app.router.add_post(f"{BASE}/settings/tokens", s.route(self.new_token))
         app.router.add_post(f"{BASE}/settings/tokens/{{id}}/revoke", s.route(self.revoke_token))
@@ -179,6 +180,41 @@ class Actions:
             "This channel now speaks {language}.", language=i18n.LANGUAGES[code]
         )
         return redirect(f"{channel_url(channel)}?{urlencode({'notice': notice})}#timezone")
+
+    async def set_stream_events(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        """Switch the channel's stream events (its moderators), as `!botcheck events on|off`."""
+        opened = await self._channel_form(request, viewer)
+        if isinstance(opened, web.StreamResponse):
+            return opened
+        channel, form = opened
+        deps = self.site.deps
+        tr = await self._speaker(channel)
+        raw = str(form.get("events", ""))[:8]
+        back = f"{channel_url(channel)}/timezone"
+        if not deps.stream_event_kinds:
+            await self._audit(channel, viewer, "events", args=raw, outcome="refused")
+            notice = tr.say("This bot records no stream events: its owner turned them off.")
+            return redirect(f"{back}?{urlencode({'notice': notice})}#events")
+        if raw not in ("on", "off"):
+            await self._audit(channel, viewer, "events", args=raw, outcome="bad-argument")
+            notice = tr.say("That is neither on nor off.")
+            return redirect(f"{back}?{urlencode({'notice': notice})}#events")
+        on = raw == "on"
+        await deps.db.stream_events.set_enabled(channel.channel_id, on)
+        if deps.stream_events_changed is not None:
+            await deps.stream_events_changed(channel.channel_id)  # before the page says so
+        await self._audit(channel, viewer, "events", args=raw, outcome="ok")
+        if on:
+            notice = tr.say(
+                "Stream events are on here: subscriptions, raids and follows within reach are "
+                "recorded on the stream pages."
+            )
+        else:
+            notice = tr.say(
+                "Stream events are off here: I only note raids into the channel, which raid "
+                "defence needs."
+            )
+        return redirect(f"{back}?{urlencode({'notice': notice})}#events")
 
     async def keep_check(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         site = self.site

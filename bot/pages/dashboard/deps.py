@@ -89,6 +89,10 @@ class DashboardDeps:
     resolve_report: ResolveReport
     forget_channel: ForgetChannel | None = None
     channel_moderators: ChannelModerators | None = None
+    # stream_events_changed(channel_id): subscribe to, or delete, the channel's stream-event
+    # subscriptions after its switch changed (the bot's, both transports); None: nothing to do.
+    stream_events_changed: Callable[[int], Awaitable[None]] | None = None
+    stream_event_kinds: frozenset[str] = frozenset()  # BOTCHECK_STREAM_EVENTS: none, the owner's no
     # client_address(request): who a per-address limit counts; the socket's peer unless the
     # wiring knows trusted proxies (then the address they forwarded).
     client_address: Callable[[web.BaseRequest], str] | None = None

@@ -154,6 +154,8 @@ class Pages:
             channel=channel,
             zone_names=zones.names(),
             notice=request.query.get("notice", ""),
+            events_on=await site.deps.db.stream_events.enabled(channel.channel_id),
+            events_possible=bool(site.deps.stream_event_kinds),
         )
 
     async def check(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
