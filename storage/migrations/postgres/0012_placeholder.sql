@@ -1,0 +1,2 @@
+-- placeholder (asyncpg refuses a statement that is only a comment)
+SELECT 1;
