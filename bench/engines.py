@@ -225,12 +225,19 @@ def main() -> None:
                 ("SQLite", Path(tmp) / "ingest.db"),
                 ("PostgreSQL", await pg.fresh_database(where, "ingest")),
             ):
+                cpu = pg.server_cpu_s(where) if name == "PostgreSQL" else None
                 rate, lost, lag = await ingest(target)
+                after = pg.server_cpu_s(where) if name == "PostgreSQL" else None
+                spent = "" if cpu is None or after is None else f"   server CPU {after - cpu:.1f} s"
                 print(
                     f"  {name:<10} {rate:>10,.0f} msg/s stored   lost {lost}   "
-                    f"worst lag {lag * 1000:,.0f} ms"
+                    f"worst lag {lag * 1000:,.0f} ms{spent}"
                 )
-            print(f"  goal on PostgreSQL: >= {GOAL_RATE:,} msg/s, 0 lost")
+            met = rate >= GOAL_RATE and lost == 0
+            print(
+                f"  goal on PostgreSQL: >= {GOAL_RATE:,} msg/s, 0 lost: "
+                f"{'met' if met else 'NOT MET'} ({rate:,.0f} msg/s, {lost} lost)"
+            )
             print(f"Statistics on {MESSAGES:,} messages, median of 3, ms (goal <= {GOAL_MS})")
             lite = await time_queries(Path(tmp) / "stats.db")
             post = await time_queries(await pg.fresh_database(where, "stats"))
@@ -238,6 +245,9 @@ def main() -> None:
             for name in lite:
                 flag = "  <- over" if max(lite[name], post[name]) > GOAL_MS else ""
                 print(f"  {name:<32} {lite[name]:>9.1f} {post[name]:>11.1f}{flag}")
+            over = [n for n in lite if max(lite[n], post[n]) > GOAL_MS]
+            verdict = "met" if not over else "NOT MET: " + ", ".join(over)
+            print(f"  goal <= {GOAL_MS} ms each: {verdict}")
 
         asyncio.run(both())
 

@@ -44,3 +44,33 @@ async def fresh_database(where: PgServer | str, prefix: str = "bench") -> str:
         await conn.close()
     base, _, _ = admin.rpartition("/")
     return f"{base}/{name}"
+
+
+def server_cpu_s(where: PgServer | str) -> float | None:
+    """CPU seconds the throwaway server's processes have used so far (None for a URL's server).
+
+    Read from /proc: the postmaster, its live children, and the children it has reaped. A
+    loaded machine stretches wall times far more than CPU times, so this shows what the server's
+    work costs when other processes share the cores.
+    """
+    if not isinstance(where, PgServer):
+        return None
+    try:
+        postmaster = int((where.data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        if pid == postmaster:
+            ticks += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+        elif ppid == postmaster:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")

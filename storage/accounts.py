@@ -16,9 +16,10 @@ _NAME_COLUMNS = "user_id, login, display_name, first_seen_at, last_seen_at"
 _ACCOUNT_NAMES = tuple(c.strip() for c in _ACCOUNT_COLUMNS.split(","))
 _NAME_NAMES = tuple(c.strip() for c in _NAME_COLUMNS.split(","))
 # PostgreSQL takes a whole capture's accounts by COPY into staging tables (storage.engine.STAGING)
-# and one upsert from each.
-_ACCOUNT_STAGED = f"SELECT {_ACCOUNT_COLUMNS} FROM accounts_in"
-_NAME_STAGED = f"SELECT {_NAME_COLUMNS} FROM names_in"
+# and one upsert from each, in key order: two processes capturing overlapping audiences lock
+# shared rows in the same order (no deadlock), and the indexes are walked in order.
+_ACCOUNT_STAGED = f"SELECT {_ACCOUNT_COLUMNS} FROM accounts_in ORDER BY user_id"
+_NAME_STAGED = f"SELECT {_NAME_COLUMNS} FROM names_in ORDER BY user_id, login, display_name"
 
 
 def _statements(d: Dialect) -> dict[str, str]:
