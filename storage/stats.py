@@ -1,12 +1,13 @@
 """Chat statistics for a channel or one stream: read-only queries over the channel history.
 
 Every query is bounded by the channel and, where it makes sense, a time window
-[since, until). Counts per user, per hour and per emote read the hourly rollups for the whole
-UTC hours of the window and the raw messages only at its ragged ends (`storage.stats_rollups`),
-so a million-message channel answers from thousands of rollup rows; all-time figures per user
-read `chat_users`. The bot itself and the service bots given to `leave_out` are left out of
-every leaderboard, count and share (`storage.stats_left_out`); their messages stay recorded.
-Logins are looked up for the few users shown, and `find_user` uses `(channel_id, login)`."""
+[since, until). Counts per user, per hour and per emote read the daily and hourly rollups for
+the whole UTC days and hours of the window and the raw messages only at its ragged ends
+(`storage.stats_rollups`), so a million-message channel answers from rollup rows; all-time
+figures per user read `chat_users`. The bot itself and the service bots given to `leave_out`
+are left out of every leaderboard, count and share (`storage.stats_left_out`); their messages
+stay recorded. Logins are looked up for the few users shown, and `find_user` uses
+`(channel_id, login)`."""
 
 from __future__ import annotations
 
@@ -32,7 +33,15 @@ from storage.stats_results import (
     UserStats,
     Writer,
 )
-from storage.stats_rollups import HOUR_MS, emote_names, per_user_rows, split
+from storage.stats_rollups import (
+    DAY_MS,
+    HOUR_MS,
+    cut,
+    emote_names,
+    per_user_rows,
+    rollup_parts,
+    split,
+)
 
 _FOREVER = 2**62
 LENGTH_SAMPLE = 1_000  # a user's average message length is taken over this many latest messages
@@ -336,9 +345,12 @@ class Stats:
         lo, hi = _range(since, until)
         width = max(1, int(bucket.total_seconds() * 1000))
         skip = await self._not_left_out(channel_id)
-        if lo % HOUR_MS == 0 and width % HOUR_MS == 0:
-            # Slices of whole hours from an hour's start: each rollup hour falls in one slice.
-            found = await self._hour_slices(channel_id, lo, hi, width, skip)
+        if lo % DAY_MS == 0 and width % DAY_MS == 0:
+            # Slices of whole UTC days from a UTC midnight: each rollup day falls in one slice.
+            found = await self._rollup_slices(channel_id, lo, hi, width, unit=DAY_MS, skip=skip)
+        elif lo % HOUR_MS == 0 and width % HOUR_MS == 0:
+            # Slices of whole hours (a local day too): each rollup hour falls in one slice.
+            found = await self._rollup_slices(channel_id, lo, hi, width, unit=HOUR_MS, skip=skip)
         else:
             rows = await self._all(
                 "SELECT (sent_at - $1) / $2 AS b, count(*), count(DISTINCT user_id) "
@@ -354,19 +366,18 @@ class Stats:
         return tuple(Bucket(since + i * bucket, *found.get(i, (0, 0))) for i in range(slices))
 
     async def _per_user(self, channel_id: int, lo: int, hi: int, skip: str) -> Counter[int]:
-        """Messages per user in [lo, hi): rollup hours and raw ends, each grouped alone."""
-        cut = split(lo, hi)
+        """Messages per user in [lo, hi): rollup days, hours and raw ends, each grouped alone."""
         counts: Counter[int] = Counter()
         rows = []
-        if cut.first_hour < cut.end_hour:
+        for first, end, table, column in rollup_parts(lo, hi):
             rows += await self._all(
-                "SELECT user_id, sum(messages) FROM chat_user_hours WHERE channel_id = $1 "
-                f"AND hour >= $2 AND hour < $3{skip} GROUP BY user_id",
+                f"SELECT user_id, sum(messages) FROM {table} WHERE channel_id = $1 "
+                f"AND {column} >= $2 AND {column} < $3{skip} GROUP BY user_id",
                 channel_id,
-                cut.first_hour,
-                cut.end_hour,
+                first,
+                end,
             )
-        for a, z in cut.raw:
+        for a, z in cut(lo, hi).raw:
             rows += await self._all(
                 "SELECT user_id, count(*) FROM chat_messages WHERE channel_id = $1 "
                 f"AND sent_at >= $2 AND sent_at < $3{skip} GROUP BY user_id",
@@ -378,53 +389,33 @@ class Stats:
             counts[int(u)] += int(n)
         return counts
 
-    async def _hour_slices(
-        self, channel_id: int, lo: int, hi: int, width: int, skip: str
+    async def _rollup_slices(
+        self, channel_id: int, lo: int, hi: int, width: int, *, unit: int, skip: str
     ) -> dict[int, tuple[int, int]]:
-        """Messages and chatters per slice of whole hours from the rollup, ends from raw rows."""
-        cut, per = split(lo, hi), width // HOUR_MS
-        base = lo // HOUR_MS
+        """Messages and chatters per slice when `lo` and `width` are whole units (a day or an
+        hour): the whole slices grouped from that unit's rollup, a last partial slice counted
+        on its own over days, hours and raw rows."""
+        table, column = ("chat_user_days", "day") if unit == DAY_MS else ("chat_user_hours", "hour")
+        base, per, whole = lo // unit, width // unit, (hi - lo) // width
         found: dict[int, tuple[int, int]] = {}
-        if cut.first_hour < cut.end_hour:
+        if whole:
             for b, m, c in await self._all(
-                f"SELECT (hour - {base}) / {per} AS b, sum(messages), count(DISTINCT user_id) "
-                f"FROM chat_user_hours WHERE channel_id = $1 AND hour >= $2 AND hour < $3{skip} "
+                f"SELECT ({column} - {base}) / {per} AS b, sum(messages), count(DISTINCT user_id) "
+                f"FROM {table} WHERE channel_id = $1 AND {column} >= $2 AND {column} < $3{skip} "
                 "GROUP BY b",
                 channel_id,
-                cut.first_hour,
-                cut.end_hour,
+                base,
+                base + whole * per,
             ):
                 found[int(b)] = (int(m), int(c))
-        raw: dict[int, list[int]] = {}
-        for a, z in cut.raw:
-            for uid, at in await self._all(
-                "SELECT user_id, sent_at FROM chat_messages WHERE channel_id = $1 "
-                f"AND sent_at >= $2 AND sent_at < $3{skip}",
+        rest = lo + whole * width
+        if rest < hi:
+            m, c = await self._one(
+                f"SELECT sum(n), count(DISTINCT user_id) FROM ({per_user_rows(rest, hi, skip)}) "
+                "AS w",
                 channel_id,
-                a,
-                z,
-            ):
-                raw.setdefault((int(at) - lo) // width, []).append(int(uid))
-        for b, users in raw.items():
-            # A slice with both parts: its chatters are the union of the two.
-            first, end = (
-                max(base + b * per, cut.first_hour),
-                min(base + (b + 1) * per, cut.end_hour),
             )
-            rolled: set[int] = set()
-            if first < end:
-                rolled = {
-                    int(r[0])
-                    for r in await self._all(
-                        "SELECT DISTINCT user_id FROM chat_user_hours WHERE channel_id = $1 "
-                        f"AND hour >= $2 AND hour < $3{skip}",
-                        channel_id,
-                        first,
-                        end,
-                    )
-                }
-            messages = found.get(b, (0, 0))[0] + len(users)
-            found[b] = (messages, len(rolled | set(users)))
+            found[whole] = (int(m or 0), int(c))
         return found
 
     # -- one user -------------------------------------------------------------------------------
