@@ -369,18 +369,21 @@ class Stats:
         """Messages per user in [lo, hi): rollup days, hours and raw ends, each grouped alone."""
         counts: Counter[int] = Counter()
         rows = []
+        # Grouped by `user_id + 0`, not the column: SQLite otherwise walks the channel's whole
+        # (channel, user, ...) index to save a sort, 300-500 ms on a million-message channel
+        # for an hour's rows that the time range finds in a few milliseconds.
         for first, end, table, column in rollup_parts(lo, hi):
             rows += await self._all(
-                f"SELECT user_id, sum(messages) FROM {table} WHERE channel_id = $1 "
-                f"AND {column} >= $2 AND {column} < $3{skip} GROUP BY user_id",
+                f"SELECT user_id + 0 AS u, sum(messages) FROM {table} WHERE channel_id = $1 "
+                f"AND {column} >= $2 AND {column} < $3{skip} GROUP BY u",
                 channel_id,
                 first,
                 end,
             )
         for a, z in cut(lo, hi).raw:
             rows += await self._all(
-                "SELECT user_id, count(*) FROM chat_messages WHERE channel_id = $1 "
-                f"AND sent_at >= $2 AND sent_at < $3{skip} GROUP BY user_id",
+                "SELECT user_id + 0 AS u, count(*) FROM chat_messages WHERE channel_id = $1 "
+                f"AND sent_at >= $2 AND sent_at < $3{skip} GROUP BY u",
                 channel_id,
                 a,
                 z,
@@ -398,9 +401,11 @@ class Stats:
         table, column = ("chat_user_days", "day") if unit == DAY_MS else ("chat_user_hours", "hour")
         base, per, whole = lo // unit, width // unit, (hi - lo) // width
         found: dict[int, tuple[int, int]] = {}
+        # A slice of one unit holds a row per chatter: count(*) is its chatters, with no sort.
+        chatters = "count(*)" if per == 1 else "count(DISTINCT user_id)"
         if whole:
             for b, m, c in await self._all(
-                f"SELECT ({column} - {base}) / {per} AS b, sum(messages), count(DISTINCT user_id) "
+                f"SELECT ({column} - {base}) / {per} AS b, sum(messages), {chatters} "
                 f"FROM {table} WHERE channel_id = $1 AND {column} >= $2 AND {column} < $3{skip} "
                 "GROUP BY b",
                 channel_id,
