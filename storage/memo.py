@@ -35,3 +35,7 @@ class Memo:
                     del self._kept[old]
             self._kept[key] = (now, value)
         return value
+
+    def clear(self) -> None:
+        """Forget every kept answer (the next request of each key makes it again)."""
+        self._kept.clear()
