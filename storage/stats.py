@@ -177,11 +177,25 @@ class Stats:
         limit: int = 5,
     ) -> tuple[RisingChatter, ...]:
         """Chatters who said more in the last period than in the one before, biggest gain first."""
+        recent, earlier = await self.period_counts(channel_id, now=now, period=period)
+        return await self.rising_of(channel_id, recent, earlier, limit=limit)
+
+    async def period_counts(
+        self, channel_id: int, *, now: datetime, period: timedelta
+    ) -> tuple[Counter[int], Counter[int]]:
+        """Messages per chatter in the last period and in the one before it."""
         lo, mid, hi = ts_ms(now - 2 * period), ts_ms(now - period), ts_ms(now)
         skip = await self._not_left_out(channel_id)
         # Each part grouped on its own (no union to materialise), merged here.
-        recent = await self._per_user(channel_id, mid, hi, skip)
-        earlier = await self._per_user(channel_id, lo, mid, skip)
+        return (
+            await self._per_user(channel_id, mid, hi, skip),
+            await self._per_user(channel_id, lo, mid, skip),
+        )
+
+    async def rising_of(
+        self, channel_id: int, recent: Counter[int], earlier: Counter[int], *, limit: int = 5
+    ) -> tuple[RisingChatter, ...]:
+        """The rising chatters of two periods' counts (`period_counts`), biggest gain first."""
         rising = sorted(
             (u for u in recent if recent[u] > earlier[u]),
             key=lambda u: (earlier[u] - recent[u], -recent[u], u),
