@@ -42,6 +42,7 @@ from storage.stats_rollups import (
     rollup_parts,
     split,
 )
+from storage.windows import SlidingCounts
 
 _FOREVER = 2**62
 LENGTH_SAMPLE = 1_000  # a user's average message length is taken over this many latest messages
@@ -58,6 +59,7 @@ class Stats:
         self._db = db
         self._d = db.dialect
         self._left_out = LeftOut(db)
+        self.windows = SlidingCounts(db)  # per-chatter counts of sliding windows, kept
 
     def leave_out(self, *, user_ids: Iterable[int] = (), logins: Iterable[str] = ()) -> None:
         """Leave these accounts out of every leaderboard, count and share from now on."""
@@ -75,7 +77,17 @@ class Stats:
     ) -> Counter[int]:
         """Messages per chatter in [since, until) (left-out accounts skipped)."""
         lo, hi = _range(since, until)
-        return await self._per_user(channel_id, lo, hi, await self._not_left_out(channel_id))
+        return await self._window(channel_id, lo, hi, await self._not_left_out(channel_id))
+
+    async def _window(self, channel_id: int, lo: int, hi: int, skip: str) -> Counter[int]:
+        """Messages per user in [lo, hi), moved on from the last such window where it can be."""
+
+        async def read(a: int, z: int) -> Counter[int]:
+            return await self._per_user(channel_id, a, z, skip)
+
+        if hi >= _FOREVER or lo <= 0:
+            return await read(lo, hi)
+        return await self.windows.counts(channel_id, lo, hi, skip=skip, read=read)
 
     async def _one(self, sql: str, *params: object) -> tuple[Any, ...]:
         row = await self._db.fetchrow(sql, *params)
@@ -159,12 +171,10 @@ class Stats:
                 f"SELECT user_id, messages AS m FROM chat_users WHERE channel_id = $1{skip} "
                 "ORDER BY m DESC, user_id LIMIT $2"
             )
+            rows = await self._all(sql, channel_id, limit)
         else:
-            sql = (
-                f"SELECT user_id, sum(n) AS m FROM ({per_user_rows(lo, hi, skip)}) AS w "
-                "GROUP BY user_id ORDER BY m DESC, user_id LIMIT $2"
-            )
-        rows = await self._all(sql, channel_id, limit)
+            counts = await self._window(channel_id, lo, hi, skip)
+            rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         logins = await self._logins(channel_id, [int(r[0]) for r in rows])
         return tuple(ChatterCount(int(u), logins[int(u)], int(n)) for u, n in rows)
 
@@ -186,10 +196,9 @@ class Stats:
         """Messages per chatter in the last period and in the one before it."""
         lo, mid, hi = ts_ms(now - 2 * period), ts_ms(now - period), ts_ms(now)
         skip = await self._not_left_out(channel_id)
-        # Each part grouped on its own (no union to materialise), merged here.
         return (
-            await self._per_user(channel_id, mid, hi, skip),
-            await self._per_user(channel_id, lo, mid, skip),
+            await self._window(channel_id, mid, hi, skip),
+            await self._window(channel_id, lo, mid, skip),
         )
 
     async def rising_of(

@@ -288,3 +288,29 @@ async def test_forgetting_a_channel_removes_its_day_rows(db: Database) -> None:
 )
 def test_cut_takes_whole_days_then_hours_then_raw(lo: int, hi: int, want: Cut) -> None:
     assert cut(lo, hi) == want
+
+
+async def test_a_sliding_window_moves_on_exactly(db: Database) -> None:
+    """The kept week moves with the clock; late, backfilled and new messages all count."""
+    stored = await load(db)
+    week = timedelta(days=7)
+    extra = [
+        # new chat at the window's front, a message sent long ago arriving now (backfill),
+        # and one a few minutes late (inside the part always read)
+        ChatMessage("n1", CHANNEL, 4, "user4", "", "new", at("2026-11-01", "12:30")),
+        ChatMessage("b1", CHANNEL, 11, "user11", "", "old", at("2026-10-28", "03:00")),
+        ChatMessage("l1", CHANNEL, 5, "user5", "", "late", at("2026-11-01", "12:02")),
+    ]
+    nows = [datetime(2026, 11, 1, 12, 5, tzinfo=UTC) + timedelta(minutes=7 * i) for i in range(6)]
+    for i, now in enumerate(nows):
+        if i == 2:
+            await db.history.write_batch(messages=extra[:1])
+        if i == 3:
+            await db.history.write_batch(messages=extra[1:])
+        everything = stored + (extra[:1] if i >= 2 else []) + (extra[1:] if i >= 3 else [])
+        want = Counter(m.user_id for m in inside(everything, now - week, now))
+        assert await db.stats.window_counts(CHANNEL, since=now - week, until=now) == want, i
+        top = await db.stats.top_chatters(CHANNEL, since=now - week, until=now, limit=3)
+        ranked = sorted(want.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        assert [(c.user_id, c.messages) for c in top] == ranked
+    assert db.stats.windows._kept  # the window was kept and moved, not only read whole
