@@ -295,18 +295,13 @@ class Chatters:
                 chars,
             )
             writer = 1 + int(longer)
-        # The week and the week before, read once (whole days from the day rollup) for both
-        # the week's rank and the rising place, and kept a minute for every chatter's page.
-        counts, before = await self.memo.get(
-            ("weeks", channel_id),
-            lambda: stats.period_counts(channel_id, now=now, period=WEEK),
-        )
+        # The week and the week before, read once for both the week's rank and the rising
+        # place; they slide on from the last chatter's page (`storage.windows`), so they are
+        # current on every request rather than kept a minute.
+        counts, before = await stats.period_counts(channel_id, now=now, period=WEEK)
         mine_week = counts.get(user_id, 0)
         week = 1 + sum(1 for n in counts.values() if n > mine_week) if mine_week else None
-        rising = await self.memo.get(
-            ("rising", channel_id),
-            lambda: stats.rising_of(channel_id, counts, before, limit=10),
-        )
+        rising = await stats.rising_of(channel_id, counts, before, limit=10)
         place = next((i + 1 for i, r in enumerate(rising) if r.user_id == user_id), None)
         leaders = await self.hour_leaders(channel_id, tz)
         led = tuple(h.hour for h in leaders if h.user_id == user_id)
