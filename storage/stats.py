@@ -424,13 +424,18 @@ class Stats:
         table, column = ("chat_user_days", "day") if unit == DAY_MS else ("chat_user_hours", "hour")
         base, per, whole = lo // unit, width // unit, (hi - lo) // width
         found: dict[int, tuple[int, int]] = {}
-        # A slice of one unit holds a row per chatter: count(*) is its chatters, with no sort.
-        chatters = "count(*)" if per == 1 else "count(DISTINCT user_id)"
+        # A slice of one unit holds a row per chatter: count(*) is its chatters, and grouped
+        # by the key column itself SQLite reads the primary key in order, with no sort.
+        slice_of, chatters, by = (
+            (f"{column} - {base}", "count(*)", column)
+            if per == 1
+            else (f"({column} - {base}) / {per}", "count(DISTINCT user_id)", "b")
+        )
         if whole:
             for b, m, c in await self._all(
-                f"SELECT ({column} - {base}) / {per} AS b, sum(messages), {chatters} "
+                f"SELECT {slice_of} AS b, sum(messages), {chatters} "
                 f"FROM {table} WHERE channel_id = $1 AND {column} >= $2 AND {column} < $3{skip} "
-                "GROUP BY b",
+                f"GROUP BY {by}",
                 channel_id,
                 base,
                 base + whole * per,
