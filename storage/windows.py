@@ -9,9 +9,11 @@ part older than `LAG_MS` is kept ("stable"); the newest minutes are read each ti
 recorder writes in batches a few seconds late.
 
 The answer stays exact: a kept entry is used only while the channel holds exactly as many
-messages sent before its `stable` edge as when it was made (`_sent_before`: the all-time rollup
-total minus the raw messages since the edge), so a late or backfilled message inside the kept
-part makes it read again. A window that jumped (more than half its width) is read again too.
+messages sent before its `stable` edge as when it was made (the all-time rollup total, minus the
+raw messages since the edge when anything arrived since), so a late or backfilled message inside
+the kept part makes it read again. A window that jumped (more than half its width) is read
+again too. Cost on a live channel: that count of raw messages since the edge, an index range
+(for the week before a week, a week of messages; counted, not grouped).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ Read = Callable[[int, int], Awaitable[Counter[int]]]
 class _Kept:
     lo: int
     stable: int
-    before: int  # the channel's messages sent before `stable` when the counts were read
+    total: int  # the channel's messages when the counts were read
+    before: int  # of them, those sent before `stable`
     counts: Counter[int]
 
 
@@ -47,15 +50,31 @@ class SlidingCounts:
         """Forget every kept window (the next request reads its window whole)."""
         self._kept.clear()
 
-    async def _sent_before(self, channel_id: int, at: int) -> int:
-        row = await self._db.fetchrow(
-            "SELECT (SELECT COALESCE(sum(messages), 0) FROM chat_users WHERE channel_id = $1), "
-            "(SELECT count(*) FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2)",
+    async def _total(self, channel_id: int) -> int:
+        """The channel's messages ever stored (the all-time rollup: a row per chatter)."""
+        total = await self._db.fetchval(
+            "SELECT COALESCE(sum(messages), 0) FROM chat_users WHERE channel_id = $1", channel_id
+        )
+        return int(total)
+
+    async def _sent_before(self, channel_id: int, total: int, at: int) -> int:
+        """Of the channel's `total` messages, those sent before `at` (counts the ones after)."""
+        after = await self._db.fetchval(
+            "SELECT count(*) FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2",
             channel_id,
             at,
         )
-        assert row is not None
-        return int(row[0]) - int(row[1])
+        return total - int(after)
+
+    async def _sent_between(self, channel_id: int, lo: int, hi: int) -> int:
+        found = await self._db.fetchval(
+            "SELECT count(*) FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2 "
+            "AND sent_at < $3",
+            channel_id,
+            lo,
+            hi,
+        )
+        return int(found)
 
     async def counts(
         self, channel_id: int, lo: int, hi: int, *, skip: str, read: Read
@@ -67,9 +86,17 @@ class SlidingCounts:
         kept = self._kept.setdefault(key, [])
         usable = [k for k in kept if k.lo <= lo <= k.stable <= stable and lo - k.lo <= width // 2]
         base = max(usable, key=lambda k: k.lo) if usable else None
-        if base is not None and await self._sent_before(channel_id, base.stable) != base.before:
+        total = await self._total(channel_id)  # before reading: a race makes the next re-read
+        if (
+            base is not None
+            and total != base.total
+            and await self._sent_before(channel_id, total, base.stable) != base.before
+        ):
             base = None  # a message arrived late inside the kept part: read it whole
-        before = await self._sent_before(channel_id, stable)  # before reading: a race re-reads
+        if base is None:
+            before = await self._sent_before(channel_id, total, stable)
+        else:  # the kept part holds: add what was sent between its edge and the new one
+            before = base.before + await self._sent_between(channel_id, base.stable, stable)
         if base is None:
             counts = await read(lo, stable)
         else:
@@ -78,7 +105,7 @@ class SlidingCounts:
             counts.subtract(await read(base.lo, lo))
             counts = +counts
             kept.remove(base)
-        kept.append(_Kept(lo, stable, before, counts))
+        kept.append(_Kept(lo, stable, total, before, counts))
         del kept[:-KEPT_PER_KEY]
         out = Counter(counts)
         out.update(await read(stable, hi))
