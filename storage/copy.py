@@ -225,7 +225,12 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 # Rollups of chat_messages (storage/stats_rollups.py): not copied, the target's trigger builds
 # them from the chat rows as they arrive.
-DERIVED: tuple[str, ...] = ("chat_user_hours", "chat_users", "chat_emote_hours")
+DERIVED: tuple[str, ...] = (
+    "chat_user_hours",
+    "chat_user_days",
+    "chat_users",
+    "chat_emote_hours",
+)
 
 # Short-lived per-channel state (storage/channel_state.py: cooldowns, a pending forget): not
 # copied; a copied database starts with none.

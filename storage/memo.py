@@ -1,6 +1,9 @@
-"""Answers kept a short while: the figures over a channel's whole history or a long window
-(hour leaders, hours of the day, a week's counts per chatter, rising chatters) take a scan of
-the channel's rollup rows, so each is made at most once a `ttl_s` per key and reused."""
+"""Answers kept a short while: the figures over a channel's whole history (hour leaders and
+hours of the day on the channel's clock, the rival candidates' vectors, the first and last
+message) take a scan of the channel's hour rollup, so each is made at most once a `ttl_s` per
+key and reused. Windowed counts per chatter (a week's, rising) are kept too, but made again
+they slide on from the last ones (`storage.windows`): the first request in a minute pays two
+short reads, not two weeks of rollup rows."""
 
 from __future__ import annotations
 
@@ -35,3 +38,7 @@ class Memo:
                     del self._kept[old]
             self._kept[key] = (now, value)
         return value
+
+    def clear(self) -> None:
+        """Forget every kept answer (the next request of each key makes it again)."""
+        self._kept.clear()

@@ -1,0 +1,112 @@
+"""Messages per chatter over a sliding window (the last 24 hours, 7 or 30 days), kept and moved
+instead of read again.
+
+A week's counts per chatter read every (chatter, day) rollup row of the week: on a busy
+channel over a hundred thousand rows, hundreds of milliseconds. As the window slides, the
+counts for [lo, hi) become the kept counts for [kept_lo, kept_stable) plus what was sent in
+[kept_stable, stable) minus what was sent in [kept_lo, lo): two short reads. Only the window's
+part older than `LAG_MS` is kept ("stable"); the newest minutes are read each time, as the
+recorder writes in batches a few seconds late.
+
+The answer stays exact: a kept entry is used only while the channel holds exactly as many
+messages sent before its `stable` edge as when it was made (the all-time rollup total, minus the
+raw messages since the edge when anything arrived since), so a late or backfilled message inside
+the kept part makes it read again. A window that jumped (more than half its width) is read
+again too. Cost on a live channel: that count of raw messages since the edge, an index range
+(for the week before a week, a week of messages; counted, not grouped).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from storage.engine import Store
+
+LAG_MS = 10 * 60 * 1000
+KEPT_PER_KEY = 4  # e.g. this week and the week before (rising) share a width
+
+Read = Callable[[int, int], Awaitable[Counter[int]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    lo: int
+    stable: int
+    total: int  # the channel's messages when the counts were read
+    before: int  # of them, those sent before `stable`
+    counts: Counter[int]
+
+
+class SlidingCounts:
+    """Kept per-chatter counts of windows, one small list per (channel, width, left-out)."""
+
+    def __init__(self, db: Store) -> None:
+        self._db = db
+        self._kept: dict[tuple[int, int, str], list[_Kept]] = {}
+
+    def clear(self) -> None:
+        """Forget every kept window (the next request reads its window whole)."""
+        self._kept.clear()
+
+    async def _total(self, channel_id: int) -> int:
+        """The channel's messages ever stored (the all-time rollup: a row per chatter)."""
+        total = await self._db.fetchval(
+            "SELECT COALESCE(sum(messages), 0) FROM chat_users WHERE channel_id = $1", channel_id
+        )
+        return int(total)
+
+    async def _sent_before(self, channel_id: int, total: int, at: int) -> int:
+        """Of the channel's `total` messages, those sent before `at` (counts the ones after)."""
+        after = await self._db.fetchval(
+            "SELECT count(*) FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2",
+            channel_id,
+            at,
+        )
+        return total - int(after)
+
+    async def _sent_between(self, channel_id: int, lo: int, hi: int) -> int:
+        found = await self._db.fetchval(
+            "SELECT count(*) FROM chat_messages WHERE channel_id = $1 AND sent_at >= $2 "
+            "AND sent_at < $3",
+            channel_id,
+            lo,
+            hi,
+        )
+        return int(found)
+
+    async def counts(
+        self, channel_id: int, lo: int, hi: int, *, skip: str, read: Read
+    ) -> Counter[int]:
+        """Messages per chatter in [lo, hi); `read(a, b)` counts [a, b) from the database."""
+        width = hi - lo
+        stable = max(lo, hi - LAG_MS)
+        key = (channel_id, width, skip)
+        kept = self._kept.setdefault(key, [])
+        usable = [k for k in kept if k.lo <= lo <= k.stable <= stable and lo - k.lo <= width // 2]
+        base = max(usable, key=lambda k: k.lo) if usable else None
+        total = await self._total(channel_id)  # before reading: a race makes the next re-read
+        if (
+            base is not None
+            and total != base.total
+            and await self._sent_before(channel_id, total, base.stable) != base.before
+        ):
+            base = None  # a message arrived late inside the kept part: read it whole
+        if base is None:
+            before = await self._sent_before(channel_id, total, stable)
+        else:  # the kept part holds: add what was sent between its edge and the new one
+            before = base.before + await self._sent_between(channel_id, base.stable, stable)
+        if base is None:
+            counts = await read(lo, stable)
+        else:
+            counts = Counter(base.counts)
+            counts.update(await read(base.stable, stable))
+            counts.subtract(await read(base.lo, lo))
+            counts = +counts
+            kept.remove(base)
+        kept.append(_Kept(lo, stable, total, before, counts))
+        del kept[:-KEPT_PER_KEY]
+        out = Counter(counts)
+        out.update(await read(stable, hi))
+        return out
