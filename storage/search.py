@@ -6,7 +6,7 @@ they wrote here), and every name Get Users ever returned (`account_names (login)
 the account chatted in the channel. A prefix is a range [prefix, next) on the index. SQLite
 compares text byte by byte (BINARY) already; PostgreSQL compares by the database's collation,
 which may ignore '_' or case, so there the range is taken in the "C" collation, on indexes built
-in it (migration postgres 0012).
+in it (migration postgres 0011).
 """
 
 from __future__ import annotations

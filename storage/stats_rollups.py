@@ -4,7 +4,7 @@ rollups for its other whole hours, raw rows for its ragged ends.
 Migrations sqlite 0009 / postgres 0006 keep three rollups current by a trigger on
 `chat_messages`: `chat_user_hours` (messages and characters per channel, user and UTC hour since
 the epoch), `chat_users` (the same over all time, with first and last message) and
-`chat_emote_hours` (emote uses per channel and UTC hour); sqlite 0015 / postgres 0012 add
+`chat_emote_hours` (emote uses per channel and UTC hour); sqlite 0015 / postgres 0013 add
 `chat_user_days` (per channel, user and UTC day since the epoch) to the same trigger. A window
 [lo, hi) in milliseconds reads the day rollup for the whole UTC days inside it, the hour rollup
 for the whole hours around them and `chat_messages` for the parts of an hour at either end

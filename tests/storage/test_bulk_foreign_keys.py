@@ -1,7 +1,7 @@
 """The bulk paths' foreign keys hold on both engines: a row whose parent is missing is refused,
 and deleting a parent removes its rows. On PostgreSQL three of them (chat_messages.channel_id,
 capture_chatters.capture_id, account_names.user_id) are checked once per statement by triggers
-(postgres migration 0013) rather than per row by constraints, so this is their contract."""
+(postgres migration 0012) rather than per row by constraints, so this is their contract."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The per-day rollup (sqlite 0015 / postgres 0012) keeps every window exact, on both engines.
+"""The per-day rollup (sqlite 0015 / postgres 0013) keeps every window exact, on both engines.
 
 A hand-made history around two awkward clocks: Europe/Paris on the day it leaves summer time
 (2026-10-25, a 25-hour day with 02:00-03:00 twice) and Pacific/Tongatapu (UTC+13 all year, so a
@@ -217,7 +217,7 @@ async def _rewind(db: Database) -> None:
     if db.name == "sqlite":
         await db.execute("PRAGMA user_version = 14")
     else:
-        await db.execute("DELETE FROM schema_version WHERE version = 12")
+        await db.execute("DELETE FROM schema_version WHERE version = 13")
 
 
 async def test_the_migration_backfills_the_days(db_target: Path | str) -> None:
