@@ -20,7 +20,7 @@ import asyncpg
 
 from bench import pg
 from storage import Account, Database
-from storage.accounts import _UPSERT_LOOKED_UP, _UPSERT_NAME
+from storage.accounts import _ACCOUNT_NAMES, _UPSERT_LOOKED_UP, _UPSERT_NAME
 from storage.database import migrations
 from storage.migrations import migrations as engine_migrations
 
@@ -116,19 +116,8 @@ def plain(path: Path, accounts: list[Account]) -> tuple[float, float]:
     return t1 - t0, t2 - t1
 
 
-_ACCOUNT_COLS = [
-    "user_id",
-    "login",
-    "display_name",
-    "created_at",
-    "type",
-    "broadcaster_type",
-    "profile_image_url",
-    "description",
-    "looked_up_at",
-    "first_seen_at",
-    "last_seen_at",
-]
+# The columns ours writes, in its order: raw COPY gets the same rows.
+_ACCOUNT_COLS = list(_ACCOUNT_NAMES)
 
 
 async def raw_copy(
