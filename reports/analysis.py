@@ -30,7 +30,7 @@ from reports.model import (
     Totals,
     Wave,
 )
-from reports.patterns import LoginForms, silent_traits, stems, traits_of
+from reports.patterns import LoginForms, silent_traits, stems, stems_of, traits_of
 from reports.platform import SignupRates, signup_rates_from
 from reports.raid_model import IncomingRaid
 from reports.remnants import find_remnants
@@ -201,7 +201,7 @@ def analyze(
         )
 
     stem_runs = []
-    for r in find_stem_runs([forms.stem(a.login) for a in kept], day_numbers - first_day, rate):
+    for r in find_stem_runs(stems_of([a.login for a in kept]), day_numbers - first_day, rate):
         members = [kept[i] for i in r.members]
         if sum(1 for a in members if flags[a.user_id] & FLAGGED_MASK) >= 0.8 * len(members):
             continue  # already a wave or a burst: said once

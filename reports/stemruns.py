@@ -39,36 +39,57 @@ class Run:
 def find_stem_runs(
     stems: list[str | None], day_index: npt.NDArray[np.int64], rate: npt.NDArray[np.float64]
 ) -> list[Run]:
-    """Return stem runs among accounts with these stems (None: no stem) on these days."""
-    groups: dict[str, list[int]] = {}
+    """Return stem runs among accounts with these stems (None: no stem) on these days.
+
+    Every stem's busiest window is found at once (issue 21: one window search per stem took a
+    sixth of a 100,000-chatter analysis): the accounts are sorted by (stem, day, index), and a
+    window that starts at an account ends at the first account of the same stem `WINDOW_DAYS`
+    or more later, found by one search over (stem, day) keys that never cross between stems.
+    """
+    group_of: dict[str, int] = {}  # stem -> its number, in order of first appearance
+    picked: list[int] = []  # indexes of accounts with a stem
+    gids: list[int] = []
     for i, stem in enumerate(stems):
         if stem is not None:
-            groups.setdefault(stem, []).append(i)
-    groups = {s: m for s, m in groups.items() if len(m) >= MIN_RUN}
-    if not groups:
+            picked.append(i)
+            gids.append(group_of.setdefault(stem, len(group_of)))
+    if not picked:
         return []
+    gid = np.array(gids, dtype=np.int64)
+    sizes = np.bincount(gid)
+    keep = sizes[gid] >= MIN_RUN
+    if not keep.any():
+        return []
+    n_groups = int((sizes >= MIN_RUN).sum())
+    idx = np.array(picked, dtype=np.int64)[keep]
+    gid, days = gid[keep], day_index[idx]
+    order = np.lexsort((idx, days, gid))  # by stem, then day, then time order
+    idx, gid, days = idx[order], gid[order], days[order]
+    span = int(days.max()) + WINDOW_DAYS + 1  # keys of two stems never meet
+    keys = gid * span + days
+    counts = np.searchsorted(keys, keys + WINDOW_DAYS, side="left") - np.arange(len(keys))
+    starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
+    best_count = np.maximum.reduceat(counts, starts)
+    group_at = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(gid)]))
+    # The first position of each stem's largest count (the earliest busiest window).
+    at_best = np.where(counts == best_count[group_at], np.arange(len(gid)), len(gid))
+    best_pos = np.minimum.reduceat(at_best, starts)
+
     n_days = len(rate)
     total = float(rate.sum()) or 1.0
     csum = np.concatenate(([0.0], np.cumsum(rate)))
-    tests = len(groups) * max(1, n_days // WINDOW_DAYS)
+    tests = n_groups * max(1, n_days // WINDOW_DAYS)
     log_alpha = math.log(FAMILY_ALPHA / tests)
+    names = list(group_of)
     out = []
-    for stem, members in groups.items():
-        days = day_index[members]
-        order = np.argsort(days, kind="stable")
-        days = days[order]
-        # The busiest window that starts at one of the stem's own days.
-        ends = np.searchsorted(days, days + WINDOW_DAYS, side="left")
-        counts = ends - np.arange(len(days))
-        best = int(np.argmax(counts))
-        k = int(counts[best])
-        if k < MIN_RUN:
-            continue
-        d0 = int(days[best])
+    for g in np.flatnonzero(best_count >= MIN_RUN).tolist():
+        pos, k = int(best_pos[g]), int(best_count[g])
+        d0 = int(days[pos])
         d1 = min(d0 + WINDOW_DAYS, n_days)
-        expected = len(members) * float(csum[d1] - csum[d0]) / total
+        stem_id = int(gid[pos])
+        expected = int(sizes[stem_id]) * float(csum[d1] - csum[d0]) / total
         log_p = poisson_log_sf(k, expected)
         if log_p < log_alpha:
-            chosen = tuple(int(members[j]) for j in order[best : best + k])
-            out.append(Run(stem, chosen, d0, int(days[best + k - 1]), expected, log_p))
+            chosen = tuple(idx[pos : pos + k].tolist())
+            out.append(Run(names[stem_id], chosen, d0, int(days[pos + k - 1]), expected, log_p))
     return out

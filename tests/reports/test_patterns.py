@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from reports.patterns import describe_shape, find_patterns, shape_of, stem_of
+import random
+
+from reports.patterns import describe_shape, find_patterns, shape_of, stem_of, stems_of
 
 
 @pytest.mark.parametrize(
@@ -17,6 +19,40 @@ from reports.patterns import describe_shape, find_patterns, shape_of, stem_of
 )
 def test_stem_of(login: str, stem: str | None) -> None:
     assert stem_of(login) == stem
+
+
+EDGES = [
+    "ab_1",
+    "ab__12",
+    "abc_d_12",
+    "abc__12",
+    "_abc1",
+    "abc_1_2",
+    "Sweet_Angel_07",
+    "ÉCOLE12",
+    "abcé12",
+    "abc\u0661\u0662",
+    "ab\u0130c12",
+    "x\u0663\u0661",
+    "",
+    "12345",
+    "a" * 40 + "9",
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_stems_of_many_logins_equal_stem_of_each(seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = "abcxyz_0123456789QÉ"
+    logins = ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(5_000)]
+    logins += EDGES
+    rng.shuffle(logins)
+    assert stems_of(logins) == [stem_of(login) for login in logins]
+
+
+def test_stems_of_a_login_with_a_newline_falls_back_to_one_by_one() -> None:
+    assert stems_of(["abc12", "x\nyz12", "darkfox"]) == ["abc", None, None]
+    assert stems_of([]) == []
 
 
 def test_shapes() -> None:
