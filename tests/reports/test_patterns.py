@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import pytest
-
 import random
+
+import pytest
 
 from reports.patterns import describe_shape, find_patterns, shape_of, stem_of, stems_of
 
