@@ -16,12 +16,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.capture import CaptureBusy, CaptureProgress, Capturer
+from bot.capture import CaptureBusy, CaptureProgress, Capturer, CaptureResult
 from bot.chat import prefix_keeping_link
 from bot.helix import HelixError
 from bot.pages import Reports, new_report_token
 from reports.i18n import ENGLISH, N_, Speaker
-from storage import CaptureStatus, StorageError
+from storage import Capture, CaptureStatus, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,23 @@ NOT_STORED = N_(
 )
 # Faults of the database or the filesystem under it (disk full, read-only, no file descriptors).
 STORAGE_FAULTS = (StorageError, sqlite3.Error, OSError)
+_FINISHED = (CaptureStatus.COMPLETE, CaptureStatus.PARTIAL)
+
+
+class _EndedShort(Exception):
+    """An early result's capture did not end complete or partial once written."""
+
+    def __init__(self, capture: Capture) -> None:
+        super().__init__(capture.status.value)
+        self.capture = capture
+
+
+async def _stored(stored: asyncio.Future[CaptureResult]) -> CaptureResult:
+    """Wait for an early result's writes; raise `_EndedShort` if the capture ended short."""
+    result = await asyncio.shield(stored)  # a cancelled check still lets its capture be written
+    if result.capture.status not in _FINISHED:
+        raise _EndedShort(result.capture)
+    return result
 
 
 def files_failed_sentence(reason: str, tr: Speaker = ENGLISH) -> str:
@@ -123,6 +140,7 @@ class Checks:
                 requested_by_login=request.requested_by_login,
                 report_token=new_report_token(),
                 on_progress=on_progress,
+                early=True,  # analyse while its last writes run (issue 21)
             )
         except CaptureBusy as busy:
             return CheckAnswer(progress_sentence(busy.progress, tr), "busy")
@@ -137,16 +155,16 @@ class Checks:
                 await asyncio.gather(*announced, return_exceptions=True)
 
         capture = result.capture
-        if capture.status not in (CaptureStatus.COMPLETE, CaptureStatus.PARTIAL):
-            # The known reasons are catalog messages: said in the channel's language.
-            reason = tr.say(capture.status_reason or "unknown reason")
-            return CheckAnswer(
-                tr.say("The check did not finish: {reason}.", reason=reason),
-                capture.status.value,
-                capture.status_reason or "",
-            )
+        if capture.status not in _FINISHED:
+            return self._not_finished(capture, tr)
+        settled = None if result.stored is None else asyncio.ensure_future(_stored(result.stored))
         try:
-            built = await self._reports.prepare(result, window=request.window)
+            built = await self._reports.prepare(result, window=request.window, settled=settled)
+            if result.stored is not None:
+                result = result.stored.result()  # done: `prepare` waited for it
+                capture = result.capture
+        except _EndedShort as ended:
+            return self._not_finished(ended.capture, tr)
         except STORAGE_FAULTS as exc:
             log.error(
                 "the result of a check in %s could not be stored: %s", request.channel_name, exc
@@ -168,3 +186,13 @@ class Checks:
             f"verdict {built.analysis.verdict.level.value}"
         )
         return CheckAnswer(text, capture.status.value, detail)
+
+    @staticmethod
+    def _not_finished(capture: Capture, tr: Speaker) -> CheckAnswer:
+        # The known reasons are catalog messages: said in the channel's language.
+        reason = tr.say(capture.status_reason or "unknown reason")
+        return CheckAnswer(
+            tr.say("The check did not finish: {reason}.", reason=reason),
+            capture.status.value,
+            capture.status_reason or "",
+        )

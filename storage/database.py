@@ -18,6 +18,7 @@ from typing import Any, Protocol, Self
 
 from storage.accounts import Accounts
 from storage.api_tokens import ApiTokens
+from storage.aside import ReadsAside
 from storage.audit import Audit
 from storage.capture_batches import CaptureBatches
 from storage.captures import Captures
@@ -54,6 +55,8 @@ class Engine(Protocol):
 
     @property
     def reader(self) -> Executor: ...
+
+    async def aside(self) -> Executor: ...
 
     def describe(self) -> str: ...
 
@@ -124,6 +127,7 @@ class Database:
         self.detection = Detection(self)  # issue 19: chatted, signup rates, presence
         self.marks = ChannelMarks(self)  # issue 16: cooldown, forget confirmation, shared
         self.stream_events = StreamEvents(self)  # issue 18: subs, raids, follows
+        self.aside = ReadsAside(self.dialect, self._aside)  # issue 21: reads that skip writes
 
     def __repr__(self) -> str:
         return f"Database({self.target.describe()})"
@@ -206,10 +210,18 @@ class Database:
     ) -> None:
         await self.close()
 
-    def _reader(self) -> Executor:
+    def check_open(self) -> None:
+        """Raise DatabaseClosedError unless the database is open."""
         if self._state is not _State.OPENED:
             raise DatabaseClosedError(f"database {self.target.describe()} is not open")
+
+    def _reader(self) -> Executor:
+        self.check_open()
         return self.engine.reader
+
+    async def _aside(self) -> Executor:
+        self.check_open()
+        return await self.engine.aside()
 
     async def schema_version(self) -> int:
         self._reader()

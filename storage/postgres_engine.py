@@ -154,6 +154,10 @@ class PostgresEngine:
     def reader(self) -> Executor:
         return PostgresExecutor(self.pool, self.where)
 
+    async def aside(self) -> Executor:
+        """Reads aside from the writes: any pooled connection already is."""
+        return self.reader
+
     async def open(self) -> None:
         with unavailable_as_storage_error(self.where):
             try:

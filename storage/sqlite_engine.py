@@ -27,6 +27,8 @@ _PLACEHOLDER = re.compile(r"\$(\d+)")
 # (`Database.lean_cache`, issue 21: measured in docs/benchmarks.md, peak RSS).
 CACHE_KIB = 65536
 LEAN_CACHE_KIB = 16384
+# The reads-aside connection's cache (`SqliteEngine.aside`): small, its reads are few and brief.
+ASIDE_CACHE_KIB = 8192
 
 
 @lru_cache(maxsize=512)
@@ -79,6 +81,8 @@ class SqliteEngine:
         self.path = path
         self._busy_timeout_ms = int(busy_timeout_s * 1000)
         self._conn: aiosqlite.Connection | None = None
+        self._aside: aiosqlite.Connection | None = None
+        self._aside_lock = asyncio.Lock()
         self._write_lock = asyncio.Lock()
 
     def describe(self) -> str:
@@ -116,12 +120,39 @@ class SqliteEngine:
         # default cache made a chat row cost about a third more SQLite CPU.
         await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
+    async def aside(self) -> Executor:
+        """Return a second, read-only connection, for reads that must not wait for writes.
+
+        The one connection runs its statements one after another: a read queues behind a
+        write transaction's statements (issue 21: a capture's per-page matching waited for
+        its own write-behind batches, and its lookups started late). WAL lets this
+        connection read the last committed state while a write runs. Opened on first use.
+        """
+        if self._conn is None:
+            raise DatabaseClosedError(f"database {self.path} is not open")
+        async with self._aside_lock:
+            if self._aside is None:
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                try:
+                    conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+                except sqlite3.Error as exc:
+                    raise StorageError(f"cannot open database {self.path}: {exc}") from exc
+                conn.row_factory = aiosqlite.Row
+                await conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+                await conn.execute(f"PRAGMA cache_size = -{ASIDE_CACHE_KIB}")
+                self._aside = conn
+            return SqliteExecutor(self._aside)
+
     async def set_cache(self, kib: int) -> None:
         """Cap the page cache at `kib` KiB and hand back the memory of the pages it drops."""
         await self.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
         await self.conn.execute("PRAGMA shrink_memory")
 
     async def close(self) -> None:
+        aside, self._aside = self._aside, None
+        if aside is not None:
+            with contextlib.suppress(sqlite3.Error):
+                await aside.close()
         conn, self._conn = self._conn, None
         if conn is not None:
             await conn.close()

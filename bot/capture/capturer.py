@@ -10,6 +10,7 @@ start: never counted as complete.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from bot.capture.model import (
     CaptureBusy,
     CaptureProgress,
     CaptureResult,
+    RunOutcome,
 )
 from bot.capture.pipeline import CaptureRun
 from bot.helix.client import Helix
@@ -97,17 +99,26 @@ class Capturer:
         requested_by_login: str,
         report_token: str,
         on_progress: Callable[[CaptureProgress], None] | None = None,
+        early: bool = False,
     ) -> CaptureResult:
         """Capture the channel's chatters; raise CaptureBusy if a capture of it already runs.
 
         The channel must be in storage (`db.channels.join`). The result's capture row says how
         it ended; a capture stopped by `cancel`/`cancel_all` returns as interrupted.
+
+        `early`: return as soon as every chatter is in memory, while the last of them are still
+        being written (issue 21: the analysis need not wait for storage). The result's capture
+        row is then what storage will hold, and `stored` the task that returns the result as
+        stored: its row may still end `failed` if the writes fail.
         """
         running = self._jobs.get(channel_id)
         if running is not None:
             raise CaptureBusy(running.progress())
         job = _Job(channel_id=channel_id, queued_at=self._clock())
         self._jobs[channel_id] = job
+        if early:
+            job.gathered = asyncio.get_running_loop().create_future()
+        handed_on = False
         try:
             job.task = asyncio.create_task(
                 self._execute(
@@ -121,6 +132,15 @@ class Capturer:
                 name=f"capture-{channel_id}",
             )
             try:
+                if job.gathered is not None:
+                    await asyncio.wait(
+                        [job.gathered, job.task], return_when=asyncio.FIRST_COMPLETED
+                    )
+                    if job.gathered.done() and not job.task.done():
+                        # The channel stays busy until its capture is written.
+                        job.task.add_done_callback(lambda _: self._release(job))
+                        handed_on = True
+                        return job.gathered.result()
                 return await asyncio.shield(job.task)
             except asyncio.CancelledError:
                 # Our caller was cancelled: stop the capture too, let it record how it ended.
@@ -130,7 +150,12 @@ class Capturer:
                     await asyncio.wait([job.task])
                 raise
         finally:
-            self._jobs.pop(channel_id, None)
+            if not handed_on:
+                self._release(job)
+
+    def _release(self, job: _Job) -> None:
+        if self._jobs.get(job.channel_id) is job:
+            del self._jobs[job.channel_id]
 
     async def _execute(
         self,
@@ -152,6 +177,28 @@ class Capturer:
                 report_token=report_token,
                 started_at=started_at,
             )
+            finished_at: datetime | None = None
+
+            def gathered(out: RunOutcome) -> None:
+                nonlocal finished_at
+                if job.gathered is None or job.gathered.done():
+                    return
+                # The stored row will say the same (storage keeps whole seconds).
+                finished_at = self._clock().replace(microsecond=0)
+                early = dataclasses.replace(
+                    row,
+                    status=out.status,
+                    status_reason=out.reason,
+                    finished_at=finished_at,
+                    chatter_total=out.total,
+                    chatter_count=out.chatters,
+                    looked_up_count=out.looked_up,
+                    viewer_count=out.viewer_count,
+                )
+                job.gathered.set_result(
+                    CaptureResult(early, out.accounts, out.viewer_count, out.renames, job.task)
+                )
+
             job.run = CaptureRun(
                 db=self._db,
                 helix=self._helix,
@@ -162,6 +209,7 @@ class Capturer:
                 clock=self._clock,
                 on_progress=on_progress,
                 lookup_workers=self._lookup_workers,
+                on_gathered=gathered if job.gathered is not None else None,
             )
             # A small SQLite cache while the capture runs: it lowers the command's peak memory.
             async with self._db.lean_cache():
@@ -172,7 +220,7 @@ class Capturer:
             await self._db.captures.finish(
                 row.capture_id,
                 status=out.status,
-                finished_at=self._clock(),
+                finished_at=finished_at or self._clock(),
                 reason=reason,
                 chatter_total=out.total,
                 looked_up_count=out.looked_up,
@@ -203,6 +251,7 @@ class _Job:
     queued_at: datetime
     task: asyncio.Task[CaptureResult] | None = None
     run: CaptureRun | None = None
+    gathered: asyncio.Future[CaptureResult] | None = None  # the early result (`early=True`)
     cancel_reason: str | None = None
 
     def progress(self) -> CaptureProgress:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,6 +62,8 @@ class CaptureResult:
     accounts: tuple[Account, ...]
     viewer_count: int | None
     renames: Mapping[int, Sequence[str]]
+    # An early result's writes (`Capturer.capture(early=True)`): the result as stored.
+    stored: asyncio.Future[CaptureResult] | None = None
 
 
 class CaptureBusy(Exception):

@@ -59,6 +59,7 @@ class CaptureRun:
         clock: Callable[[], datetime],
         on_progress: Callable[[CaptureProgress], None] | None,
         lookup_workers: int,
+        on_gathered: Callable[[RunOutcome], None] | None = None,
     ) -> None:
         self.db = db
         self.helix = helix
@@ -69,6 +70,7 @@ class CaptureRun:
         self.clock = clock
         self.on_progress = on_progress
         self.lookup_workers = lookup_workers
+        self.on_gathered = on_gathered
         self.t0 = time.monotonic()
         self.pages = 0
         self.total: int | None = None
@@ -163,12 +165,15 @@ class CaptureRun:
             with contextlib.suppress(Exception):
                 await self.flush()
         else:
-            if not reason:
-                status = CaptureStatus.COMPLETE
-            elif self.seen:
-                status = CaptureStatus.PARTIAL
-            else:
-                status = CaptureStatus.FAILED
+            status = self._status(reason)
+        return self._outcome(status, reason)
+
+    def _status(self, reason: str) -> CaptureStatus:
+        if not reason:
+            return CaptureStatus.COMPLETE
+        return CaptureStatus.PARTIAL if self.seen else CaptureStatus.FAILED
+
+    def _outcome(self, status: CaptureStatus, reason: str) -> RunOutcome:
         return RunOutcome(
             status=status,
             reason=reason,
@@ -179,6 +184,19 @@ class CaptureRun:
             accounts=self.all_accounts(),
             renames=self.renames,
         )
+
+    def _gathered(self, reason: str) -> None:
+        """Hand the chatters on while the last writes run (issue 21: they need not wait).
+
+        Not when a chatter was renamed in this capture: its earlier logins are read back
+        after the writes, so the result is whole only then.
+        """
+        if self.on_gathered is None or self._renamed_now:
+            return
+        try:
+            self.on_gathered(self._outcome(self._status(reason), reason))
+        except Exception:
+            log.exception("capture %d: the early result could not be handed on", self.capture_id)
 
     async def fetch(self) -> str:
         """Fetch every page, match it in storage, and look up the accounts we never saw.
@@ -224,12 +242,14 @@ class CaptureRun:
             for _ in workers:
                 self._batches.put_nowait(None)
             await asyncio.gather(*workers)
+            self.viewer_count = await streams
+            reason = self._with_failed_lookups(reason)
+            self._gathered(reason)  # every chatter is in: what is left is writing them
             self._closing = True
             self._flush_wanted.set()
             await writer
             await self.flush()
             await self._reread_renames()
-            self.viewer_count = await streams
         except BaseException:
             # The writer is not cancelled mid-write (that would roll its rows back): it stops
             # at its next wake-up, and whatever is still buffered is written by the caller.
@@ -239,11 +259,14 @@ class CaptureRun:
                 task.cancel()
             await asyncio.gather(*workers, streams, matcher, writer, return_exceptions=True)
             raise
-        if self.failed_lookups:
-            missing = f"{len(self.failed_lookups)} accounts could not be looked up"
-            why = reason_for(self.lookup_error) if self.lookup_error else UNAVAILABLE
-            reason = f"{reason}; {missing} ({why})" if reason else f"{missing} ({why})"
         return reason
+
+    def _with_failed_lookups(self, reason: str) -> str:
+        if not self.failed_lookups:
+            return reason
+        missing = f"{len(self.failed_lookups)} accounts could not be looked up"
+        why = reason_for(self.lookup_error) if self.lookup_error else UNAVAILABLE
+        return f"{reason}; {missing} ({why})" if reason else f"{missing} ({why})"
 
     async def _reread_renames(self) -> None:
         """Read the earlier logins of the chatters renamed in this capture, now it is written.
@@ -305,10 +328,12 @@ class CaptureRun:
         """Split chatters into known accounts (renames recorded) and lookups; store them."""
         if not fresh:
             return
-        known = await self.db.accounts.get_brief([c.user_id for c in fresh])
+        # Read aside: a read on the writes' connection would wait for the batch being written.
+        reads = self.db.aside.accounts
+        known = await reads.get_brief([c.user_id for c in fresh])
         self.matched += len(fresh)
         if known:
-            self.renames.update(await self.db.accounts.earlier_logins(list(known)))
+            self.renames.update(await reads.earlier_logins(list(known)))
         for c in fresh:
             acc = known.get(c.user_id)
             if acc is not None and acc.created_at is not None:

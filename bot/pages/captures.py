@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot import memory
 from bot.capture.model import CaptureResult
@@ -82,9 +83,18 @@ class Reports:
         return built
 
     async def prepare(
-        self, result: CaptureResult, *, window: timedelta | None = None
+        self,
+        result: CaptureResult,
+        *,
+        window: timedelta | None = None,
+        settled: asyncio.Future[Any] | None = None,
     ) -> BuiltReport:
-        """Analyse the capture (off the event loop) and record its verdict and summary."""
+        """Analyse the capture (off the event loop) and record its verdict and summary.
+
+        `settled`: the capture's last writes, still running (an early result, issue 21). The
+        analysis runs meanwhile; the verdict is recorded only once they are done, and if they
+        fail, their exception is raised instead.
+        """
         capture = result.capture
         token = capture.report_token
         links = self.links(token)
@@ -93,20 +103,31 @@ class Reports:
             ids = [a.user_id for a in result.accounts]
             # Read through a small SQLite cache, freed after (issue 21: the command's peak RSS).
             async with self._db.lean_cache():
-                extra = await self._signals.for_capture(capture.channel_id, capture.started_at, ids)
-        analysis = await asyncio.to_thread(
-            analyze,
-            result.accounts,
-            now=capture.finished_at or self._clock(),
-            window=window,
-            known_bot_logins=self._known() if callable(self._known) else self._known,
-            viewer_count=result.viewer_count,
-            renames=result.renames,
-            chatted=extra.chatted,
-            platform=extra.platform,
-            multi_channel=extra.multi_channel,
-            raid=extra.raid,
+                extra = await self._signals.for_capture(
+                    capture.channel_id, capture.started_at, ids, settled=settled
+                )
+        analysing = asyncio.ensure_future(
+            asyncio.to_thread(
+                analyze,
+                result.accounts,
+                now=capture.finished_at or self._clock(),
+                window=window,
+                known_bot_logins=self._known() if callable(self._known) else self._known,
+                viewer_count=result.viewer_count,
+                renames=result.renames,
+                chatted=extra.chatted,
+                platform=extra.platform,
+                multi_channel=extra.multi_channel,
+                raid=extra.raid,
+            )
         )
+        if settled is not None:
+            try:
+                await asyncio.shield(settled)
+            except BaseException:
+                await asyncio.wait([analysing])  # a thread cannot be stopped: let it end
+                raise
+        analysis = await analysing
         channels = self._db.channels
         tr = Speaker(
             await channels.language(capture.channel_id), await channels.timezone(capture.channel_id)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -66,16 +67,29 @@ class Signals:
         self._lock = asyncio.Lock()
 
     async def for_capture(
-        self, channel_id: int, started_at: datetime, user_ids: Sequence[int]
+        self,
+        channel_id: int,
+        started_at: datetime,
+        user_ids: Sequence[int],
+        *,
+        settled: asyncio.Future[Any] | None = None,
     ) -> CaptureSignals:
-        """Return the signals for a capture of `user_ids` in `channel_id` at `started_at`."""
-        chatted = await self._db.detection.chatted(channel_id, user_ids)
+        """Return the signals for a capture of `user_ids` in `channel_id` at `started_at`.
+
+        Read aside from the writes (issue 21: a capture's last writes may still run,
+        `settled`); only the cross-channel presence, which counts this capture's own stored
+        chatters, waits for them.
+        """
+        reads = self._db.aside
+        chatted = await reads.detection.chatted(channel_id, user_ids)
         platform = await self.platform()
         since = started_at - timedelta(hours=1)
         multi: frozenset[int] = frozenset()
         # Nobody is in k channels at once unless k channels were captured at all: the usual
         # case, and it spares reading every recent capture's chatters (issue 21).
-        if await self._db.detection.channels_captured(since) >= self.k:
+        if await reads.detection.channels_captured(since) >= self.k:
+            if settled is not None:
+                await asyncio.shield(settled)
             sightings = await self._db.detection.sightings(since)
             counts = channels_at_once(
                 (Sighting(ch, at, ids) for ch, at, ids in sightings), exclude=self._exclude
@@ -83,7 +97,7 @@ class Signals:
             mine = set(user_ids)
             multi = frozenset(u for u in multi_channel(counts, self.k) if u in mine)
         # A capture's start is kept in whole seconds: a raid in that same second counts.
-        raid = await self._db.stream_events.last_raid_in(
+        raid = await reads.stream_events.last_raid_in(
             channel_id, since=started_at - RAID_CONTEXT, until=started_at + timedelta(seconds=1)
         )
         incoming = (
@@ -101,7 +115,7 @@ class Signals:
             now = self._monotonic()
             if self._platform_at is not None and now - self._platform_at < self._refresh_s:
                 return self._platform
-            ids, seconds = await self._db.detection.creation_seconds()
+            ids, seconds = await self._db.aside.detection.creation_seconds()
             self._platform_at = now
             if len(ids) < MIN_PLATFORM_ACCOUNTS:
                 self._platform = None

@@ -29,7 +29,9 @@ class BrokenReports:
     def links(self, token: str) -> Any:
         raise AssertionError("not used")
 
-    async def prepare(self, result: CaptureResult, *, window: Any = None) -> BuiltReport:
+    async def prepare(
+        self, result: CaptureResult, *, window: Any = None, settled: Any = None
+    ) -> BuiltReport:
         raise RuntimeError(SECRET)
 
     def directory(self, token: str) -> Path:
