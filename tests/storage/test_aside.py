@@ -59,5 +59,5 @@ async def test_reads_aside_of_a_closed_database_say_so(db_target: Path | str) ->
 async def test_the_aside_connection_cannot_write_even_when_asked_directly(tmp_path: Path) -> None:
     async with Database(tmp_path / "a.db") as db:
         executor = await db.engine.aside()
-        with pytest.raises(Exception, match="readonly|read-only"):
+        with pytest.raises(Exception, match=r"readonly|read-only"):
             await executor.execute("DELETE FROM accounts")
