@@ -148,6 +148,12 @@ async def running_bot(
         )
         known_bots.load_cached()
         stack.push_async_callback(known_bots.close)
+        signals = Signals(
+            db=db,
+            k=settings.presence_k,
+            exclude=[int(settings.bot_id)] if settings.bot_id else [],
+        )
+        signals.refresh_soon()  # the platform's signup rates, before the first check needs them
         reports = Reports(
             db=db,
             data_dir=settings.data_dir,
@@ -155,11 +161,7 @@ async def running_bot(
             ttl=ttl,
             known_bot_logins=known_bots.logins,
             clock=clock,
-            signals=Signals(
-                db=db,
-                k=settings.presence_k,
-                exclude=[int(settings.bot_id)] if settings.bot_id else [],
-            ),
+            signals=signals,
         )
         stack.push_async_callback(reports.drain)  # report files still being written
         webhook = settings.discord_webhook_url

@@ -188,6 +188,8 @@ class Reports:
                 speaker=built.speaker,
                 keep_phrases=True,  # the dashboard says the reasons in the channel's language
             )
+            if self._signals is not None:
+                self._signals.refresh_soon()  # after the answer and its files: off its path
             return True
         except OSError as exc:
             reason = f"its report files could not be written ({exc.strerror or exc})"
@@ -227,6 +229,8 @@ class Reports:
         """Wait for every report still being written (at stop, before the database closes)."""
         while self._writing:
             await asyncio.wait(list(self._writing.values()))
+        if self._signals is not None:
+            await self._signals.close()
 
     async def available(self, token: str) -> bool:
         """True when a link to this report would serve it (or its "being prepared" page)."""

@@ -2,7 +2,8 @@
 
 - `chatted`: the chatters that ever wrote in this channel (where chat is recorded);
 - `platform`: Twitch-wide signups by day, from every account the cache has ever looked up,
-  computed off the event loop and at most once a day (`refresh_s`);
+  computed off the event loop, at start and after checks, at most once a day (`refresh_s`)
+  once the cache is large; a check takes the last ones and never waits for them;
 - `multi_channel`: the chatters also found in at least `k` of the channels the bot serves
   within the same hour (recent captures), known service bots and the bot itself excluded;
 - `raid`: the latest raid into the channel within `RAID_CONTEXT` before the check, from the
@@ -65,6 +66,7 @@ class Signals:
         self._platform: SignupRates | None = None
         self._platform_at: float | None = None
         self._lock = asyncio.Lock()
+        self._refreshing: asyncio.Task[None] | None = None
 
     async def for_capture(
         self,
@@ -110,19 +112,50 @@ class Signals:
         )
 
     async def platform(self) -> SignupRates | None:
-        """Return Twitch-wide signup rates from the account cache (None while it is small)."""
+        """Return Twitch-wide signup rates from the account cache, as last worked out.
+
+        None while the cache is small, and before the first refresh (the analysis then reads
+        the chatters' own ids, as it does for a small cache). A check never waits for them
+        (issue 21: reading every cached account took half a second of a 100,000-chatter
+        answer): `refresh_soon` works them out again after a check, when they are stale.
+        """
+        return self._platform
+
+    def stale(self) -> bool:
+        """True when the rates are older than `refresh_s`, or were None (a small cache)."""
+        return (
+            self._platform_at is None
+            or self._platform is None
+            or self._monotonic() - self._platform_at >= self._refresh_s
+        )
+
+    def refresh_soon(self) -> None:
+        """Work the rates out again in the background if they are stale (after a check)."""
+        if self.stale() and (self._refreshing is None or self._refreshing.done()):
+            self._refreshing = asyncio.create_task(self._refresh_logged(), name="platform-rates")
+
+    async def _refresh_logged(self) -> None:
+        try:
+            await self.refresh()
+        except Exception as exc:  # the last rates stand; the next check tries again
+            log.warning("platform signup rates not refreshed: %s", exc)
+
+    async def refresh(self) -> SignupRates | None:
+        """Work the rates out from every cached account now, and return them."""
         async with self._lock:
-            now = self._monotonic()
-            if self._platform_at is not None and now - self._platform_at < self._refresh_s:
-                return self._platform
             ids, seconds = await self._db.aside.detection.creation_seconds()
-            self._platform_at = now
+            self._platform_at = self._monotonic()
             if len(ids) < MIN_PLATFORM_ACCOUNTS:
                 self._platform = None
             else:
                 self._platform = await asyncio.to_thread(_rates, ids, seconds)
                 log.info("platform signup rates from %d cached accounts", len(ids))
             return self._platform
+
+    async def close(self) -> None:
+        """Wait for a refresh still running (before the database closes)."""
+        if self._refreshing is not None:
+            await asyncio.gather(self._refreshing, return_exceptions=True)
 
 
 def _rates(ids: list[int], seconds: list[int]) -> SignupRates:

@@ -41,23 +41,36 @@ async def test_signals_for_a_capture(db: Database) -> None:
     assert got.platform is None  # the cache is too small to speak for Twitch
 
 
-async def test_platform_rates_are_cached(db: Database) -> None:
+async def test_platform_rates_are_refreshed_when_stale_and_never_waited_for(db: Database) -> None:
     ticks = [0.0]
     signals = Signals(db=db, refresh_s=100.0, monotonic=lambda: ticks[0])
     accounts = [
         Account(1000 + i, f"a{i}", f"a{i}", created_at=T0 - timedelta(hours=i)) for i in range(1200)
     ]
-    assert await signals.platform() is None
+    assert await signals.platform() is None and signals.stale()  # never worked out yet
+    assert await signals.refresh() is None  # the cache is too small to speak for Twitch
+    assert signals.stale()  # and a small cache is looked at again after the next check
     await db.accounts.upsert_many(accounts, seen_at=T0)
     ticks[0] = 50.0
-    assert await signals.platform() is None  # cached for refresh_s
-    ticks[0] = 150.0
+    signals.refresh_soon()
+    await signals.close()
     rates = await signals.platform()
-    assert rates is not None and rates.accounts == 1200
+    assert rates is not None and rates.accounts == 1200 and not signals.stale()
     # The same curve as from the dated pairs (the ids and seconds path spares the datetimes).
     same = signup_rates(await db.detection.creation_dates())
     assert (rates.first_day, rates.accounts) == (same.first_day, same.accounts)
     assert np.array_equal(rates.ids_per_day, same.ids_per_day, equal_nan=True)
+    # Kept for refresh_s, then worked out again.
+    await db.accounts.upsert_many([Account(5000, "late", "late", created_at=T0)], seen_at=T0)
+    ticks[0] = 120.0
+    signals.refresh_soon()
+    await signals.close()
+    assert (await signals.platform()) is rates
+    ticks[0] = 151.0
+    signals.refresh_soon()
+    await signals.close()
+    again = await signals.platform()
+    assert again is not None and again.accounts == 1201
 
 
 async def test_presence_needs_k_channels_captured_at_all(db: Database) -> None:
