@@ -11,9 +11,11 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.capture import reason_code, stop_reason
 from bot.pages.dashboard.access import Viewer
 from bot.pages.dashboard.site import API, ApiError, Site
 from bot.pages.dashboard.views import ChannelRow, ChatterView, CheckView, Comparison, Wave
+from reports.i18n import Speaker, said
 from storage import Capture, Channel
 
 PAGE = 100
@@ -74,6 +76,7 @@ class Api:
         channel = await self._channel(request, viewer)
         before = request.query.get("before")
         limit = min(PAGE, max(1, int(request.query.get("limit", "50") or 50)))
+        tr = self.site.speaker(request)
         checks = await self.site.store.checks(
             channel.channel_id,
             limit=limit,
@@ -81,7 +84,7 @@ class Api:
         )
         return web.json_response(
             {
-                "data": [self._check_json(channel, c) for c in checks],
+                "data": [self._check_json(channel, c, tr) for c in checks],
                 "next_before": checks[-1].capture_id if len(checks) == limit else None,
             }
         )
@@ -90,7 +93,8 @@ class Api:
         channel = await self._channel(request, viewer)
         capture = await self._capture(channel, request.match_info["id"])
         view = await self.site.views.check_view(capture)
-        return web.json_response({"data": self._check_detail(channel, view)})
+        detail = self._check_detail(channel, view, self.site.speaker(request))
+        return web.json_response({"data": detail})
 
     async def comparison(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         channel = await self._channel(request, viewer)
@@ -132,7 +136,9 @@ class Api:
             "viewers": row.viewers,
             "timezone": row.timezone,
             "language": row.language,
-            "last_check": None if last is None else self._check_json(c, last),
+            "last_check": None
+            if last is None
+            else self._check_json(c, last, Speaker(row.language, row.timezone)),
             "last_stream": None
             if stream is None
             else {
@@ -144,7 +150,9 @@ class Api:
             },
         }
 
-    def _check_json(self, channel: Channel, c: Capture) -> dict[str, Any]:
+    def _check_json(self, channel: Channel, c: Capture, tr: Speaker) -> dict[str, Any]:
+        """A check; its stop reason in English, by name, and in the channel's language."""
+        reason = stop_reason(c)
         return {
             "id": c.capture_id,
             "channel": channel.login,
@@ -152,6 +160,8 @@ class Api:
             "finished_at": _iso(c.finished_at),
             "status": c.status.value,
             "status_reason": c.status_reason,
+            "status_reason_code": reason_code(reason),
+            "status_reason_said": said(reason, tr),
             "verdict": c.verdict,
             "chatters": c.chatter_count,
             "chatter_total": c.chatter_total,
@@ -161,9 +171,9 @@ class Api:
             "expires_at": _iso(self.site.views.expires_at(c)),
         }
 
-    def _check_detail(self, channel: Channel, view: CheckView) -> dict[str, Any]:
+    def _check_detail(self, channel: Channel, view: CheckView, tr: Speaker) -> dict[str, Any]:
         a = view.analysis or {}
-        out = self._check_json(channel, view.capture)
+        out = self._check_json(channel, view.capture, tr)
         out.update(
             {
                 "summary": view.capture.summary,

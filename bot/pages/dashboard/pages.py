@@ -9,6 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.capture import stop_reason
 from bot.pages.dashboard.access import Viewer
 from bot.pages.dashboard.analytics import hours_chart, speaker_of
 from bot.pages.dashboard.analytics_views import AnalyticsViews
@@ -179,6 +180,7 @@ class Pages:
             channel=channel,
             view=view,
             reasons=[said(r, speaker_of(request)) for r in view.reasons],
+            stopped=said(stop_reason(capture), speaker_of(request)),
             comparison=comparison,
             recent=[c for c in recent if c.capture_id != capture.capture_id],
         )
