@@ -15,19 +15,21 @@ from bot.capture import reason_code, stop_reason
 from bot.pages.dashboard.access import Viewer
 from bot.pages.dashboard.site import API, ApiError, Site
 from bot.pages.dashboard.views import ChannelRow, ChatterView, CheckView, Comparison, Wave
-from reports.i18n import Speaker, said
+from reports.i18n import N_, Speaker, said
 from storage import Capture, Channel
 
 PAGE = 100
+NO_CHECK = N_("No such check in this channel.")
 
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def _int(value: str | None, what: str) -> int:
+def _int(value: str | None, missing: str) -> int:
+    """A whole number from the address; else 404 with `missing` (a message id)."""
     if not value or not value.isdigit() or len(value) > 18:
-        raise ApiError(404, f"No such {what}.")
+        raise ApiError(404, missing)
     return int(value)
 
 
@@ -50,17 +52,17 @@ class Api:
     async def _channel(self, request: web.Request, viewer: Viewer) -> Channel:
         channel = await self.site.channel(request, viewer)
         if channel is None:
-            raise ApiError(404, "No such channel, or not one of yours.")
+            raise ApiError(404, N_("No such channel, or not one of yours."))
         return channel
 
     async def _capture(self, channel: Channel, raw: str | None) -> Capture:
-        capture = await self.site.views.check(channel, _int(raw, "check"))
+        capture = await self.site.views.check(channel, _int(raw, NO_CHECK))
         if capture is None:
-            raise ApiError(404, "No such check in this channel.")
+            raise ApiError(404, NO_CHECK)
         return capture
 
     async def unknown(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        raise ApiError(404, "No such API path; see docs/api.md.")
+        raise ApiError(404, N_("No such API path; see docs/api.md."))
 
     async def channels(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         channels = await self.site.access.channels(viewer)
@@ -80,7 +82,7 @@ class Api:
         checks = await self.site.store.checks(
             channel.channel_id,
             limit=limit,
-            before_id=_int(before, "page") if before is not None else None,
+            before_id=_int(before, N_("No such page.")) if before is not None else None,
         )
         return web.json_response(
             {
@@ -103,11 +105,11 @@ class Api:
         if other is None:
             earlier = await self.site.store.previous_check(later)
             if earlier is None:
-                raise ApiError(404, "This check has no earlier one to compare with.")
+                raise ApiError(404, N_("This check has no earlier one to compare with."))
         else:
             earlier = await self._capture(channel, other)
         if earlier.capture_id == later.capture_id:
-            raise ApiError(400, "Compare a check with another one.")
+            raise ApiError(400, N_("Compare a check with another one."))
         comparison = await self.site.views.compare(earlier, later)
         return web.json_response({"data": _comparison_json(comparison)})
 
@@ -119,7 +121,7 @@ class Api:
             user_id = await self.site.store.find_chatter(channel.channel_id, raw)
         view = None if user_id is None else await self.site.views.chatter(channel, user_id)
         if view is None:
-            raise ApiError(404, "This channel never saw that chatter.")
+            raise ApiError(404, N_("This channel never saw that chatter."))
         return web.json_response({"data": _chatter_json(view)})
 
     # -- shapes --------------------------------------------------------------------------------
