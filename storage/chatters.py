@@ -30,6 +30,7 @@ from storage.models import from_ms
 from storage.stats import Stats
 from storage.stats_results import EmoteCount, HourCount, RisingChatter
 from storage.stats_rollups import HOUR_MS, emote_names
+from storage.windows import LAG_MS
 
 LEADER_CANDIDATES = 200
 RIVAL_CANDIDATES = 500
@@ -97,13 +98,23 @@ class Chatters:
             return tuple(HourCount(h, 0) for h in range(DAY_H)), 0
         offsets = span(tz, *bounds)
         skip = await self._stats.left_out_clause(channel_id)
+
+        async def read(lo: int, hi: int) -> Counter[int]:
+            rows = await self._all(
+                "SELECT hour, sum(messages) FROM chat_user_hours WHERE channel_id = $1 "
+                f"AND hour >= $2 AND hour < $3{skip} GROUP BY hour",
+                channel_id,
+                lo,
+                hi,
+            )
+            return Counter({int(hour): int(n) for hour, n in rows})
+
+        # Every hour row of the channel, once; then only the hours after the kept ones.
+        stable_hour = (bounds[1] - LAG_MS) // HOUR_MS
+        per_hour = await self._stats.windows.hours(channel_id, stable_hour, skip=skip, read=read)
         counts: Counter[int] = Counter()
-        for hour, n in await self._all(
-            "SELECT hour, sum(messages) FROM chat_user_hours WHERE channel_id = $1"
-            f"{skip} GROUP BY hour",
-            channel_id,
-        ):
-            counts[offsets.local(int(hour))] += int(n)
+        for hour, n in per_hour.items():
+            counts[offsets.local(hour)] += n
         days = max(1, -(-(bounds[1] - bounds[0]) // (DAY_H * HOUR_MS)))
         return tuple(HourCount(h, counts[h]) for h in range(DAY_H)), days
 

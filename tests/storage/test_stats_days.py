@@ -316,3 +316,24 @@ async def test_a_sliding_window_moves_on_exactly(db: Database) -> None:
         ranked = sorted(want.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         assert [(c.user_id, c.messages) for c in top] == ranked
     assert db.stats.windows._kept  # the window was kept and moved, not only read whole
+
+
+async def test_all_time_hours_of_day_move_on_exactly(db: Database) -> None:
+    """The kept all-time hours take the chat after them; a message sent long ago arriving now
+    (a backfill inside the kept hours) makes them read again."""
+    everything = await load(db)
+    last = max(m.sent_at for m in everything)
+    batches = [
+        [],
+        [ChatMessage("hod-1", CHANNEL, 4, "user4", "", "new", last + timedelta(hours=2))],
+        [ChatMessage("hod-2", CHANNEL, 11, "user11", "", "old", at("2026-10-28", "03:00"))],
+        [ChatMessage("hod-3", CHANNEL, 5, "user5", "", "new", last + timedelta(hours=3))],
+    ]
+    for i, batch in enumerate(batches):
+        await db.history.write_batch(messages=batch)
+        everything += batch
+        db.chatters.memo.clear()  # a new minute: only the kept hours stay
+        hours, _ = await db.chatters.hours_of_day(CHANNEL, UTC)
+        want = Counter(m.sent_at.hour for m in everything)
+        assert {h.hour: h.messages for h in hours if h.messages} == dict(want), i
+        assert db.stats.windows._hours  # kept for the next minute
