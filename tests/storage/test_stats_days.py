@@ -337,3 +337,31 @@ async def test_all_time_hours_of_day_move_on_exactly(db: Database) -> None:
         want = Counter(m.sent_at.hour for m in everything)
         assert {h.hour: h.messages for h in hours if h.messages} == dict(want), i
         assert db.stats.windows._hours  # kept for the next minute
+
+
+async def test_kept_hour_vectors_move_on_exactly(db: Database) -> None:
+    """Hour leaders and the rivals' vectors keep the busiest chatters' older hours from one
+    minute to the next; new chat and a backfill inside the kept hours both count."""
+    everything = await load(db)
+    last = max(m.sent_at for m in everything)
+    batches = [
+        [],
+        [ChatMessage("vec-1", CHANNEL, 4, "user4", "", "new", last + timedelta(hours=2))],
+        [ChatMessage("vec-2", CHANNEL, 11, "user11", "", "old", at("2026-10-28", "03:00"))],
+        [ChatMessage("vec-3", CHANNEL, 5, "user5", "", "new", last + timedelta(hours=3))],
+    ]
+    for i, batch in enumerate(batches):
+        await db.history.write_batch(messages=batch)
+        everything += batch
+        db.chatters.memo.clear()  # a new minute: only the kept hours stay
+        per_hour: dict[int, Counter[int]] = {}
+        vectors: dict[int, list[int]] = {}
+        for m in everything:
+            per_hour.setdefault(m.sent_at.hour, Counter())[m.user_id] += 1
+            vectors.setdefault(m.user_id, [0] * 24)[m.sent_at.hour] += 1
+        leaders = await db.chatters.hour_leaders(CHANNEL, UTC)
+        want = {h: min(c.items(), key=lambda kv: (-kv[1], kv[0])) for h, c in per_hour.items()}
+        assert {x.hour: (x.user_id, x.messages) for x in leaders} == want, i
+        _, got = await db.chatters._rival_candidates(CHANNEL, UTC)
+        assert got and all(got[u] == tuple(vectors[u]) for u in got), i
+        assert db.stats.windows._vectors  # kept for the next minute
