@@ -20,7 +20,7 @@ import twitchio
 
 from bot import memory, metrics, systemd
 from bot.bot import CHANNEL_SUBSCRIPTIONS, BotCheckBot
-from bot.capture import Capturer
+from bot.capture import BOTCHECK_STOPPED, Capturer
 from bot.chat import Pacer, safe_text
 from bot.checks import Checks
 from bot.conduit import ConduitMode
@@ -482,7 +482,7 @@ async def _conduit_mode(  # noqa: PLR0917 (the resources running_bot opened, in 
 
 async def _stop_bot(bot: BotCheckBot, task: asyncio.Task[None], capturer: Capturer) -> None:
     """Stop the captures the bot started (they end interrupted), then the bot itself."""
-    await capturer.cancel_all("botcheck was stopped while this check ran")
+    await capturer.cancel_all(BOTCHECK_STOPPED)
     await bot.close()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task

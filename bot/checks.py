@@ -16,11 +16,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.capture import CaptureBusy, CaptureProgress, Capturer, CaptureResult
+from bot.capture import CaptureBusy, CaptureProgress, Capturer, CaptureResult, stop_reason
 from bot.chat import prefix_keeping_link
 from bot.helix import HelixError
 from bot.pages import Reports, new_report_token
-from reports.i18n import ENGLISH, N_, Speaker
+from reports.i18n import ENGLISH, N_, Speaker, said
 from storage import Capture, CaptureStatus, StorageError
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def files_failed_sentence(reason: str, tr: Speaker = ENGLISH) -> str:
     """What the channel hears when a report's files could not be written after the answer."""
     return tr.say(
         "The report page could not be saved: {reason}; the link above will not work.",
-        reason=reason,
+        reason=said(reason, tr),
     )
 
 
@@ -179,7 +179,8 @@ class Checks:
         self._reports.write_later(result, built, title=title, on_failure=tell_failure)
         text = built.summary
         if capture.status is CaptureStatus.PARTIAL:
-            prefix = tr.say("Partial check ({reason}).", reason=tr.say(capture.status_reason))
+            reason = said(stop_reason(capture), tr)
+            prefix = tr.say("Partial check ({reason}).", reason=reason)
             text = prefix_keeping_link(prefix, text, built.links.page)
         detail = (
             f"capture {capture.capture_id}, {capture.chatter_count} chatters, "
@@ -189,8 +190,8 @@ class Checks:
 
     @staticmethod
     def _not_finished(capture: Capture, tr: Speaker) -> CheckAnswer:
-        # The known reasons are catalog messages: said in the channel's language.
-        reason = tr.say(capture.status_reason or "unknown reason")
+        # The reasons are phrases: said in the channel's language.
+        reason = said(stop_reason(capture), tr) or tr.say("unknown reason")
         return CheckAnswer(
             tr.say("The check did not finish: {reason}.", reason=reason),
             capture.status.value,

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bot.capture import CHANNEL_DELETED
 from bot.checks import CheckRequest
 from bot.helix import HelixError
 from bot.history import forget_channel
@@ -88,7 +89,7 @@ class DashboardChecks:
         """Delete everything kept about the channel; keep serving it if the bot still may."""
         s = self._s
         channel = await s.db.channels.get(channel_id)
-        await s.capturer.cancel(channel_id, "the channel's data was deleted")
+        await s.capturer.cancel(channel_id, CHANNEL_DELETED)
         await s.forget_files(channel_id)  # follower reports and raid pages, as in chat
         await forget_channel(s.db, s.settings.data_dir, channel_id)
         if channel is not None and channel.active:  # still a moderator there: start afresh

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from twitchio.ext import commands
 
+from bot.capture import CHANNEL_DELETED
 from bot.checks import CheckRequest
 from bot.history import forget_channel
 from commands.common import CommandComponent, OncePer, audit, moderators_only, reply, speaker
@@ -267,7 +268,7 @@ class BotCheck(CommandComponent):
             await audit(ctx, "botcheck", args, "forget-unconfirmed")
             return
         said_in = await speaker(ctx)  # the answer reads as the channel did before forgetting
-        await services.capturer.cancel(int(channel), "the channel's data was deleted")
+        await services.capturer.cancel(int(channel), CHANNEL_DELETED)
         await services.reports.drain()  # a report still being written is deleted whole
         await services.forget_files(int(channel))  # follower reports, raid pages: files first
         forgotten = await forget_channel(services.db, services.settings.data_dir, int(channel))

@@ -114,10 +114,13 @@ class _Frame:
 _frames = threading.local()
 
 
-def _frame(shape: Shape) -> _Frame:
-    """Return this thread's frame for `shape`, made on first use."""
-    cache: dict[Shape, _Frame] = _frames.__dict__.setdefault("by_shape", {})
-    frame = cache.get(shape)
+def _frame(shape: Shape, families: tuple[str, ...] | None = None) -> _Frame:
+    """Return this thread's frame for `shape` and font `families` (None: the default), made
+    on first use."""
+    cache: dict[tuple[Shape, tuple[str, ...] | None], _Frame] = _frames.__dict__.setdefault(
+        "by_shape", {}
+    )
+    frame = cache.get((shape, families))
     if frame is None:
         fig = Figure(figsize=shape.size, dpi=shape.dpi)
         canvas = FigureCanvasAgg(fig)
@@ -130,7 +133,7 @@ def _frame(shape: Shape) -> _Frame:
         )
         axes = (daily, monthly, young)
         fixed = tuple(frozenset(ax.get_children()) for ax in axes)
-        frame = cache[shape] = _Frame(fig, canvas, title, axes, titles, fixed)
+        frame = cache[shape, families] = _Frame(fig, canvas, title, axes, titles, fixed)
     return frame
 
 
@@ -139,7 +142,8 @@ def chart_png(
 ) -> bytes:
     """Return the chart as PNG bytes, in `shape`, its words in `tr`'s language."""
     tr = chart_text.chart_speaker(tr)
-    frame = _frame(shape)
+    families = chart_text.families(tr)
+    frame = _frame(shape, families)
     frame.title.set_text(title or tr.say("Account creation dates"))
     for ax, fixed in zip(frame.axes, frame.fixed, strict=True):
         _clear(ax, fixed)
@@ -147,6 +151,8 @@ def chart_png(
     frame.titles[0].set_text(_daily(daily, analysis, shape.font, tr))
     frame.titles[1].set_text(_monthly(monthly, analysis, shape.font, tr))
     frame.titles[2].set_text(_young(young, analysis, shape.font, tr))
+    if families is not None:  # every text of the figure, this render's new ones too
+        chart_text.use_families(frame.fig, families)
     # Draw and encode directly: savefig would also copy the figure's settings and bounding box.
     frame.canvas.draw()  # type: ignore[no-untyped-call]
     buf = io.BytesIO()

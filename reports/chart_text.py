@@ -2,22 +2,28 @@
 
 Matplotlib draws with DejaVu Sans, which has every letter of the Latin languages but no
 Japanese. When a Japanese font is installed (Debian: `fonts-noto-cjk` or
-`fonts-ipafont-gothic`), it is added after DejaVu Sans as a fallback, glyph by glyph, and
-Japanese charts speak Japanese; without one their words stay English (boxes for every
-character would say nothing). Month names on date axes come from Babel.
+`fonts-ipafont-gothic`), a Japanese chart's texts are given the families DejaVu Sans and that
+font, which matplotlib falls back through glyph by glyph; every other chart keeps the default
+and never loads it. The family is set on the figure's own texts (`use_families`), never in
+`rcParams`: charts are drawn in several threads at once. Without a Japanese font, Japanese
+charts keep their English words (boxes for every character would say nothing), and the log
+says once which font is missing. Month names on date axes come from Babel.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
-import matplotlib as mpl
 from babel.dates import get_month_names
 from matplotlib import font_manager
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.text import Text
 
 from reports.i18n import DEFAULT, Speaker
 
@@ -33,32 +39,66 @@ CJK_FAMILIES = (
     "TakaoGothic",
     "Source Han Sans JP",
 )
+# File names of those fonts: installed after matplotlib cached its font list, they are found
+# by a scan of the system's font folders and added for this process.
+_CJK_FILES = re.compile(r"NotoSansCJK|NotoSansJP|ipaexg|ipag|TakaoGothic|SourceHanSans", re.I)
 NEEDS_CJK = frozenset({"ja"})
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\b")
 
 
+def _installed(name: str) -> bool:
+    try:
+        font_manager.findfont(FontProperties(family=name), fallback_to_default=False)
+    except ValueError:
+        return False
+    return True
+
+
 @cache
 def cjk_family() -> str | None:
-    """The installed family that draws Japanese, if any; added to matplotlib's fallbacks."""
-    for name in CJK_FAMILIES:
-        try:
-            font_manager.findfont(FontProperties(family=name), fallback_to_default=False)
-        except ValueError:
-            continue
-        fallbacks = [BASE_FAMILY, name]
-        mpl.rcParams["font.sans-serif"] = fallbacks + [
-            f for f in mpl.rcParams["font.sans-serif"] if f not in fallbacks
-        ]
-        return name
-    log.info("no Japanese font installed: Japanese charts keep English words")
-    return None
+    """The installed family that draws Japanese, if any (looked for once per process)."""
+    found = next((name for name in CJK_FAMILIES if _installed(name)), None)
+    if found is None:
+        # matplotlib's font list may predate the font's installation: add the files it missed.
+        for path in font_manager.findSystemFonts():
+            if _CJK_FILES.search(Path(path).name):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        found = next((name for name in CJK_FAMILIES if _installed(name)), None)
+    if found is None:
+        log.warning(
+            "no Japanese font installed (%s; Debian: fonts-noto-cjk): Japanese charts keep "
+            "English words",
+            CJK_FAMILIES[0],
+        )
+    else:
+        log.info("Japanese charts draw with %s", found)
+    return found
+
+
+def families(tr: Speaker) -> tuple[str, ...] | None:
+    """The font families a chart in `tr`'s language needs; None: matplotlib's default."""
+    if tr.language not in NEEDS_CJK:
+        return None
+    cjk = cjk_family()
+    return None if cjk is None else (BASE_FAMILY, cjk)
+
+
+def use_families(fig: Figure, names: Sequence[str]) -> None:
+    """Draw every text of `fig` with `names` (fallback glyph by glyph), including the tick
+    labels its axes make later."""
+    for ax in fig.axes:
+        ax.tick_params(which="both", labelfontfamily=list(names))
+    for text in fig.findobj(Text):
+        text.set_fontfamily(list(names))
 
 
 def chart_speaker(tr: Speaker) -> Speaker:
     """`tr`, or English in its timezone when no installed font can draw its language."""
-    cjk = cjk_family()  # first: the fallback font must be in place before any text is made
-    if tr.language in NEEDS_CJK and cjk is None:
+    if tr.language in NEEDS_CJK and cjk_family() is None:
         return replace(tr, language=DEFAULT)
     return tr
 

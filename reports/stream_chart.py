@@ -81,7 +81,7 @@ def stream_chart_png(
         )
         ax.set_yticks([])
         ax.set_xticks([])
-        return _png(fig)
+        return _png(fig, tr)
     width = report.bucket.total_seconds() / 86_400
     edges = np.array([_x(b.start) for b in report.series] + [_x(report.series[-1].start) + width])
     rates = np.array([b.messages / minutes for b in report.series], dtype=np.float64)
@@ -115,7 +115,7 @@ def stream_chart_png(
     _time_ticks(ax, (right - _x(start)) * 1440, tz, tr)
     ax.set_xlim(_x(start), right)
     ax.set_xlabel(tr.say("time ({zone})", zone=zones.abbreviation(start, tz)), fontsize=FONT_PT)
-    return _png(fig)
+    return _png(fig, tr)
 
 
 def _raid_marks(ax: Axes, report: StreamReport, left: float, right: float, tr: Speaker) -> None:
@@ -186,7 +186,10 @@ def _time_ticks(ax: Axes, span_min: float, tz: tzinfo = UTC, tr: Speaker | None 
     ax.xaxis.set_major_formatter(_UniqueTimes(tz, tr))
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: Figure, tr: Speaker) -> bytes:
+    families = chart_text.families(tr)
+    if families is not None:
+        chart_text.use_families(fig, families)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()

@@ -97,16 +97,19 @@ class Captures:
         status: CaptureStatus,
         finished_at: datetime,
         reason: str = "",
+        reason_said: str = "",
         chatter_total: int | None = None,
         looked_up_count: int = 0,
         viewer_count: int | None = None,
     ) -> None:
-        """Close a running capture with its outcome."""
+        """Close a running capture with its outcome; `reason_said` is the reason as a phrase
+        (JSON), for readers in other languages."""
         async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE captures SET status = $1, status_reason = $2, finished_at = $3, "
                 "chatter_total = $4, looked_up_count = $5, viewer_count = $6, "
-                "chatter_count = (SELECT count(*) FROM capture_chatters WHERE capture_id = $7) "
+                "chatter_count = (SELECT count(*) FROM capture_chatters WHERE capture_id = $7), "
+                "status_said = $8 "
                 "WHERE capture_id = $7",
                 status.value,
                 reason,
@@ -115,6 +118,7 @@ class Captures:
                 looked_up_count,
                 viewer_count,
                 capture_id,
+                reason_said,
             )
 
     async def set_result(self, capture_id: int, *, verdict: str, summary: str) -> None:
@@ -128,23 +132,30 @@ class Captures:
             )
 
     async def mark_interrupted(
-        self, *, at: datetime, reason: str, keep_channels: Collection[int] = ()
+        self,
+        *,
+        at: datetime,
+        reason: str,
+        reason_said: str = "",
+        keep_channels: Collection[int] = (),
     ) -> int:
         """Close every capture still marked running (the process stopped); return how many.
 
-        `keep_channels`: channels whose capture another live process runs (conduit mode).
+        `reason_said`: the reason as a phrase (JSON), as in `finish`. `keep_channels`: channels
+        whose capture another live process runs (conduit mode).
         """
         keep = ",".join(str(int(c)) for c in keep_channels)
         spared = f" AND channel_id NOT IN ({keep})" if keep else ""
         async with self._db.transaction() as tx:
             return await tx.execute(
                 "UPDATE captures SET status = 'interrupted', status_reason = $1, "
-                "finished_at = $2, "
+                "finished_at = $2, status_said = $3, "
                 "chatter_count = (SELECT count(*) FROM capture_chatters c "
                 "WHERE c.capture_id = captures.capture_id) "
                 "WHERE status = 'running'" + spared,
                 reason,
                 ts(at),
+                reason_said,
             )
 
     async def get(self, capture_id: int) -> Capture | None:

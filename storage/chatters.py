@@ -30,6 +30,7 @@ from storage.models import from_ms
 from storage.stats import Stats
 from storage.stats_results import EmoteCount, HourCount, RisingChatter
 from storage.stats_rollups import HOUR_MS, emote_names
+from storage.windows import LAG_MS
 
 LEADER_CANDIDATES = 200
 RIVAL_CANDIDATES = 500
@@ -97,13 +98,23 @@ class Chatters:
             return tuple(HourCount(h, 0) for h in range(DAY_H)), 0
         offsets = span(tz, *bounds)
         skip = await self._stats.left_out_clause(channel_id)
+
+        async def read(lo: int, hi: int) -> Counter[int]:
+            rows = await self._all(
+                "SELECT hour, sum(messages) FROM chat_user_hours WHERE channel_id = $1 "
+                f"AND hour >= $2 AND hour < $3{skip} GROUP BY hour",
+                channel_id,
+                lo,
+                hi,
+            )
+            return Counter({int(hour): int(n) for hour, n in rows})
+
+        # Every hour row of the channel, once; then only the hours after the kept ones.
+        stable_hour = (bounds[1] - LAG_MS) // HOUR_MS
+        per_hour = await self._stats.windows.hours(channel_id, stable_hour, skip=skip, read=read)
         counts: Counter[int] = Counter()
-        for hour, n in await self._all(
-            "SELECT hour, sum(messages) FROM chat_user_hours WHERE channel_id = $1"
-            f"{skip} GROUP BY hour",
-            channel_id,
-        ):
-            counts[offsets.local(int(hour))] += int(n)
+        for hour, n in per_hour.items():
+            counts[offsets.local(hour)] += n
         days = max(1, -(-(bounds[1] - bounds[0]) // (DAY_H * HOUR_MS)))
         return tuple(HourCount(h, counts[h]) for h in range(DAY_H)), days
 
@@ -135,12 +146,11 @@ class Chatters:
             return ()
         bound = int(top[-1][1]) if len(top) == candidates else -1
         per: dict[int, Counter[int]] = defaultdict(Counter)
-        for uid, hour, n in await self._all(
-            f"SELECT user_id, hour, messages FROM chat_user_hours {self._by_user} "
-            f"WHERE channel_id = $1 AND user_id IN ({_id_list(int(u) for u, _ in top)})",
-            channel_id,
-        ):
-            per[offsets.local(int(hour))][int(uid)] += int(n)
+        vectors = await self._kept_vectors(channel_id, "leaders", [int(u) for u, _ in top], tz)
+        for uid, vector in vectors.items():
+            for h, n in enumerate(vector):
+                if n:
+                    per[h][uid] += n
         best = {h: _leader(c) for h, c in per.items()}
         undecided = [h for h in range(DAY_H) if h not in best or best[h][1] <= bound]
         if undecided:
@@ -182,6 +192,32 @@ class Chatters:
         ):
             out.setdefault(int(uid), [0] * DAY_H)[offsets.local(int(hour))] += int(n)
         return {u: tuple(v) for u, v in out.items()}
+
+    async def _kept_vectors(
+        self, channel_id: int, key: str, user_ids: Sequence[int], tz: tzinfo
+    ) -> dict[int, tuple[int, ...]]:
+        """`_vectors` of the busiest chatters, their hours before the last minutes kept from
+        one minute to the next (`storage.windows`): only the newest hour rows are read."""
+        bounds = await self._bounds(channel_id)
+        if bounds is None or not user_ids:
+            return {}
+        offsets = span(tz, *bounds)
+
+        async def read(users: Sequence[int], lo: int, hi: int) -> list[tuple[int, int, int]]:
+            rows = await self._all(
+                f"SELECT user_id, hour, messages FROM chat_user_hours {self._by_user} "
+                f"WHERE channel_id = $1 AND user_id IN ({_id_list(users)}) "
+                "AND hour >= $2 AND hour < $3",
+                channel_id,
+                lo,
+                hi,
+            )
+            return [(int(u), int(h), int(n)) for u, h, n in rows]
+
+        stable_hour = (bounds[1] - LAG_MS) // HOUR_MS
+        return await self._stats.windows.vectors(
+            channel_id, (key, tz), user_ids, stable_hour, read=read, local=offsets.local
+        )
 
     async def peak(self, channel_id: int, user_id: int) -> Peak | None:
         """The clock hour in which the chatter sent the most messages (the earliest on a tie)."""
@@ -254,7 +290,7 @@ class Chatters:
                 RIVAL_CANDIDATES + 1,
             )
             messages = {int(u): int(n) for u, n in top}
-            return messages, await self._vectors(channel_id, list(messages), tz)
+            return messages, await self._kept_vectors(channel_id, "rivals", list(messages), tz)
 
         return await self.memo.get(("rivals", channel_id, tz), make)
 

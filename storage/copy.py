@@ -63,6 +63,7 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "pinned",
             "verdict",
             "summary",
+            "status_said",
         ),
     ),
     ("capture_chatters", ("capture_id", "user_id", "login")),

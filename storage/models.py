@@ -165,6 +165,8 @@ class Capture:
     pinned: bool
     verdict: str | None
     summary: str | None
+    # `status_reason` as a phrase (JSON of reports.i18n.to_data); "" on rows written before.
+    status_said: str = ""
 
     @classmethod
     def from_row(cls, row: Row) -> Capture:
@@ -185,6 +187,7 @@ class Capture:
             pinned=bool(row["pinned"]),
             verdict=row["verdict"],
             summary=row["summary"],
+            status_said=row["status_said"],
         )
 
 

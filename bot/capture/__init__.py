@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.capture.capturer import Capturer
 from bot.capture.model import (
     AUTH_REJECTED,
+    BOTCHECK_STOPPED,
+    CHANNEL_DELETED,
     NOT_A_MODERATOR,
     PROCESS_STOPPED,
     RATE_LIMITED,
@@ -12,11 +14,15 @@ from bot.capture.model import (
     CaptureBusy,
     CaptureProgress,
     CaptureResult,
+    reason_code,
     reason_for,
+    stop_reason,
 )
 
 __all__ = [
     "AUTH_REJECTED",
+    "BOTCHECK_STOPPED",
+    "CHANNEL_DELETED",
     "NOT_A_MODERATOR",
     "PROCESS_STOPPED",
     "RATE_LIMITED",
@@ -25,5 +31,7 @@ __all__ = [
     "CaptureProgress",
     "CaptureResult",
     "Capturer",
+    "reason_code",
     "reason_for",
+    "stop_reason",
 ]

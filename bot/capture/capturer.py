@@ -19,14 +19,18 @@ from datetime import UTC, datetime
 
 from bot import metrics
 from bot.capture.model import (
+    CANCELLED,
     PROCESS_STOPPED,
+    REQUEST_CANCELLED,
     CaptureBusy,
     CaptureProgress,
     CaptureResult,
     RunOutcome,
+    reason_said,
 )
 from bot.capture.pipeline import CaptureRun
 from bot.helix.client import Helix
+from reports.i18n import Phrase
 from storage import CaptureStatus, Database
 
 __all__ = ["Capturer"]
@@ -64,13 +68,19 @@ class Capturer:
 
     async def recover(self) -> int:
         """Mark captures left running by a dead process as interrupted; return how many."""
-        count = await self._db.captures.mark_interrupted(at=self._clock(), reason=PROCESS_STOPPED)
+        stopped = Phrase(PROCESS_STOPPED)
+        count = await self._db.captures.mark_interrupted(
+            at=self._clock(), reason=stopped, reason_said=reason_said(stopped)
+        )
         if count:
             log.warning("marked %d capture(s) interrupted: the process stopped during them", count)
         return count
 
     async def cancel(self, channel_id: int, reason: str) -> bool:
-        """Stop the channel's running capture (it ends interrupted); False if none ran."""
+        """Stop the channel's running capture (it ends interrupted); False if none ran.
+
+        `reason`: a message id (`bot.capture.model`) or a `Phrase`, said in the channel's
+        language where the capture is shown."""
         job = self._jobs.get(channel_id)
         if job is None or job.task is None:
             return False
@@ -145,7 +155,7 @@ class Capturer:
             except asyncio.CancelledError:
                 # Our caller was cancelled: stop the capture too, let it record how it ended.
                 if not job.task.done():
-                    job.cancel_reason = job.cancel_reason or "the request was cancelled"
+                    job.cancel_reason = job.cancel_reason or REQUEST_CANCELLED
                     job.task.cancel()
                     await asyncio.wait([job.task])
                 raise
@@ -188,7 +198,8 @@ class Capturer:
                 early = dataclasses.replace(
                     row,
                     status=out.status,
-                    status_reason=out.reason,
+                    status_reason=str(out.reason),
+                    status_said=reason_said(out.reason),
                     finished_at=finished_at,
                     chatter_total=out.total,
                     chatter_count=out.chatters,
@@ -216,12 +227,13 @@ class Capturer:
                 out = await job.run.execute()
             reason = out.reason
             if out.status is CaptureStatus.INTERRUPTED:
-                reason = job.cancel_reason or "cancelled"
+                reason = _phrase(job.cancel_reason or CANCELLED)
             await self._db.captures.finish(
                 row.capture_id,
                 status=out.status,
                 finished_at=finished_at or self._clock(),
                 reason=reason,
+                reason_said=reason_said(reason),
                 chatter_total=out.total,
                 looked_up_count=out.looked_up,
                 viewer_count=out.viewer_count,
@@ -267,3 +279,9 @@ class _Job:
             eta_s=None,
             started_at=self.queued_at,
         )
+
+
+def _phrase(reason: str) -> str:
+    """A cancel reason as a phrase: message ids are said in the channel's language (an id the
+    catalogs do not know is said as it is)."""
+    return reason if isinstance(reason, Phrase) else Phrase(reason)

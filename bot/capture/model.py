@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,15 +15,81 @@ from bot.helix.errors import (
     HelixRateLimited,
     HelixUnavailable,
 )
-from reports.i18n import N_
+from reports.i18n import N_, Phrase, from_data, to_data
 from storage import Account, Capture, CaptureStatus
 
-# Stored English (the capture row); `bot.checks` says them in the channel's language.
+# Why a capture stopped short. Stored as English (`status_reason`) and as a phrase
+# (`status_said`); `stop_reason` reads it back for chat, the dashboard and the API.
 NOT_A_MODERATOR = N_("bot is no longer a moderator")
 RATE_LIMITED = N_("rate limited for too long")
 UNAVAILABLE = N_("Twitch did not answer")
 AUTH_REJECTED = N_("Twitch rejected the bot's token")
 PROCESS_STOPPED = N_("botcheck stopped while the capture ran")
+BOTCHECK_STOPPED = N_("botcheck was stopped while this check ran")
+CHANNEL_DELETED = N_("the channel's data was deleted")
+REQUEST_CANCELLED = N_("the request was cancelled")
+CANCELLED = N_("the check was cancelled")
+REFUSED = N_("Twitch refused a request: {error}")
+INTERNAL_ERROR = N_("internal error: {error}")
+LIST_REPEATED = N_("Twitch's chatter list repeated itself after {pages} pages")
+LIST_OVERRAN = N_("Twitch's chatter list ran past its total of {total} after {pages} pages")
+LOOKUPS_FAILED = N_("{count} accounts could not be looked up ({why})")
+FILES_FAILED = N_("its report files could not be written ({error})")
+
+# Stable machine names of the reasons (the API's `status_reason_code`), by message id.
+REASON_CODES: Mapping[str, str] = {
+    NOT_A_MODERATOR: "not_moderator",
+    RATE_LIMITED: "rate_limited",
+    UNAVAILABLE: "twitch_unavailable",
+    AUTH_REJECTED: "token_rejected",
+    PROCESS_STOPPED: "process_stopped",
+    BOTCHECK_STOPPED: "botcheck_stopped",
+    CHANNEL_DELETED: "channel_deleted",
+    REQUEST_CANCELLED: "request_cancelled",
+    CANCELLED: "cancelled",
+    REFUSED: "twitch_refused",
+    INTERNAL_ERROR: "internal_error",
+    LIST_REPEATED: "chatter_list_repeated",
+    LIST_OVERRAN: "chatter_list_overran",
+    LOOKUPS_FAILED: "lookups_failed",
+    FILES_FAILED: "report_files_failed",
+}
+
+
+def reason_said(reason: str) -> str:
+    """A reason as the JSON kept in `status_said` ("" for plain text, shown as it is)."""
+    if isinstance(reason, Phrase):
+        return json.dumps(to_data(reason), ensure_ascii=False)
+    return ""
+
+
+def stop_reason(capture: Capture) -> str:
+    """Why the capture stopped short, as a phrase `reports.i18n.said` says in any language.
+
+    Rows written before reasons were kept as phrases give their English: a known fixed reason
+    is still translated, any other text is shown as it is.
+    """
+    if capture.status_said:
+        try:
+            stored = from_data(json.loads(capture.status_said))
+        except (ValueError, TypeError, KeyError):
+            stored = None
+        if isinstance(stored, Phrase):
+            return stored
+    text = capture.status_reason
+    return Phrase(text) if text in REASON_CODES and "{" not in text else text
+
+
+def reason_code(reason: str) -> str | None:
+    """The stable name of a reason ("lookups_failed", …); None for plain or legacy text.
+    Reasons joined one after another are named by the first."""
+    if not isinstance(reason, Phrase):
+        return None
+    code = REASON_CODES.get(reason.message)
+    first = reason.values.get("p0")
+    if code is None and isinstance(first, str):
+        return reason_code(first)
+    return code
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +107,14 @@ class CaptureProgress:
 def reason_for(exc: HelixError) -> str:
     """The `partial` reason for a capture that Helix stopped."""
     if isinstance(exc, HelixForbidden):
-        return NOT_A_MODERATOR
+        return Phrase(NOT_A_MODERATOR)
     if isinstance(exc, HelixRateLimited):
-        return RATE_LIMITED
+        return Phrase(RATE_LIMITED)
     if isinstance(exc, HelixUnavailable):
-        return UNAVAILABLE
+        return Phrase(UNAVAILABLE)
     if isinstance(exc, HelixAuthError):
-        return AUTH_REJECTED
-    return f"Twitch refused a request: {exc}"
+        return Phrase(AUTH_REJECTED)
+    return Phrase(REFUSED, error=str(exc))
 
 
 @dataclass(frozen=True, slots=True)

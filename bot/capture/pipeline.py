@@ -23,11 +23,21 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.capture.model import UNAVAILABLE, CaptureProgress, RunOutcome, reason_for
+from bot.capture.model import (
+    INTERNAL_ERROR,
+    LIST_OVERRAN,
+    LIST_REPEATED,
+    LOOKUPS_FAILED,
+    UNAVAILABLE,
+    CaptureProgress,
+    RunOutcome,
+    reason_for,
+)
 from bot.capture.slim import gone, slim, slim_known
 from bot.helix.client import MAX_CHATTERS_PAGE, MAX_IDS, Chatter, ChattersPage, Helix
 from bot.helix.errors import HelixError
 from bot.helix.ratelimit import Priority
+from reports.i18n import Fmt, Phrase, joined
 from storage import Account, CaptureStatus, Database
 from storage.capture_batches import CaptureBatch
 
@@ -161,7 +171,7 @@ class CaptureRun:
                 await self.flush()
         except Exception as exc:
             log.exception("capture %d of channel %d failed", self.capture_id, self.channel_id)
-            status, reason = CaptureStatus.FAILED, f"internal error: {exc}"
+            status, reason = CaptureStatus.FAILED, Phrase(INTERNAL_ERROR, error=str(exc))
             with contextlib.suppress(Exception):
                 await self.flush()
         else:
@@ -264,9 +274,10 @@ class CaptureRun:
     def _with_failed_lookups(self, reason: str) -> str:
         if not self.failed_lookups:
             return reason
-        missing = f"{len(self.failed_lookups)} accounts could not be looked up"
-        why = reason_for(self.lookup_error) if self.lookup_error else UNAVAILABLE
-        return f"{reason}; {missing} ({why})" if reason else f"{missing} ({why})"
+        why = reason_for(self.lookup_error) if self.lookup_error else Phrase(UNAVAILABLE)
+        count = Fmt("num", len(self.failed_lookups))
+        missing = Phrase(LOOKUPS_FAILED, count=count, why=why)
+        return joined(reason, "; ", missing) if reason else missing
 
     async def _reread_renames(self) -> None:
         """Read the earlier logins of the chatters renamed in this capture, now it is written.
@@ -284,12 +295,12 @@ class CaptureRun:
     def _cursor_loop(self, cursor: str, seen: set[str]) -> str:
         """Why the cursor chain must stop (it repeats, or runs past the total), else ""."""
         if cursor in seen:
-            return f"Twitch's chatter list repeated itself after {self.pages} pages"
+            return Phrase(LIST_REPEATED, pages=Fmt("num", self.pages))
         total = self.total or 0
         # A chain longer than the total needs (chatters come and go meanwhile: some slack).
         most = math.ceil(total / MAX_CHATTERS_PAGE) + CURSOR_SLACK_PAGES + total // 10_000
         if self.pages >= most:
-            return f"Twitch's chatter list ran past its total of {total} after {self.pages} pages"
+            return Phrase(LIST_OVERRAN, total=Fmt("num", total), pages=Fmt("num", self.pages))
         return ""
 
     async def _page(self, cursor: str | None) -> ChattersPage:

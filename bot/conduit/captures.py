@@ -12,7 +12,14 @@ import logging
 from typing import Any
 
 from bot.capture import Capturer
-from bot.capture.model import PROCESS_STOPPED, CaptureBusy, CaptureProgress, CaptureResult
+from bot.capture.model import (
+    PROCESS_STOPPED,
+    CaptureBusy,
+    CaptureProgress,
+    CaptureResult,
+    reason_said,
+)
+from reports.i18n import Phrase
 from storage.conduit import Claims
 
 log = logging.getLogger(__name__)
@@ -29,7 +36,10 @@ class SharedCapturer(Capturer):
         """Mark interrupted the captures no live process runs any more; return how many."""
         busy = await self._claims.busy_channels()
         count = await self._db.captures.mark_interrupted(
-            at=self._clock(), reason=PROCESS_STOPPED, keep_channels=busy
+            at=self._clock(),
+            reason=PROCESS_STOPPED,
+            reason_said=reason_said(Phrase(PROCESS_STOPPED)),
+            keep_channels=busy,
         )
         if count:
             log.warning("marked %d capture(s) interrupted: their process stopped", count)

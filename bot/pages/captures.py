@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from bot import memory
-from bot.capture.model import CaptureResult
+from bot.capture.model import FILES_FAILED, CaptureResult, reason_said
 from bot.pages.links import Links
 from bot.pages.signals import CaptureSignals, Signals
 from reports.analysis import analyze
-from reports.i18n import ENGLISH, Speaker
+from reports.i18n import ENGLISH, Phrase, Speaker
 from reports.model import Analysis
 from reports.render import ReportLinks, write_report
 from reports.summary import summary_text
@@ -192,7 +192,7 @@ class Reports:
                 self._signals.refresh_soon()  # after the answer and its files: off its path
             return True
         except OSError as exc:
-            reason = f"its report files could not be written ({exc.strerror or exc})"
+            reason = Phrase(FILES_FAILED, error=str(exc.strerror or exc))
         log.warning("capture %d: %s", capture.capture_id, reason)
         await asyncio.to_thread(shutil.rmtree, built.directory, True)
         try:
@@ -201,6 +201,7 @@ class Reports:
                 status=CaptureStatus.FAILED,
                 finished_at=capture.finished_at or self._clock(),
                 reason=reason,
+                reason_said=reason_said(reason),
                 chatter_total=capture.chatter_total,
                 looked_up_count=capture.looked_up_count,
                 viewer_count=capture.viewer_count,

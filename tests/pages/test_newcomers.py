@@ -93,3 +93,21 @@ async def test_signed_out_gets_401(dash: Dash, path: str) -> None:
     async with client() as http, http.get(dash.url + path) as resp:
         assert resp.status == 401
         validate("/channels/{login}/newcomers", 401, await resp.json())
+
+
+async def test_a_bad_number_is_refused_in_the_channels_language(dash: Dash) -> None:
+    await dash.db.channels.set_language(ALPHA, "fr")
+    async with await logged_in(dash, "moddy") as http:
+        async with http.get(f"{dash.url}/dashboard/c/alpha/newcomers?days=0") as resp:
+            assert resp.status == 400
+            html = await resp.text()
+        assert "Indiquez un nombre entier de 1 à 365." in html
+        assert "Give a whole number" not in html
+        async with http.get(f"{dash.url}/api/v1/channels/alpha/newcomers?hours=500") as resp:
+            body = await resp.json()
+        validate("/channels/{login}/newcomers", 400, body)
+        # The API's English stays for scripts; the channel's language comes beside it.
+        assert body == {
+            "error": "Give a whole number from 1 to 168.",
+            "error_said": "Indiquez un nombre entier de 1 à 168.",
+        }

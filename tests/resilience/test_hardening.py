@@ -269,6 +269,15 @@ async def test_a_repeating_chatter_cursor_ends_the_check_partial(make_env: Any) 
         assert answer.startswith("Partial check (Twitch's chatter list repeated itself"), answer
         latest = await env.running.services.db.captures.latest(await channel_id(env))
         assert latest is not None and latest.status is CaptureStatus.PARTIAL
+        # The reason is kept as a phrase: a French channel hears it in French.
+        await ask(env, "chan_a", "!botcheck lang fr")
+        env.world.faults.rewrite_next(
+            r'"cursor":"[^"]*"', f'"cursor":"{cursor_for(1000)}"', n=50, path_prefix="chat/chatters"
+        )
+        answer = await ask(env, env.moderators["chan_a"], "!botcheck", timeout=60)
+        assert answer.startswith(
+            "Vérification partielle (la liste des chatteurs de Twitch s’est répétée après"
+        ), answer
 
 
 # --- 6 and 11: small things ---------------------------------------------------------------------

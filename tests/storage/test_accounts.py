@@ -79,6 +79,34 @@ async def test_capture_life_cycle_and_interruption(db: Database) -> None:
     assert await db.captures.count_with_user(42, 2) == 1
 
 
+async def test_a_stop_reason_is_kept_beside_its_english(db: Database) -> None:
+    await db.channels.join(42, "Streamer", "Streamer", at=T0)
+    said = '{"say": "rate limited for too long", "with": {}}'
+    ids = []
+    for token in "ab":
+        cap = await db.captures.start(
+            channel_id=42,
+            requested_by_id=7,
+            requested_by_login="mod",
+            report_token=token * 32,
+            started_at=T0,
+        )
+        ids.append(cap.capture_id)
+        assert cap.status_said == ""  # a row written without one (or before 0016/0014)
+    await db.captures.finish(
+        ids[0],
+        status=CaptureStatus.PARTIAL,
+        finished_at=T0,
+        reason="rate limited for too long",
+        reason_said=said,
+    )
+    assert await db.captures.mark_interrupted(at=T0, reason="stopped", reason_said='"x"') == 1
+    first, second = [await db.captures.get(i) for i in ids]
+    assert first is not None and second is not None
+    assert (first.status_reason, first.status_said) == ("rate limited for too long", said)
+    assert (second.status_reason, second.status_said) == ("stopped", '"x"')
+
+
 @pytest.mark.parametrize(
     ("status", "listed"),
     [

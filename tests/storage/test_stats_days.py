@@ -212,12 +212,14 @@ async def test_left_out_chatters_stay_out_of_the_day_rows(db: Database) -> None:
 
 
 async def _rewind(db: Database) -> None:
-    """Put the database back to before the day rollup (its table and version gone)."""
+    """Put the database back to before the day rollup (its table, the later migrations'
+    changes and their versions gone)."""
+    await db.execute("ALTER TABLE captures DROP COLUMN status_said")  # sqlite 0016 / postgres 0014
     await db.execute("DROP TABLE chat_user_days")
     if db.name == "sqlite":
         await db.execute("PRAGMA user_version = 14")
     else:
-        await db.execute("DELETE FROM schema_version WHERE version = 13")
+        await db.execute("DELETE FROM schema_version WHERE version >= 13")
 
 
 async def test_the_migration_backfills_the_days(db_target: Path | str) -> None:
@@ -314,3 +316,52 @@ async def test_a_sliding_window_moves_on_exactly(db: Database) -> None:
         ranked = sorted(want.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         assert [(c.user_id, c.messages) for c in top] == ranked
     assert db.stats.windows._kept  # the window was kept and moved, not only read whole
+
+
+async def test_all_time_hours_of_day_move_on_exactly(db: Database) -> None:
+    """The kept all-time hours take the chat after them; a message sent long ago arriving now
+    (a backfill inside the kept hours) makes them read again."""
+    everything = await load(db)
+    last = max(m.sent_at for m in everything)
+    batches = [
+        [],
+        [ChatMessage("hod-1", CHANNEL, 4, "user4", "", "new", last + timedelta(hours=2))],
+        [ChatMessage("hod-2", CHANNEL, 11, "user11", "", "old", at("2026-10-28", "03:00"))],
+        [ChatMessage("hod-3", CHANNEL, 5, "user5", "", "new", last + timedelta(hours=3))],
+    ]
+    for i, batch in enumerate(batches):
+        await db.history.write_batch(messages=batch)
+        everything += batch
+        db.chatters.memo.clear()  # a new minute: only the kept hours stay
+        hours, _ = await db.chatters.hours_of_day(CHANNEL, UTC)
+        want = Counter(m.sent_at.hour for m in everything)
+        assert {h.hour: h.messages for h in hours if h.messages} == dict(want), i
+        assert db.stats.windows._hours  # kept for the next minute
+
+
+async def test_kept_hour_vectors_move_on_exactly(db: Database) -> None:
+    """Hour leaders and the rivals' vectors keep the busiest chatters' older hours from one
+    minute to the next; new chat and a backfill inside the kept hours both count."""
+    everything = await load(db)
+    last = max(m.sent_at for m in everything)
+    batches = [
+        [],
+        [ChatMessage("vec-1", CHANNEL, 4, "user4", "", "new", last + timedelta(hours=2))],
+        [ChatMessage("vec-2", CHANNEL, 11, "user11", "", "old", at("2026-10-28", "03:00"))],
+        [ChatMessage("vec-3", CHANNEL, 5, "user5", "", "new", last + timedelta(hours=3))],
+    ]
+    for i, batch in enumerate(batches):
+        await db.history.write_batch(messages=batch)
+        everything += batch
+        db.chatters.memo.clear()  # a new minute: only the kept hours stay
+        per_hour: dict[int, Counter[int]] = {}
+        vectors: dict[int, list[int]] = {}
+        for m in everything:
+            per_hour.setdefault(m.sent_at.hour, Counter())[m.user_id] += 1
+            vectors.setdefault(m.user_id, [0] * 24)[m.sent_at.hour] += 1
+        leaders = await db.chatters.hour_leaders(CHANNEL, UTC)
+        want = {h: min(c.items(), key=lambda kv: (-kv[1], kv[0])) for h, c in per_hour.items()}
+        assert {x.hour: (x.user_id, x.messages) for x in leaders} == want, i
+        _, got = await db.chatters._rival_candidates(CHANNEL, UTC)
+        assert got and all(got[u] == tuple(vectors[u]) for u in got), i
+        assert db.stats.windows._vectors  # kept for the next minute

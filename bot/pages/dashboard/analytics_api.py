@@ -23,6 +23,7 @@ from bot.pages.dashboard.analytics_views import (
 from bot.pages.dashboard.site import API, ZONE, ApiError, Site
 from reports import zones
 from reports.emotes import image_path
+from reports.i18n import N_
 from storage import Channel
 from storage.chatters import cosine
 from storage.stats_results import EmoteCount
@@ -51,7 +52,7 @@ class AnalyticsApi:
     async def _channel(self, request: web.Request, viewer: Viewer) -> tuple[Channel, tzinfo, str]:
         channel = await self.site.channel(request, viewer)
         if channel is None:
-            raise ApiError(404, "No such channel, or not one of yours.")
+            raise ApiError(404, N_("No such channel, or not one of yours."))
         name = request.get(ZONE, zones.UTC_NAME)
         return channel, zones.zone(name), name
 
@@ -102,7 +103,7 @@ class AnalyticsApi:
         uid = await self.views.user_id(channel, raw)
         found = None if uid is None else await self.views.chatter(channel, uid, tz, self._now())
         if found is None:
-            raise ApiError(404, "No chat recorded here from that chatter.")
+            raise ApiError(404, N_("No chat recorded here from that chatter."))
         return found
 
     async def chatter(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -115,7 +116,7 @@ class AnalyticsApi:
         try:
             limit = min(20, max(1, int(request.query.get("limit", "8"))))
         except ValueError:
-            raise ApiError(400, "limit is a number from 1 to 20.") from None
+            raise ApiError(400, N_("limit is a number from 1 to 20.")) from None
         found = await self.site.deps.db.search.complete(
             channel.channel_id, request.query.get("q", ""), limit=limit
         )
@@ -137,7 +138,7 @@ class AnalyticsApi:
         channel, tz, name = await self._channel(request, viewer)
         a, b = request.query.get("a", ""), request.query.get("b", "")
         if not a or not b:
-            raise ApiError(400, "Name two chatters: ?a=login&b=login.")
+            raise ApiError(400, N_("Name two chatters: ?a=login&b=login."))
         first, second = await self._chatter(channel, a, tz), await self._chatter(channel, b, tz)
         return web.json_response(
             {

@@ -11,21 +11,25 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.capture import reason_code, stop_reason
 from bot.pages.dashboard.access import Viewer
 from bot.pages.dashboard.site import API, ApiError, Site
 from bot.pages.dashboard.views import ChannelRow, ChatterView, CheckView, Comparison, Wave
+from reports.i18n import N_, Speaker, said
 from storage import Capture, Channel
 
 PAGE = 100
+NO_CHECK = N_("No such check in this channel.")
 
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def _int(value: str | None, what: str) -> int:
+def _int(value: str | None, missing: str) -> int:
+    """A whole number from the address; else 404 with `missing` (a message id)."""
     if not value or not value.isdigit() or len(value) > 18:
-        raise ApiError(404, f"No such {what}.")
+        raise ApiError(404, missing)
     return int(value)
 
 
@@ -48,17 +52,17 @@ class Api:
     async def _channel(self, request: web.Request, viewer: Viewer) -> Channel:
         channel = await self.site.channel(request, viewer)
         if channel is None:
-            raise ApiError(404, "No such channel, or not one of yours.")
+            raise ApiError(404, N_("No such channel, or not one of yours."))
         return channel
 
     async def _capture(self, channel: Channel, raw: str | None) -> Capture:
-        capture = await self.site.views.check(channel, _int(raw, "check"))
+        capture = await self.site.views.check(channel, _int(raw, NO_CHECK))
         if capture is None:
-            raise ApiError(404, "No such check in this channel.")
+            raise ApiError(404, NO_CHECK)
         return capture
 
     async def unknown(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        raise ApiError(404, "No such API path; see docs/api.md.")
+        raise ApiError(404, N_("No such API path; see docs/api.md."))
 
     async def channels(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         channels = await self.site.access.channels(viewer)
@@ -74,14 +78,15 @@ class Api:
         channel = await self._channel(request, viewer)
         before = request.query.get("before")
         limit = min(PAGE, max(1, int(request.query.get("limit", "50") or 50)))
+        tr = self.site.speaker(request)
         checks = await self.site.store.checks(
             channel.channel_id,
             limit=limit,
-            before_id=_int(before, "page") if before is not None else None,
+            before_id=_int(before, N_("No such page.")) if before is not None else None,
         )
         return web.json_response(
             {
-                "data": [self._check_json(channel, c) for c in checks],
+                "data": [self._check_json(channel, c, tr) for c in checks],
                 "next_before": checks[-1].capture_id if len(checks) == limit else None,
             }
         )
@@ -90,7 +95,8 @@ class Api:
         channel = await self._channel(request, viewer)
         capture = await self._capture(channel, request.match_info["id"])
         view = await self.site.views.check_view(capture)
-        return web.json_response({"data": self._check_detail(channel, view)})
+        detail = self._check_detail(channel, view, self.site.speaker(request))
+        return web.json_response({"data": detail})
 
     async def comparison(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         channel = await self._channel(request, viewer)
@@ -99,11 +105,11 @@ class Api:
         if other is None:
             earlier = await self.site.store.previous_check(later)
             if earlier is None:
-                raise ApiError(404, "This check has no earlier one to compare with.")
+                raise ApiError(404, N_("This check has no earlier one to compare with."))
         else:
             earlier = await self._capture(channel, other)
         if earlier.capture_id == later.capture_id:
-            raise ApiError(400, "Compare a check with another one.")
+            raise ApiError(400, N_("Compare a check with another one."))
         comparison = await self.site.views.compare(earlier, later)
         return web.json_response({"data": _comparison_json(comparison)})
 
@@ -115,7 +121,7 @@ class Api:
             user_id = await self.site.store.find_chatter(channel.channel_id, raw)
         view = None if user_id is None else await self.site.views.chatter(channel, user_id)
         if view is None:
-            raise ApiError(404, "This channel never saw that chatter.")
+            raise ApiError(404, N_("This channel never saw that chatter."))
         return web.json_response({"data": _chatter_json(view)})
 
     # -- shapes --------------------------------------------------------------------------------
@@ -132,7 +138,9 @@ class Api:
             "viewers": row.viewers,
             "timezone": row.timezone,
             "language": row.language,
-            "last_check": None if last is None else self._check_json(c, last),
+            "last_check": None
+            if last is None
+            else self._check_json(c, last, Speaker(row.language, row.timezone)),
             "last_stream": None
             if stream is None
             else {
@@ -144,7 +152,9 @@ class Api:
             },
         }
 
-    def _check_json(self, channel: Channel, c: Capture) -> dict[str, Any]:
+    def _check_json(self, channel: Channel, c: Capture, tr: Speaker) -> dict[str, Any]:
+        """A check; its stop reason in English, by name, and in the channel's language."""
+        reason = stop_reason(c)
         return {
             "id": c.capture_id,
             "channel": channel.login,
@@ -152,6 +162,8 @@ class Api:
             "finished_at": _iso(c.finished_at),
             "status": c.status.value,
             "status_reason": c.status_reason,
+            "status_reason_code": reason_code(reason),
+            "status_reason_said": said(reason, tr),
             "verdict": c.verdict,
             "chatters": c.chatter_count,
             "chatter_total": c.chatter_total,
@@ -161,9 +173,9 @@ class Api:
             "expires_at": _iso(self.site.views.expires_at(c)),
         }
 
-    def _check_detail(self, channel: Channel, view: CheckView) -> dict[str, Any]:
+    def _check_detail(self, channel: Channel, view: CheckView, tr: Speaker) -> dict[str, Any]:
         a = view.analysis or {}
-        out = self._check_json(channel, view.capture)
+        out = self._check_json(channel, view.capture, tr)
         out.update(
             {
                 "summary": view.capture.summary,

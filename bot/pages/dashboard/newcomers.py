@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.pages.dashboard.access import Viewer
 from bot.pages.dashboard.site import API, BASE, ApiError, Site
+from reports.i18n import N_
 from storage import Channel
 from storage.defence import DefenceStore
 from storage.newcomers import Newcomer, Newcomers
@@ -31,7 +32,7 @@ def _bounded(raw: str | None, default: int, top: int) -> int:
     if raw is None or raw == "":
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= top:
-        raise ApiError(400, f"Give a whole number from 1 to {top}.")
+        raise ApiError(400, N_("Give a whole number from 1 to {top}."), top=top)
     return int(raw)
 
 
@@ -75,7 +76,7 @@ class NewcomerPages:
     async def _channel(self, request: web.Request, viewer: Viewer) -> Channel:
         channel = await self.site.channel(request, viewer)
         if channel is None:
-            raise ApiError(404, "No such channel, or not one of yours.")
+            raise ApiError(404, N_("No such channel, or not one of yours."))
         return channel
 
     async def api(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -101,7 +102,7 @@ class NewcomerPages:
                 status=exc.status,
                 viewer=viewer,
                 title=site.speaker(request).say("Newcomers"),
-                message=exc.message,
+                message=exc.said(site.speaker(request)),
             )
         poll = f"{BASE}/c/{channel.login}/newcomers.json?days={data['days']}&hours={data['hours']}"
         return site.render(

@@ -9,16 +9,16 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.capture import stop_reason
 from bot.pages.dashboard.access import Viewer
 from bot.pages.dashboard.analytics import hours_chart, speaker_of
 from bot.pages.dashboard.analytics_views import AnalyticsViews
 from bot.pages.dashboard.chart import checks_chart
 from bot.pages.dashboard.deps import Progress
-from bot.pages.dashboard.filters import num
-from bot.pages.dashboard.site import BASE, ZONE, Site
+from bot.pages.dashboard.site import BASE, ZONE, ApiError, Site
 from bot.pages.dashboard.views import FINISHED
 from reports import zones
-from reports.i18n import said
+from reports.i18n import ENGLISH, N_, Speaker, said
 from storage import Capture, CaptureStatus, Channel
 
 log = logging.getLogger(__name__)
@@ -36,15 +36,17 @@ def channel_url(channel: Channel) -> str:
     return f"{BASE}/c/{channel.login}"
 
 
-def progress_text(progress: Progress | None) -> str:
-    """The running page's sentence (also sent to running.js)."""
+def progress_text(progress: Progress | None, tr: Speaker = ENGLISH) -> str:
+    """The running page's sentence (also sent to running.js), in the channel's language."""
     if progress is None:
-        return "Starting the check…"
-    seen = num(progress.chatters_seen)
+        return tr.say("Starting the check…")
+    seen = tr.num(progress.chatters_seen)
     if progress.total:
-        seen += f" of {num(progress.total)}"
-    eta = f", about {round(progress.eta_s)} s left" if progress.eta_s else ""
-    return f"{seen} chatters so far{eta}."
+        seen = tr.say("{seen} of {total}", seen=seen, total=tr.num(progress.total))
+    eta = ""
+    if progress.eta_s:
+        eta = tr.say(", about {seconds} s left", seconds=max(1, round(progress.eta_s)))
+    return tr.say("{seen} chatters so far{eta}.", seen=seen, eta=eta)
 
 
 def _int(value: str | None) -> int | None:
@@ -179,6 +181,7 @@ class Pages:
             channel=channel,
             view=view,
             reasons=[said(r, speaker_of(request)) for r in view.reasons],
+            stopped=said(stop_reason(capture), speaker_of(request)),
             comparison=comparison,
             recent=[c for c in recent if c.capture_id != capture.capture_id],
         )
@@ -354,7 +357,7 @@ class Pages:
             title=speaker_of(request).say("Checking {channel}", channel=channel.login),
             channel=channel,
             progress=progress,
-            text=progress_text(progress),
+            text=progress_text(progress, speaker_of(request)),
             after=after,
         )
 
@@ -362,7 +365,7 @@ class Pages:
         """The same as `running`, small enough to poll every second: no page reload."""
         channel = await self._channel(request, viewer)
         if channel is None:
-            return self.site.json_error(404, "No such channel here.")
+            return self.site.json_error(request, ApiError(404, N_("No such channel here.")))
         progress, done = await self._progress(channel, _int(request.query.get("after")) or 0)
         return web.json_response(
             {
@@ -370,7 +373,7 @@ class Pages:
                 "chatters_seen": progress.chatters_seen if progress else None,
                 "total": progress.total if progress else None,
                 "eta_s": round(progress.eta_s, 1) if progress and progress.eta_s else None,
-                "text": progress_text(progress),
+                "text": progress_text(progress, speaker_of(request)),
                 "done": done,
             }
         )

@@ -40,7 +40,8 @@ COOKIE = "botcheck_session"
 BASE = "/dashboard"
 API = "/api/v1"
 _TEMPLATES = Path(__file__).parent / "templates"
-TOO_MANY = N_("Too many requests; slow down.")  # English in the API's JSON
+TOO_MANY = N_("Too many requests; slow down.")
+EXPIRED = N_("Your Twitch login has expired; sign in again.")
 # A check's status in words (templates say `gettext(c.status.value)`; the API keeps the value).
 STATUS_WORDS = (N_("running"), N_("complete"), N_("partial"), N_("failed"), N_("interrupted"))
 
@@ -49,13 +50,28 @@ OpenHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class ApiError(Exception):
-    """Answered as JSON {"error": message} with `status`."""
+    """Answered as JSON with `status`: {"error": the English, "error_said": the same in the
+    reader's language}; a page shows `said`.
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
+    `message` is an English message id (marked `N_`) with `{placeholders}` filled by `values`.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        **values: object,
+    ) -> None:
+        super().__init__(message.format(**values) if values else message)
         self.status = status
         self.message = message
+        self.values = values
         self.headers = headers or {}
+
+    def said(self, tr: i18n.Speaker) -> str:
+        """The message in `tr`'s language."""
+        return tr.say(self.message, **self.values)
 
 
 class Site:
@@ -119,7 +135,7 @@ class Site:
         if scheme.lower() == "bearer" and value.strip():
             found = await self.deps.db.api_tokens.user(value.strip(), at=self.deps.clock())
             if found is None:
-                raise ApiError(401, "That API token is unknown or revoked.")
+                raise ApiError(401, N_("That API token is unknown or revoked."))
             return Viewer(user_id=found[0], login=found[1])
         session = await aiohttp_session.get_session(request)
         uid, sid = session.get("uid"), session.get("sid")
@@ -170,7 +186,7 @@ class Site:
                 viewer = await self.viewer(request)
                 if viewer is None:
                     if api:
-                        raise ApiError(401, "Sign in first: a session cookie or an API token.")
+                        raise ApiError(401, N_("Sign in first: a session cookie or an API token."))
                     if signed_out is not None:
                         return await signed_out(request)
                     return self.login_redirect(request)
@@ -182,10 +198,10 @@ class Site:
                 session = await aiohttp_session.get_session(request)
                 session.invalidate()
                 if api:
-                    return self.json_error(401, "Your Twitch login has expired; sign in again.")
+                    return self.json_error(request, ApiError(401, EXPIRED))
                 return self.login_redirect(request)
             except ApiError as exc:
-                return self.json_error(exc.status, exc.message, exc.headers)
+                return self.json_error(request, exc)
 
         return self.open_route(signed_in, api=api)
 
@@ -262,16 +278,15 @@ class Site:
     def too_many(self, request: web.Request, wait: float, *, api: bool) -> web.StreamResponse:
         headers = {"Retry-After": str(max(1, round(wait + 0.49)))}
         if api or request.path.startswith(API):
-            return with_headers(self.json_error(429, TOO_MANY, headers))
+            return with_headers(self.json_error(request, ApiError(429, TOO_MANY, headers)))
         slow = self.speaker(request).say(TOO_MANY)
         response = web.Response(status=429, text=slow + "\n", headers=headers)
         return with_headers(response)
 
-    @staticmethod
-    def json_error(
-        status: int, message: str, headers: dict[str, str] | None = None
-    ) -> web.Response:
-        return web.json_response({"error": message}, status=status, headers=headers)
+    def json_error(self, request: web.Request, error: ApiError) -> web.Response:
+        """An API error: English for scripts (docs/api.md), and in the reader's language."""
+        body = {"error": str(error), "error_said": error.said(self.speaker(request))}
+        return web.json_response(body, status=error.status, headers=error.headers)
 
     async def db_capture(self, capture_id: int) -> Any:
         return await self.deps.db.captures.get(capture_id)

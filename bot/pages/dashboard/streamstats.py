@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.pages.dashboard.access import Viewer
 from bot.pages.dashboard.site import API, BASE, ApiError, Site
 from bot.pages.links import Links
+from reports.i18n import N_
 from storage import Channel
 from storage.stream_stats import PEAK_DAYS
 from storage.stream_stats_results import CategoryFigures, PeakSlot, PeakTimes
@@ -127,7 +128,7 @@ class StreamAnalytics:
     async def engagement(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         channel = await self.site.channel(request, viewer)
         if channel is None:
-            raise ApiError(404, "No such channel, or not one of yours.")
+            raise ApiError(404, N_("No such channel, or not one of yours."))
         peak, cats = await self._figures(channel)
         return web.json_response(
             {
@@ -147,7 +148,7 @@ class StreamAnalytics:
     async def daily_reports(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         channel = await self.site.channel(request, viewer)
         if channel is None:
-            raise ApiError(404, "No such channel, or not one of yours.")
+            raise ApiError(404, N_("No such channel, or not one of yours."))
         return web.json_response({"data": await self._reports(channel)})
 
 
