@@ -84,6 +84,12 @@ def _last_by_key(rows: list[tuple[object, ...]], width: int) -> list[tuple[objec
     return list({row[:width]: row for row in rows}.values())
 
 
+def _first(row: tuple[object, ...]) -> int:
+    key = row[0]
+    assert isinstance(key, int)
+    return key
+
+
 class Accounts:
     """Every account botcheck has looked up, looked up once in its life."""
 
@@ -132,6 +138,9 @@ class Accounts:
             await tx.execute(self._sql["upsert_looked_up_staged"])
             await tx.execute(self._sql["upsert_name_staged"])
         else:
+            # In id order: neighbouring ids share B-tree pages (stable: the last of an id wins).
+            rows.sort(key=_first)
+            names.sort(key=_first)
             await tx.executemany(self._sql["upsert_looked_up"], rows)
             await tx.executemany(self._sql["upsert_name"], names)
         return len(rows)

@@ -199,6 +199,17 @@ class Database:
                 # Hand back every page the capture read; chat ingest refills the full cache.
                 await engine.set_cache(CACHE_KIB)
 
+    @asynccontextmanager
+    async def checkpoints_deferred(self) -> AsyncIterator[None]:
+        """Let SQLite's WAL grow while this runs, checkpointed after (issue 21); no-op on PostgreSQL."""
+        from storage.sqlite_engine import SqliteEngine
+
+        if isinstance(self.engine, SqliteEngine):
+            async with self.engine.checkpoints_deferred():
+                yield
+        else:
+            yield
+
     async def __aenter__(self) -> Self:
         return await self.open()
 

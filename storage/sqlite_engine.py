@@ -27,6 +27,9 @@ _PLACEHOLDER = re.compile(r"\$(\d+)")
 # (`Database.lean_cache`, issue 21: measured in docs/benchmarks.md, peak RSS).
 CACHE_KIB = 65536
 LEAN_CACHE_KIB = 16384
+# SQLite's own checkpoint interval (its default), and the WAL size kept after one.
+AUTOCHECKPOINT_PAGES = 1000
+WAL_LIMIT_BYTES = 64 * 1024 * 1024
 # The reads-aside connection's cache (`SqliteEngine.aside`): small, its reads are few and brief.
 ASIDE_CACHE_KIB = 8192
 
@@ -83,6 +86,8 @@ class SqliteEngine:
         self._conn: aiosqlite.Connection | None = None
         self._aside: aiosqlite.Connection | None = None
         self._aside_lock = asyncio.Lock()
+        self._deferring = 0  # `checkpoints_deferred` blocks running
+        self._checkpoint: asyncio.Task[None] | None = None
         self._write_lock = asyncio.Lock()
 
     def describe(self) -> str:
@@ -119,6 +124,8 @@ class SqliteEngine:
         # random places, account upserts the accounts table and its names; the small
         # default cache made a chat row cost about a third more SQLite CPU.
         await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        # A WAL grown by a capture (`checkpoints_deferred`) is cut back to this once reset.
+        await conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
 
     async def aside(self) -> Executor:
         """Return a second, read-only connection, for reads that must not wait for writes.
@@ -143,12 +150,52 @@ class SqliteEngine:
                 self._aside = conn
             return SqliteExecutor(self._aside)
 
+    @asynccontextmanager
+    async def checkpoints_deferred(self) -> AsyncIterator[None]:
+        """Copy the WAL into the database file after the body, in the background (issue 21).
+
+        A capture's writes land all over the accounts table; the automatic checkpoint every
+        1,000 pages copied and synced them again and again inside the capture's commits, which
+        doubled the writer's time. Here they pile up in the WAL (about 300 MB for 100,000 new
+        accounts) and one checkpoint on a connection of its own copies them once, after.
+        """
+        self._deferring += 1
+        try:
+            if self._deferring == 1:
+                await self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+            yield
+        finally:
+            self._deferring -= 1
+            idle = self._checkpoint is None or self._checkpoint.done()
+            if self._deferring == 0 and self._conn is not None and idle:
+                self._checkpoint = asyncio.create_task(
+                    self._checkpoint_now(), name="sqlite-checkpoint"
+                )
+
+    async def _checkpoint_now(self) -> None:
+        """Checkpoint on a connection of its own, then let SQLite checkpoint by itself again."""
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+            try:
+                await conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+                # PASSIVE: copies what it can without waiting for, or blocking, anyone.
+                await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                await conn.close()
+        except sqlite3.Error as exc:
+            log.warning("checkpoint of %s after a capture failed: %s", self.path, exc)
+        if self._deferring == 0 and self._conn is not None:
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await self._conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+
     async def set_cache(self, kib: int) -> None:
         """Cap the page cache at `kib` KiB and hand back the memory of the pages it drops."""
         await self.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
         await self.conn.execute("PRAGMA shrink_memory")
 
     async def close(self) -> None:
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
         aside, self._aside = self._aside, None
         if aside is not None:
             with contextlib.suppress(sqlite3.Error):

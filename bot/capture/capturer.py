@@ -223,7 +223,8 @@ class Capturer:
                 on_gathered=gathered if job.gathered is not None else None,
             )
             # A small SQLite cache while the capture runs: it lowers the command's peak memory.
-            async with self._db.lean_cache():
+            # And the WAL copied into the file once, after (`Database.checkpoints_deferred`).
+            async with self._db.lean_cache(), self._db.checkpoints_deferred():
                 out = await job.run.execute()
             reason = out.reason
             if out.status is CaptureStatus.INTERRUPTED:

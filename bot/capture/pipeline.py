@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 # so a capture writes every ten pages or so, not every page; a capture that dies loses nothing it
 # claimed (it ends interrupted, never complete).
 _FLUSH_ROWS = 10_000
+# Over the last pages, smaller writes: what is buffered when the last lookup lands is written
+# while the answer waits (issue 21: a 10,000-row last write took a second of a cold answer).
+_TAIL_PAGES = 3
+_TAIL_ROWS = 1_000
 # A cursor chain may run this many pages past what `total` needs (chatters join meanwhile),
 # plus one per 10,000 chatters; past that, or on a cursor seen before, it stops as partial.
 CURSOR_SLACK_PAGES = 5
@@ -402,7 +406,11 @@ class CaptureRun:
 
     def _maybe_flush(self) -> None:
         buffered = len(self._rows) + len(self._fresh) + len(self._gone) + len(self._renamed)
-        if buffered >= _FLUSH_ROWS or (self._eager and buffered):
+        if (
+            buffered >= _FLUSH_ROWS
+            or (self._eager and buffered)
+            or (buffered >= _TAIL_ROWS and self._pages_left() <= _TAIL_PAGES)
+        ):
             self._flush_wanted.set()
 
     async def _write_behind(self) -> None:
