@@ -216,6 +216,7 @@ class Timings:
 
     capture_s: list[float] = dataclasses.field(default_factory=list)
     prepare_s: list[float] = dataclasses.field(default_factory=list)
+    reports: Any = None  # the bot's `Reports`: the warm command waits for the cold's files
 
 
 class _Timed:
@@ -242,6 +243,7 @@ class _Timed:
 def timed_services(timings: Timings) -> Callable[[Services], Services]:
     def adjust(s: Services) -> Services:
         capturer = cast(Any, _Timed(s.capturer, "capture", timings.capture_s))
+        timings.reports = s.reports
         reports = cast(Any, _Timed(s.reports, "prepare", timings.prepare_s))
         return dataclasses.replace(s, checks=Checks(capturer=capturer, reports=reports))
 
@@ -385,7 +387,11 @@ async def run_sizes(
 
             async def both(timings: Timings) -> tuple[Command, Command]:
                 cold = await command(sim, timings)
-                await asyncio.sleep(1.0)  # the report files are written after the answer
+                # The report files are written after the answer: the warm command is a
+                # second check, not one typed while the first one's files are still written.
+                if timings.reports is not None:
+                    await timings.reports.drain()
+                await asyncio.sleep(1.0)
                 warm = await command(sim, timings)
                 await asyncio.sleep(1.0)
                 return cold, warm

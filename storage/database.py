@@ -201,7 +201,10 @@ class Database:
 
     @asynccontextmanager
     async def checkpoints_deferred(self) -> AsyncIterator[None]:
-        """Let SQLite's WAL grow while this runs, checkpointed after (issue 21); no-op on PostgreSQL."""
+        """Let SQLite's WAL grow while this runs, checkpointed after (issue 21).
+
+        A no-op on PostgreSQL.
+        """
         from storage.sqlite_engine import SqliteEngine
 
         if isinstance(self.engine, SqliteEngine):
