@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,3 +62,33 @@ async def test_the_aside_connection_cannot_write_even_when_asked_directly(tmp_pa
         executor = await db.engine.aside()
         with pytest.raises(Exception, match=r"readonly|read-only"):
             await executor.execute("DELETE FROM accounts")
+
+
+async def test_checkpoints_wait_until_a_capture_ends_then_run_once(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    async with Database(path) as db:
+        async with db.checkpoints_deferred(), db.checkpoints_deferred():  # two captures
+            assert await db.fetchval("PRAGMA wal_autocheckpoint") == 0
+            ids = random.Random(5).sample(range(10**9), 20_000)  # pages all over the table
+            for k in range(0, 20_000, 2_000):
+                await db.accounts.upsert_many(
+                    [account(uid) for uid in ids[k : k + 2_000]], seen_at=AT
+                )
+            wal = path.with_name(path.name + "-wal")
+            assert wal.stat().st_size > 4_096 * 1_000  # past where SQLite would have copied it
+        await db.engine._checkpoint  # type: ignore[misc]  # the one checkpoint, after
+        assert await db.fetchval("PRAGMA wal_autocheckpoint") == 1_000
+        # Everything the capture wrote was copied into the file.
+        row = await db.fetchrow("PRAGMA wal_checkpoint(PASSIVE)")
+        assert row is not None
+        busy, log_frames, copied = row[0], row[1], row[2]
+        assert busy == 0 and log_frames == copied
+        assert len(await db.aside.accounts.get_brief(ids)) == 20_000
+
+
+async def test_checkpoints_deferred_is_a_no_op_on_postgres_and_safe_on_close(
+    db: Database,
+) -> None:
+    async with db.checkpoints_deferred():
+        await db.accounts.upsert_many([account(1)], seen_at=AT)
+    await db.close()  # waits for a checkpoint still running
