@@ -47,6 +47,11 @@ class _EndedShort(Exception):
         self.capture = capture
 
 
+def _retrieved(task: asyncio.Future[CaptureResult]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
 async def _stored(stored: asyncio.Future[CaptureResult]) -> CaptureResult:
     """Wait for an early result's writes; raise `_EndedShort` if the capture ended short."""
     result = await asyncio.shield(stored)  # a cancelled check still lets its capture be written
@@ -158,10 +163,18 @@ class Checks:
         if capture.status not in _FINISHED:
             return self._not_finished(capture, tr)
         settled = None if result.stored is None else asyncio.ensure_future(_stored(result.stored))
+        if settled is not None:  # its outcome is read below, or was made moot by another fault
+            settled.add_done_callback(_retrieved)
         try:
-            built = await self._reports.prepare(result, window=request.window, settled=settled)
-            if result.stored is not None:
-                result = result.stored.result()  # done: `prepare` waited for it
+            try:
+                built = await self._reports.prepare(result, window=request.window, settled=settled)
+            except Exception:
+                # The check is over only once its capture is stored: a second one now is not busy.
+                if settled is not None:
+                    await asyncio.wait([settled])
+                raise
+            if settled is not None:
+                result = await settled  # done already: `prepare` waited for it
                 capture = result.capture
         except _EndedShort as ended:
             return self._not_finished(ended.capture, tr)

@@ -101,11 +101,10 @@ class Reports:
         extra = CaptureSignals()
         if self._signals is not None:
             ids = [a.user_id for a in result.accounts]
-            # Read through a small SQLite cache, freed after (issue 21: the command's peak RSS).
-            async with self._db.lean_cache():
-                extra = await self._signals.for_capture(
-                    capture.channel_id, capture.started_at, ids, settled=settled
-                )
+            # Read aside (its cache is small): the capture's last writes may still run.
+            extra = await self._signals.for_capture(
+                capture.channel_id, capture.started_at, ids, settled=settled
+            )
         analysing = asyncio.ensure_future(
             asyncio.to_thread(
                 analyze,
