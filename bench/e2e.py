@@ -4,7 +4,8 @@ twitchsim runs in a child process with Twitch's limits (800 points a minute per 
 reset to full before every command) and Twitch-like latency (80 ms + up to 10 ms of jitter on
 every Helix answer). The bot runs in this process exactly as `botcheck run` starts it
 (`bot.app.running_bot`: TwitchIO over EventSub, the command components, the capture, the
-analysis, SQLite, the report pages). The clock is the child's: it stamps the moment it sends the
+analysis, SQLite, the report pages), with the garbage collector tuned as `botcheck run` tunes it
+(`bot.app.tune_gc`). The clock is the child's: it stamps the moment it sends the
 moderator's chat message over EventSub and the moment the bot's answer (the one with the report
 link) arrives as a POST chat/messages, after that request's latency, as it would at Twitch.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import multiprocessing
 import os
 import statistics
@@ -35,7 +37,7 @@ from typing import Any, cast
 
 import httpx
 
-from bot.app import free_port, running_bot
+from bot.app import free_port, running_bot, tune_gc
 from bot.checks import Checks
 from bot.services import Services
 from bot.settings import load_settings
@@ -348,7 +350,12 @@ async def with_bot(sim: SimProcess, tmp: Path, body: Callable[[Timings], Awaitab
             await wait_until(
                 lambda: len(r.bot.joined) == 1 and r.bot.settled, 30, "the bot to join"
             )
-            return await body(timings)
+            thresholds = tune_gc()  # as `botcheck run` does once the bot runs
+            try:
+                return await body(timings)
+            finally:
+                gc.set_threshold(*thresholds)
+                gc.unfreeze()
     finally:
         patches.apply(previous)
 

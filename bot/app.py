@@ -497,6 +497,21 @@ async def _close_recorder(recorder: Recorder) -> None:
     log.info("history: %d item(s) recorded, %d dropped", stats.received, stats.dropped)
 
 
+def tune_gc() -> tuple[int, int, int]:
+    """Tune the garbage collector for a running bot; return the thresholds it had.
+
+    Start-up objects live as long as the process: keep them out of every collection, and
+    collect young objects less often, so a big capture's allocations stall the event loop less
+    (worst loop stall 94-122 ms -> 40-70 ms in bench/capture.py). `bench/e2e.py` tunes its
+    bot the same way, once it has started.
+    """
+    old = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    return old
+
+
 async def run_forever(settings: Settings) -> int:
     """`botcheck run`: serve until SIGINT or SIGTERM."""
     stop = asyncio.Event()
@@ -504,12 +519,7 @@ async def run_forever(settings: Settings) -> int:
     # report folder names are the report links.
     os.umask(0o077)
     async with running_bot(settings) as running:
-        # Start-up objects live as long as the process: keep them out of every collection, and
-        # collect young objects less often, so a big capture's allocations stall the event loop
-        # less (worst loop stall 94-122 ms -> 40-70 ms in bench/capture.py).
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(50_000, 20, 100)
+        tune_gc()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             # Installed after the web adapter started: aiohttp's runner sets its own.

@@ -31,7 +31,7 @@ LEAN_CACHE_KIB = 16384
 AUTOCHECKPOINT_PAGES = 1000
 WAL_LIMIT_BYTES = 64 * 1024 * 1024
 # The reads-aside connection's cache (`SqliteEngine.aside`): small, its reads are few and brief.
-ASIDE_CACHE_KIB = 8192
+ASIDE_CACHE_KIB = 2048
 
 
 @lru_cache(maxsize=512)

@@ -9,6 +9,7 @@ could not be written make the capture `failed` with the reason, and are never li
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import shutil
 from collections.abc import Awaitable, Callable
@@ -189,6 +190,9 @@ class Reports:
             )
             if self._signals is not None:
                 self._signals.refresh_soon()  # after the answer and its files: off its path
+            # A big check leaves cycles behind that the tuned collector (`bot.app.tune_gc`)
+            # would keep for a long time: free them now, after the answer (issue 21: peak RSS).
+            gc.collect()
             return True
         except OSError as exc:
             reason = Phrase(FILES_FAILED, error=str(exc.strerror or exc))
