@@ -7,7 +7,7 @@ batches of 100 for Get Users. A pool of lookup workers sends those batches concu
 app token and, while it has points to spare, on the moderator's token too: two buckets are faster
 than one. Creation dates never change, so an account is looked up once in its life. Storage
 writes happen behind all three, up to 10,000 rows at a time in one transaction
-(`storage.capture_batches`).
+(`bot.capture.writing`, `storage.capture_batches`).
 
 `bot.capture.capturer.Capturer` owns the capture row: it makes one `CaptureRun` per capture with
 all it needs, and gets one `RunOutcome` back.
@@ -34,25 +34,15 @@ from bot.capture.model import (
     reason_for,
 )
 from bot.capture.slim import gone, slim, slim_known
+from bot.capture.writing import WriteBehind
 from bot.helix.client import MAX_CHATTERS_PAGE, MAX_IDS, Chatter, ChattersPage, Helix
 from bot.helix.errors import HelixError
 from bot.helix.ratelimit import Priority
 from reports.i18n import Fmt, Phrase, joined
 from storage import Account, CaptureStatus, Database
-from storage.capture_batches import CaptureBatch
 
 log = logging.getLogger(__name__)
 
-# Rows buffered before they are written, in one transaction. Every aiosqlite call is a hand-off
-# between threads that costs milliseconds while the event loop is busy, and every SQLite commit
-# rewrites the pages it touched (accounts arrive in random id order: pages all over the table),
-# so a capture writes every ten pages or so, not every page; a capture that dies loses nothing it
-# claimed (it ends interrupted, never complete).
-_FLUSH_ROWS = 10_000
-# Over the last pages, smaller writes: what is buffered when the last lookup lands is written
-# while the answer waits (issue 21: a 10,000-row last write took a second of a cold answer).
-_TAIL_PAGES = 3
-_TAIL_ROWS = 1_000
 # A cursor chain may run this many pages past what `total` needs (chatters join meanwhile),
 # plus one per 10,000 chatters; past that, or on a cursor seen before, it stops as partial.
 CURSOR_SLACK_PAGES = 5
@@ -100,15 +90,7 @@ class CaptureRun:
         self.lookup_error: HelixError | None = None
         self._pending: list[Chatter] = []
         self._batches: asyncio.Queue[list[Chatter] | None] = asyncio.Queue()
-        self._fresh: list[Account] = []  # looked up, not yet stored
-        self._gone: list[tuple[int, str, str]] = []
-        self._renamed: list[tuple[int, str, str]] = []  # known accounts under a new name
-        self._unchanged: list[int] = []  # known accounts under the names we have
-        self._rows: list[tuple[int, str]] = []  # capture chatters not yet stored
-        self._write_lock = asyncio.Lock()
-        self._flush_wanted = asyncio.Event()
-        self._closing = False
-        self._eager = False
+        self.writes = WriteBehind(db, capture_id, clock=clock, pages_left=self._pages_left)
         # Earlier logins of the known chatters (only they can have any), read page by page as
         # they are matched, so that none of it is left for after the last page (issue 21).
         self.renames: dict[int, list[str]] = {}
@@ -172,12 +154,12 @@ class CaptureRun:
                 task.uncancel()
             status, reason = CaptureStatus.INTERRUPTED, ""
             with contextlib.suppress(Exception):
-                await self.flush()
+                await self.writes.flush()
         except Exception as exc:
             log.exception("capture %d of channel %d failed", self.capture_id, self.channel_id)
             status, reason = CaptureStatus.FAILED, Phrase(INTERNAL_ERROR, error=str(exc))
             with contextlib.suppress(Exception):
-                await self.flush()
+                await self.writes.flush()
         else:
             status = self._status(reason)
         return self._outcome(status, reason)
@@ -226,7 +208,7 @@ class CaptureRun:
         # cursor chain is the one part of a capture that cannot run in parallel.
         pages: asyncio.Queue[ChattersPage | None] = asyncio.Queue()
         matcher = asyncio.create_task(self._match_pages(pages))
-        writer = asyncio.create_task(self._write_behind())
+        writer = asyncio.create_task(self.writes.run())
         reason = ""
         try:
             cursor: str | None = None
@@ -259,16 +241,14 @@ class CaptureRun:
             self.viewer_count = await streams
             reason = self._with_failed_lookups(reason)
             self._gathered(reason)  # every chatter is in: what is left is writing them
-            self._closing = True
-            self._flush_wanted.set()
+            self.writes.close()
             await writer
-            await self.flush()
+            await self.writes.flush()
             await self._reread_renames()
         except BaseException:
             # The writer is not cancelled mid-write (that would roll its rows back): it stops
             # at its next wake-up, and whatever is still buffered is written by the caller.
-            self._closing = True
-            self._flush_wanted.set()
+            self.writes.close()
             for task in (*workers, streams, matcher):
                 task.cancel()
             await asyncio.gather(*workers, streams, matcher, writer, return_exceptions=True)
@@ -336,8 +316,7 @@ class CaptureRun:
             self.report()  # promptly after the first page: the bot announces it at once
         self._queue_lookups(final=True)
         # From here on, write as lookups land: the last write after the last lookup is small.
-        self._eager = True
-        self._flush_wanted.set()
+        self.writes.eager()
 
     async def _match(self, fresh: list[Chatter]) -> None:
         """Split chatters into known accounts (renames recorded) and lookups; store them."""
@@ -353,17 +332,17 @@ class CaptureRun:
             acc = known.get(c.user_id)
             if acc is not None and acc.created_at is not None:
                 if acc.login != c.login or acc.display_name != c.display_name:
-                    self._renamed.append((c.user_id, c.login, c.display_name))
+                    self.writes.renamed(c.user_id, c.login, c.display_name)
                     self._renamed_now.add(c.user_id)
                 else:
-                    self._unchanged.append(c.user_id)
+                    self.writes.unchanged(c.user_id)
                 self.accounts[c.user_id] = slim_known(acc, c.login, c.display_name)
             else:
                 self._pending.append(c)
                 self.unknown += 1
         self._queue_lookups(final=False)
-        self._rows.extend((c.user_id, c.login) for c in fresh)
-        self._maybe_flush()
+        self.writes.chatters((c.user_id, c.login) for c in fresh)
+        self.writes.handed_over()
 
     def _queue_lookups(self, *, final: bool) -> None:
         while len(self._pending) >= MAX_IDS or (final and self._pending):
@@ -391,59 +370,18 @@ class CaptureRun:
             by_id = {a.user_id: a for a in found}
             now = self.clock()
             # Storage gets the full accounts; the capture keeps the slim ones (bot.capture.slim).
-            self._fresh.extend(found)
+            self.writes.looked_up(found)
             for c in batch:
                 a = by_id.get(c.user_id)
                 if a is not None:
                     self.accounts[c.user_id] = slim(a, c.login, c.display_name)
                 else:
                     # Get Users no longer returns it: deleted or suspended.
-                    self._gone.append((c.user_id, c.login, c.display_name))
+                    self.writes.gone(c.user_id, c.login, c.display_name)
                     self.accounts[c.user_id] = gone(c.user_id, c.login, c.display_name, now)
             self.looked_up += len(found)
             self.lookups_done += len(ids)
-            self._maybe_flush()
-
-    def _maybe_flush(self) -> None:
-        buffered = len(self._rows) + len(self._fresh) + len(self._gone) + len(self._renamed)
-        if (
-            buffered >= _FLUSH_ROWS
-            or (self._eager and buffered)
-            or (buffered >= _TAIL_ROWS and self._pages_left() <= _TAIL_PAGES)
-        ):
-            self._flush_wanted.set()
-
-    async def _write_behind(self) -> None:
-        """Write buffered rows in the background: no page or lookup ever waits for storage."""
-        while not self._closing:
-            await self._flush_wanted.wait()
-            self._flush_wanted.clear()
-            if not self._closing:
-                await self.flush()
-
-    async def flush(self) -> None:
-        """Write everything buffered in one transaction; it stays buffered if the write fails."""
-        async with self._write_lock:
-            batch = CaptureBatch(
-                capture_id=self.capture_id,
-                at=self.clock(),
-                looked_up=self._fresh,
-                gone=self._gone,
-                renamed=self._renamed,
-                unchanged=self._unchanged,
-                chatters=self._rows,
-            )
-            if not len(batch):
-                return
-            self._fresh, self._gone, self._renamed, self._unchanged, self._rows = [], [], [], [], []
-            try:
-                await self.db.capture_batches.write(batch)
-            except BaseException:
-                # Nothing of it was written: back in front of what arrived meanwhile.
-                self._fresh[:0], self._gone[:0] = batch.looked_up, batch.gone
-                self._renamed[:0], self._unchanged[:0] = batch.renamed, batch.unchanged
-                self._rows[:0] = batch.chatters
-                raise
+            self.writes.handed_over()
 
     def all_accounts(self) -> tuple[Account, ...]:
         """Return every captured chatter's account, in the order Twitch listed them."""
