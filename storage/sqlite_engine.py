@@ -109,13 +109,7 @@ class SqliteEngine:
             # Created here with 0600 so tokens at rest are readable by the owner only;
             # SQLite gives the -wal and -shm files the same mode.
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        try:
-            conn = await aiosqlite.connect(self.path, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open database {self.path}: {exc}") from exc
-        conn.row_factory = aiosqlite.Row
-        self._conn = conn
-        await conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        conn = self._conn = await self._connect()
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = NORMAL")
         await conn.execute("PRAGMA foreign_keys = ON")
@@ -126,6 +120,22 @@ class SqliteEngine:
         await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         # A WAL grown by a capture (`checkpoints_deferred`) is cut back to this once reset.
         await conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+
+    async def _connect(self, *, read_only: bool = False) -> aiosqlite.Connection:
+        """A connection to the file: rows by name, waiting up to the busy timeout for locks."""
+        target = self.path.resolve().as_uri() + "?mode=ro" if read_only else str(self.path)
+        try:
+            conn = await aiosqlite.connect(target, uri=read_only, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open database {self.path}: {exc}") from exc
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        return conn
+
+    async def checkpointed(self) -> None:
+        """Wait for the checkpoint after a capture, if one runs (`checkpoints_deferred`)."""
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
 
     async def aside(self) -> Executor:
         """Return a second, read-only connection, for reads that must not wait for writes.
@@ -139,13 +149,7 @@ class SqliteEngine:
             raise DatabaseClosedError(f"database {self.path} is not open")
         async with self._aside_lock:
             if self._aside is None:
-                uri = self.path.resolve().as_uri() + "?mode=ro"
-                try:
-                    conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
-                except sqlite3.Error as exc:
-                    raise StorageError(f"cannot open database {self.path}: {exc}") from exc
-                conn.row_factory = aiosqlite.Row
-                await conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+                conn = await self._connect(read_only=True)
                 await conn.execute(f"PRAGMA cache_size = -{ASIDE_CACHE_KIB}")
                 self._aside = conn
             return SqliteExecutor(self._aside)
@@ -175,14 +179,13 @@ class SqliteEngine:
     async def _checkpoint_now(self) -> None:
         """Checkpoint on a connection of its own, then let SQLite checkpoint by itself again."""
         try:
-            conn = await aiosqlite.connect(self.path, isolation_level=None)
+            conn = await self._connect()
             try:
-                await conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
                 # PASSIVE: copies what it can without waiting for, or blocking, anyone.
                 await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             finally:
                 await conn.close()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StorageError) as exc:
             log.warning("checkpoint of %s after a capture failed: %s", self.path, exc)
         if self._deferring == 0 and self._conn is not None:
             with contextlib.suppress(sqlite3.Error, ValueError):
@@ -194,8 +197,7 @@ class SqliteEngine:
         await self.conn.execute("PRAGMA shrink_memory")
 
     async def close(self) -> None:
-        if self._checkpoint is not None:
-            await asyncio.gather(self._checkpoint, return_exceptions=True)
+        await self.checkpointed()
         aside, self._aside = self._aside, None
         if aside is not None:
             with contextlib.suppress(sqlite3.Error):

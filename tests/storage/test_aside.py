@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from storage import Account, Database, DatabaseClosedError
+from storage.sqlite_engine import SqliteEngine
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -76,7 +77,8 @@ async def test_checkpoints_wait_until_a_capture_ends_then_run_once(tmp_path: Pat
                 )
             wal = path.with_name(path.name + "-wal")
             assert wal.stat().st_size > 4_096 * 1_000  # past where SQLite would have copied it
-        await db.engine._checkpoint  # type: ignore[misc]  # the one checkpoint, after
+        assert isinstance(db.engine, SqliteEngine)
+        await db.engine.checkpointed()  # the one checkpoint, after
         assert await db.fetchval("PRAGMA wal_autocheckpoint") == 1_000
         # Everything the capture wrote was copied into the file.
         row = await db.fetchrow("PRAGMA wal_checkpoint(PASSIVE)")

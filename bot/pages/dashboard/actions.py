@@ -309,6 +309,11 @@ class Actions:
         return redirect(BASE)
 
     async def settings(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        return await self._settings_page(request, viewer, new=None)
+
+    async def _settings_page(
+        self, request: web.Request, viewer: Viewer, *, new: str | None
+    ) -> web.StreamResponse:
         tokens = await self.site.deps.db.api_tokens.of_user(viewer.user_id)
         return self.site.render(
             request,
@@ -316,7 +321,7 @@ class Actions:
             viewer=viewer,
             title=self.site.speaker(request).say("Settings"),
             tokens=tokens,
-            new=None,
+            new=new,
         )
 
     async def new_token(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -334,16 +339,8 @@ class Actions:
             name=name,
             at=site.deps.clock(),
         )
-        tokens = await site.deps.db.api_tokens.of_user(viewer.user_id)
         # Shown once, on this answer only (no-store): only its hash is kept.
-        return site.render(
-            request,
-            "settings.html",
-            viewer=viewer,
-            title=self.site.speaker(request).say("Settings"),
-            tokens=tokens,
-            new=token,
-        )
+        return await self._settings_page(request, viewer, new=token)
 
     async def revoke_token(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         site = self.site
