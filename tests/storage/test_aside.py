@@ -85,6 +85,7 @@ async def test_checkpoints_wait_until_a_capture_ends_then_run_once(tmp_path: Pat
         assert row is not None
         busy, log_frames, copied = row[0], row[1], row[2]
         assert busy == 0 and log_frames == copied
+        assert wal.stat().st_size < 4_096 * 10  # and the file cut down, off the next write's path
         assert len(await db.aside.accounts.get_brief(ids)) == 20_000
 
 
