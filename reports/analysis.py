@@ -8,15 +8,16 @@ the method and its thresholds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from itertools import compress
 from types import MappingProxyType
 
 import numpy as np
+import numpy.typing as npt
 
 from reports import bursts as bursts_mod
 from reports import waves as waves_mod
+from reports.audience import Audience
 from reports.model import (
     FLAG_BITS,
     FLAGGED_MASK,
@@ -30,17 +31,17 @@ from reports.model import (
     Totals,
     Wave,
 )
-from reports.patterns import LoginForms, silent_traits, stems, stems_of, traits_of
+from reports.patterns import LoginForms, silent_traits, stems, traits_of
 from reports.platform import SignupRates, signup_rates_from
 from reports.raid_model import IncomingRaid
 from reports.remnants import find_remnants
 from reports.service_bots import service_bot_logins
-from reports.stemruns import find_stem_runs
+from reports.stemruns import find_grouped_stem_runs
 from reports.verdict import decide
 from reports.window import parse_window
 from storage.models import Account
 
-__all__ = ["analyze", "parse_window"]
+__all__ = ["analyze", "analyze_audience", "parse_window"]
 
 DAY = 86_400
 YOUNG_DAYS = (7, 30, 90, 365)
@@ -71,50 +72,76 @@ def analyze(
     ids seen in several served channels in the same hour (`reports.presence`). `raid`: the
     latest raid into the channel shortly before `now`, which the verdict's words mention.
     """
+    return analyze_audience(
+        Audience.of(accounts),
+        now=now,
+        window=window,
+        known_bot_logins=known_bot_logins,
+        viewer_count=viewer_count,
+        renames=renames,
+        platform=platform,
+        chatted=chatted,
+        multi_channel=multi_channel,
+        raid=raid,
+    )
+
+
+def analyze_audience(
+    audience: Audience,
+    *,
+    now: datetime,
+    window: timedelta | None = None,
+    known_bot_logins: frozenset[str] = frozenset(),
+    viewer_count: int | None = None,
+    renames: Mapping[int, Sequence[str]] = MappingProxyType({}),
+    platform: SignupRates | None = None,
+    chatted: frozenset[int] | None = None,
+    multi_channel: frozenset[int] = frozenset(),
+    raid: IncomingRaid | None = None,
+) -> Analysis:
+    """`analyze` for chatters already in columns (a capture fills them as it runs, issue 21).
+
+    What is left here works on the columns at once: the sort by creation time, the tests, and
+    the accounts of what they find.
+    """
     if now.tzinfo is None:
         raise ValueError("naive datetime: use timezone-aware UTC timestamps")
     now = now.astimezone(UTC)
-    unique = list({a.user_id: a for a in reversed(accounts)}.values())[::-1]  # first one wins
+    cols = audience.columns()
+    accounts, every_id = cols.accounts, cols.user_ids
+    size = len(accounts)
+    flags = np.zeros(size, dtype=np.int64)  # by row, in list order
+    dated = ~np.isnan(cols.seconds)
     service_list = service_bot_logins()
     known_list = frozenset(x.lower() for x in known_bot_logins)
-    flags: dict[int, int] = {}
-    service: list[Account] = []
-    known: list[Account] = []
-    unknown = 0
-    kept: list[Account] = []
-    service_bit, known_bit = FLAG_BITS["service_bot"], FLAG_BITS["known_bot"]
-    avatar_bit, renamed_bit = FLAG_BITS["default_avatar"], FLAG_BITS["renamed"]
-    multi_bit = FLAG_BITS["multi_channel"]
-    for a in unique:  # once per chatter: locals, one flags write (issue 21)
-        uid, f = a.user_id, 0
-        login = a.login.lower()
-        if login in service_list:
-            service.append(a)
-            f = service_bit
-        elif login in known_list:
-            known.append(a)
-            f = known_bit
-        elif a.created_at is None:
-            unknown += 1
-        else:
-            kept.append(a)
-        if a.created_at is not None and a.default_avatar:
-            f |= avatar_bit
-        if renames and renames.get(uid):
-            f |= renamed_bit
-        if multi_channel and uid in multi_channel and login not in service_list:
-            f |= multi_bit
-        flags[uid] = f
-    renamed_ids = frozenset(uid for uid, f in flags.items() if f & renamed_bit)
+    lows = cols.lows
+    service_rows = _rows_in(lows, service_list)
+    known_rows = _rows_in(lows, known_list - service_list)
+    flags[service_rows] |= FLAG_BITS["service_bot"]
+    flags[known_rows] |= FLAG_BITS["known_bot"]
+    set_apart = np.zeros(size, dtype=bool)
+    set_apart[service_rows] = True
+    set_apart[known_rows] = True
+    flags[dated & cols.avatars] |= FLAG_BITS["default_avatar"]
+    renamed_bit = FLAG_BITS["renamed"]
+    if renames:
+        flags[_rows_of(every_id, [uid for uid, was in renames.items() if was])] |= renamed_bit
+    if multi_channel:
+        multi = np.zeros(size, dtype=bool)
+        multi[_rows_of(every_id, multi_channel)] = True
+        multi[service_rows] = False
+        flags[multi] |= FLAG_BITS["multi_channel"]
+    unknown = int((~dated & ~set_apart).sum())
 
     # By creation time, then id: one numpy sort of float seconds (distinct microseconds stay
     # distinct and in order at this magnitude), not 100,000 datetime comparisons.
-    n = len(kept)
-    seconds = np.fromiter(map(_epoch_seconds, kept), dtype=np.float64, count=n)
-    user_ids = np.fromiter((a.user_id for a in kept), dtype=np.int64, count=n)
-    order = np.lexsort((user_ids, seconds))
-    kept = [kept[i] for i in order.tolist()]
-    seconds, user_ids = seconds[order], user_ids[order]
+    candidates = np.flatnonzero(dated & ~set_apart)
+    order = np.lexsort((every_id[candidates], cols.seconds[candidates]))
+    rows = candidates[order]  # the kept accounts, by creation time
+    n = len(rows)
+    seconds, user_ids = cols.seconds[rows], every_id[rows]
+    kept = _Kept(accounts, rows)
+    renamed_ids = frozenset(every_id[(flags & renamed_bit) != 0].tolist())
     forms = LoginForms()
     day_numbers = (seconds // DAY).astype(np.int64)
     today = int(now.timestamp() // DAY)
@@ -136,22 +163,22 @@ def analyze(
     )
     remnant_counts = [0] * len(chains)
     for i, k in remnants.items():
-        flags[kept[i].user_id] |= FLAG_BITS["remnant"]
+        flags[rows[i]] |= FLAG_BITS["remnant"]
         remnant_counts[k] += 1
 
+    pattern_bit = FLAG_BITS["pattern"]
     burst_list: list[Burst] = []
     in_burst = np.zeros(n, dtype=bool)
     burst_stems: dict[date, set[str]] = {}  # creation day -> stems its bursts share
     for k, chain in enumerate(chains):
-        members = kept[chain.first : chain.last + 1]
-        in_burst[chain.first : chain.last + 1] = True
+        lo, hi = chain.first, chain.last + 1
+        members = kept[lo:hi]
+        in_burst[lo:hi] = True
         traits, matched = traits_of(members, renamed_ids, forms)
         traits = silent_traits(traits, members, chatted)
-        for a in members:
-            flags[a.user_id] |= FLAG_BITS["burst"]
-            if a.login in matched:
-                flags[a.user_id] |= FLAG_BITS["pattern"]
-        ids = [a.user_id for a in members]
+        flags[rows[lo:hi]] |= FLAG_BITS["burst"]
+        flags[rows[lo:hi][_fits(members, matched)]] |= pattern_bit
+        ids = user_ids[lo:hi]
         burst_stems.setdefault(_created(members[0]).date(), set()).update(stems(traits.patterns))
         burst_list.append(
             Burst(
@@ -161,8 +188,8 @@ def analyze(
                 expected=chain.expected,
                 share=chain.count / n,
                 p_value=float(np.exp(chain.log_p)),
-                first_user_id=min(ids),
-                last_user_id=max(ids),
+                first_user_id=int(ids.min()),
+                last_user_id=int(ids.max()),
                 sample_logins=_sample(members),
                 traits=traits,
                 remnants=remnant_counts[k],
@@ -182,11 +209,15 @@ def analyze(
         explained = waves_mod.explained_by_bursts(run, int(in_burst[lo:hi].sum()), len(counts))
         start, end = _date(first_day + run.first), _date(first_day + run.last)
         sibling_stems = set().union(*(s for d, s in burst_stems.items() if start <= d <= end))
-        for a, bursty in zip(members, in_burst[lo:hi].tolist(), strict=True):
-            if bursty or not explained or forms.stem(a.login) in sibling_stems:
-                flags[a.user_id] |= FLAG_BITS["wave"]
-                if a.login in matched:
-                    flags[a.user_id] |= FLAG_BITS["pattern"]
+        if explained:
+            sibling = np.fromiter(
+                (forms.stem(a.login) in sibling_stems for a in members), dtype=bool
+            )
+            in_wave = in_burst[lo:hi] | sibling
+        else:
+            in_wave = np.ones(hi - lo, dtype=bool)
+        flags[rows[lo:hi][in_wave]] |= FLAG_BITS["wave"]
+        flags[rows[lo:hi][in_wave & _fits(members, matched)]] |= pattern_bit
         waves.append(
             Wave(
                 start=start,
@@ -201,12 +232,13 @@ def analyze(
         )
 
     stem_runs = []
-    for r in find_stem_runs(stems_of([a.login for a in kept]), day_numbers - first_day, rate):
-        members = [kept[i] for i in r.members]
-        if sum(1 for a in members if flags[a.user_id] & FLAGGED_MASK) >= 0.8 * len(members):
+    kept_stems = cols.stems[rows]
+    for r in find_grouped_stem_runs(kept_stems, cols.stem_names, day_numbers - first_day, rate):
+        member_rows = rows[list(r.members)]
+        if int(((flags[member_rows] & FLAGGED_MASK) != 0).sum()) >= 0.8 * len(member_rows):
             continue  # already a wave or a burst: said once
-        for a in members:
-            flags[a.user_id] |= FLAG_BITS["stem_run"] | FLAG_BITS["pattern"]
+        flags[member_rows] |= FLAG_BITS["stem_run"] | pattern_bit
+        members = [accounts[i] for i in member_rows.tolist()]
         stem_runs.append(
             StemRun(
                 stem=f"{r.stem} + digits",
@@ -224,9 +256,7 @@ def analyze(
         AgeBucket(d, int((ages < d).sum()), float((ages < d).mean()) if n else 0.0)
         for d in YOUNG_DAYS
     )
-    young_bit = FLAG_BITS["young"]
-    for a in compress(kept, (ages < YOUNG_FLAG_DAYS).tolist()):
-        flags[a.user_id] |= young_bit
+    flags[rows[ages < YOUNG_FLAG_DAYS]] |= FLAG_BITS["young"]
 
     window_days = max(1, window.days) if window is not None else None
     if window_days is not None:
@@ -236,21 +266,18 @@ def analyze(
         shown = day_numbers
         window_count = None
     days, top = _day_tables(shown, n)
-    flagged = sum(1 for a in kept if flags[a.user_id] & FLAGGED_MASK)
+    flagged = int(((flags[rows] & FLAGGED_MASK) != 0).sum())
 
     totals = Totals(
-        chatters=len(unique),
+        chatters=size,
         analysed=n,
         unknown=unknown,
-        service_bots=tuple(sorted((a.login for a in service), key=str.lower)),
-        known_bots=tuple(sorted((a.login for a in known), key=str.lower)),
+        service_bots=_logins(accounts, service_rows),
+        known_bots=_logins(accounts, known_rows),
         viewer_count=viewer_count,
-        renamed=sum(1 for f in flags.values() if f & FLAG_BITS["renamed"]),
-        multi_channel=tuple(
-            sorted(
-                (a.login for a in unique if flags[a.user_id] & FLAG_BITS["multi_channel"]),
-                key=str.lower,
-            )
+        renamed=int(((flags & renamed_bit) != 0).sum()),
+        multi_channel=_logins(
+            accounts, np.flatnonzero(flags & FLAG_BITS["multi_channel"]).tolist()
         ),
         chat_recorded=chatted is not None,
         raid=raid,
@@ -258,8 +285,7 @@ def analyze(
     )
     rename_list = tuple(
         Rename(a.user_id, a.login, tuple(renames[a.user_id]))
-        for a in unique
-        if renames.get(a.user_id)
+        for a in (accounts[i] for i in np.flatnonzero(flags & renamed_bit).tolist())
     )
     verdict = decide(
         totals, tuple(waves), tuple(burst_list), young, flagged, stem_runs=tuple(stem_runs)
@@ -280,18 +306,77 @@ def analyze(
         renames=rename_list,
         verdict=verdict,
         stem_runs=tuple(stem_runs),
-        flags=MappingProxyType(flags),
+        flags=Flags(every_id, flags),
     )
+
+
+class Flags(Mapping[int, int]):
+    """User id -> flag bits, made into a dict on first read: the answer never reads it, the
+    report files do, after it (issue 21: 100,000 entries were 10 ms of the answer)."""
+
+    __slots__ = ("_built", "_flags", "_ids")
+
+    def __init__(self, user_ids: npt.NDArray[np.int64], flags: npt.NDArray[np.int64]) -> None:
+        self._ids, self._flags = user_ids, flags
+        self._built: dict[int, int] | None = None
+
+    def _dict(self) -> dict[int, int]:
+        if self._built is None:
+            self._built = dict(zip(self._ids.tolist(), self._flags.tolist(), strict=True))
+        return self._built
+
+    def __getitem__(self, user_id: int) -> int:
+        return self._dict()[user_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __repr__(self) -> str:
+        return f"Flags({len(self)} chatters)"
+
+
+class _Kept:
+    """The kept accounts by creation time, made into a list only where a slice is read."""
+
+    __slots__ = ("_accounts", "_rows")
+
+    def __init__(self, accounts: list[Account], rows: npt.NDArray[np.int64]) -> None:
+        self._accounts = accounts
+        self._rows = rows
+
+    def __getitem__(self, part: slice) -> list[Account]:
+        every = self._accounts
+        return [every[i] for i in self._rows[part].tolist()]
+
+
+def _rows_in(lows: list[str], logins: frozenset[str]) -> list[int]:
+    """The rows whose (lower-case) login is one of `logins`."""
+    if not logins or logins.isdisjoint(lows):
+        return []
+    return [i for i, low in enumerate(lows) if low in logins]
+
+
+def _rows_of(user_ids: npt.NDArray[np.int64], wanted: Iterable[int]) -> npt.NDArray[np.int64]:
+    """The rows of these ids (ids not among the chatters are left out)."""
+    ids = np.fromiter(wanted, dtype=np.int64)
+    return np.flatnonzero(np.isin(user_ids, ids))
+
+
+def _fits(members: list[Account], matched: frozenset[str]) -> npt.NDArray[np.bool_]:
+    """Which members' logins fit one of their group's shared patterns."""
+    return np.fromiter((a.login in matched for a in members), dtype=bool, count=len(members))
+
+
+def _logins(accounts: list[Account], rows: Iterable[int]) -> tuple[str, ...]:
+    return tuple(sorted((accounts[i].login for i in rows), key=str.lower))
 
 
 def _created(a: Account) -> datetime:
     assert a.created_at is not None  # only accounts with a date reach here
     return a.created_at.astimezone(UTC)
-
-
-def _epoch_seconds(a: Account) -> float:
-    assert a.created_at is not None  # only accounts with a date reach here
-    return a.created_at.timestamp()
 
 
 def _date(day_number: int) -> date:
@@ -306,14 +391,16 @@ def _sample(members: Sequence[Account]) -> tuple[str, ...]:
 def _day_tables(
     day_numbers: np.ndarray, n: int
 ) -> tuple[tuple[DayCount, ...], tuple[DayCount, ...]]:
+    """Every creation day's count (the day numbers are sorted) and the busiest days."""
     if len(day_numbers) == 0:
         return (), ()
-    uniq, cnt = np.unique(day_numbers, return_counts=True)
-    days = tuple(
-        DayCount(_date(d), c, c / n) for d, c in zip(uniq.tolist(), cnt.tolist(), strict=True)
-    )
-    order = sorted(days, key=lambda dc: (-dc.count, dc.day))
-    return days, tuple(order[:TOP_DAYS])
+    starts = np.flatnonzero(np.r_[True, day_numbers[1:] != day_numbers[:-1]])
+    cnt = np.diff(np.r_[starts, len(day_numbers)])
+    uniq = day_numbers[starts]
+    dates = uniq.astype("datetime64[D]").tolist()  # datetime.date objects
+    days = tuple(DayCount(d, c, c / n) for d, c in zip(dates, cnt.tolist(), strict=True))
+    busiest = np.lexsort((uniq, -cnt))[:TOP_DAYS]  # most accounts first, then earliest
+    return days, tuple(days[i] for i in busiest.tolist())
 
 
 def _months(day_numbers: np.ndarray, n: int, now: datetime) -> tuple[MonthCount, ...]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from reports.stats import poisson_log_sf
+from reports.stats import poisson_log_sf, tail_not_below
 
 LINK_GAP = 15 * 60  # seconds; a farm script signing up accounts by hand-solved captchas
 MIN_BURST = 5
@@ -63,6 +63,8 @@ def find_bursts(
         day = min(max(day, 0), len(daily_rate) - 1)
         expected = float(daily_rate[day]) * span / DAY
         count = last - first + 1
+        if tail_not_below(count, expected, log_alpha):
+            continue
         log_p = poisson_log_sf(count, expected)
         if log_p < log_alpha:
             chains.append(Chain(first, last, expected, log_p))

@@ -28,6 +28,17 @@ def poisson_log_sf(k: int, lam: float) -> float:
     return log_term + math.log(total)
 
 
+def tail_not_below(k: int, lam: float, log_alpha: float) -> bool:
+    """True when ln P(X >= k) is surely at least `log_alpha`, for X ~ Poisson(lam): the tail is
+    no smaller than its first term, P(X = k). One term instead of a sum, for the many candidate
+    windows that are nowhere near significant (issue 21)."""
+    if k <= 0:
+        return True
+    if lam <= 0.0:
+        return False
+    return k * math.log(lam) - lam - math.lgamma(k + 1) >= log_alpha
+
+
 def _log_cdf(k: int, lam: float) -> float:
     """Return ln P(X <= k) for X ~ Poisson(lam), k >= 0."""
     log_terms = [i * math.log(lam) - lam - math.lgamma(i + 1) for i in range(k + 1)]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from reports.stats import poisson_log_sf
+from reports.stats import poisson_log_sf, tail_not_below
 
 MIN_RUN = 5
 WINDOW_DAYS = 7
@@ -39,29 +39,44 @@ class Run:
 def find_stem_runs(
     stems: list[str | None], day_index: npt.NDArray[np.int64], rate: npt.NDArray[np.float64]
 ) -> list[Run]:
-    """Return stem runs among accounts with these stems (None: no stem) on these days.
+    """Return stem runs among accounts with these stems (None: no stem) on these days."""
+    group_of: dict[str, int] = {}
+    ids = [-1 if s is None else group_of.setdefault(s, len(group_of)) for s in stems]
+    return find_grouped_stem_runs(np.array(ids, dtype=np.int64), list(group_of), day_index, rate)
+
+
+def find_grouped_stem_runs(
+    stem_ids: npt.NDArray[np.int64],
+    names: list[str],
+    day_index: npt.NDArray[np.int64],
+    rate: npt.NDArray[np.float64],
+) -> list[Run]:
+    """Return stem runs among accounts whose stems are `names[stem_ids]` (-1: no stem).
+
+    The stems were numbered as the accounts came (`reports.audience`); runs are returned in
+    order of each stem's first account here, as `find_stem_runs` returns them.
 
     Every stem's busiest window is found at once (issue 21: one window search per stem took a
     sixth of a 100,000-chatter analysis): the accounts are sorted by (stem, day, index), and a
     window that starts at an account ends at the first account of the same stem `WINDOW_DAYS`
     or more later, found by one search over (stem, day) keys that never cross between stems.
     """
-    group_of: dict[str, int] = {}  # stem -> its number, in order of first appearance
-    picked: list[int] = []  # indexes of accounts with a stem
-    gids: list[int] = []
-    for i, stem in enumerate(stems):
-        if stem is not None:
-            picked.append(i)
-            gids.append(group_of.setdefault(stem, len(group_of)))
-    if not picked:
+    picked = np.flatnonzero(stem_ids >= 0)  # indexes of accounts with a stem
+    if not len(picked):
         return []
-    gid = np.array(gids, dtype=np.int64)
+    raw = stem_ids[picked]
+    uniq, first = np.unique(raw, return_index=True)
+    by_first = np.argsort(first, kind="stable")
+    rank = np.empty(len(uniq), dtype=np.int64)
+    rank[by_first] = np.arange(len(uniq))
+    gid = rank[np.searchsorted(uniq, raw)]  # stems numbered by first appearance here
+    names = [names[int(k)] for k in uniq[by_first].tolist()]
     sizes = np.bincount(gid)
     keep = sizes[gid] >= MIN_RUN
     if not keep.any():
         return []
     n_groups = int((sizes >= MIN_RUN).sum())
-    idx = np.array(picked, dtype=np.int64)[keep]
+    idx = picked[keep]
     gid, days = gid[keep], day_index[idx]
     order = np.lexsort((idx, days, gid))  # by stem, then day, then time order
     idx, gid, days = idx[order], gid[order], days[order]
@@ -80,7 +95,6 @@ def find_stem_runs(
     csum = np.concatenate(([0.0], np.cumsum(rate)))
     tests = n_groups * max(1, n_days // WINDOW_DAYS)
     log_alpha = math.log(FAMILY_ALPHA / tests)
-    names = list(group_of)
     out = []
     for g in np.flatnonzero(best_count >= MIN_RUN).tolist():
         pos, k = int(best_pos[g]), int(best_count[g])
@@ -88,6 +102,8 @@ def find_stem_runs(
         d1 = min(d0 + WINDOW_DAYS, n_days)
         stem_id = int(gid[pos])
         expected = int(sizes[stem_id]) * float(csum[d1] - csum[d0]) / total
+        if tail_not_below(k, expected, log_alpha):
+            continue
         log_p = poisson_log_sf(k, expected)
         if log_p < log_alpha:
             chosen = tuple(idx[pos : pos + k].tolist())

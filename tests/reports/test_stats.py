@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from reports.stats import negbin_log_sf, poisson_log_sf, poisson_sf
+from reports.stats import negbin_log_sf, poisson_log_sf, poisson_sf, tail_not_below
 
 
 def direct_sf(k: int, lam: float) -> float:
@@ -54,3 +54,16 @@ def test_negative_binomial_matches_the_direct_sum(k: int, mean: float, var: floa
 def test_negative_binomial_is_wider_than_poisson() -> None:
     assert negbin_log_sf(40, 20.0, 20.0) == poisson_log_sf(40, 20.0)  # no extra variance
     assert negbin_log_sf(40, 20.0, 60.0) > poisson_log_sf(40, 20.0)
+
+
+def test_a_tail_said_not_below_alpha_never_is() -> None:
+    """`tail_not_below` skips the sum only where the first term already reaches alpha."""
+    skipped = 0
+    for k in [*range(1, 60), 80, 150, 400]:
+        for lam in (1e-4, 0.01, 0.3, 1.0, 2.5, 7.0, 20.0, 55.0, 140.0, 390.0):
+            for log_alpha in (-2.0, -9.2, -20.7, -35.0):
+                if tail_not_below(k, lam, log_alpha):
+                    skipped += 1
+                    assert poisson_log_sf(k, lam) >= log_alpha
+    assert skipped > 100  # it does skip
+    assert not tail_not_below(3, 0.0, -20.0)  # no expectation at all: always tested

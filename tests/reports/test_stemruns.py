@@ -10,7 +10,14 @@ import pytest
 
 from reports.analysis import analyze
 from reports.stats import poisson_log_sf
-from reports.stemruns import FAMILY_ALPHA, MIN_RUN, WINDOW_DAYS, Run, find_stem_runs
+from reports.stemruns import (
+    FAMILY_ALPHA,
+    MIN_RUN,
+    WINDOW_DAYS,
+    Run,
+    find_grouped_stem_runs,
+    find_stem_runs,
+)
 from tests.reports.builders import NOW, farm, organic
 
 SESSIONS = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -87,3 +94,27 @@ def test_no_stems_no_runs() -> None:
     assert find_stem_runs([None, None, None], days, np.ones(5)) == []
     assert find_stem_runs(["abc", "abc", None], days, np.ones(5)) == []
     assert find_stem_runs([], days[:0], np.ones(5)) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stems_numbered_as_they_came_give_the_same_runs(seed: int) -> None:
+    """An audience numbers stems as accounts land (`reports.audience`), not in time order."""
+    rng = np.random.default_rng(seed)
+    n, n_days = 3_000, 200
+    pool = [f"stem{i}" for i in range(40)]
+    stems: list[str | None] = [
+        None if rng.random() < 0.3 else pool[int(rng.integers(len(pool)))] for _ in range(n)
+    ]
+    day_index = np.sort(rng.integers(0, n_days, n)).astype(np.int64)
+    for stem in pool[:4]:
+        d = int(rng.integers(n_days - 3))
+        for i in rng.integers(0, n, 30).tolist():
+            stems[i], day_index[i] = stem, d + int(rng.integers(0, 3))
+    day_index = np.sort(day_index)
+    rate = rng.random(n_days + 3) * n / n_days
+    names = list(dict.fromkeys(s for s in reversed(stems) if s is not None))  # another order
+    number = {s: i for i, s in enumerate(names)}
+    ids = np.array([-1 if s is None else number[s] for s in stems], dtype=np.int64)
+    assert find_grouped_stem_runs(ids, names, day_index, rate) == find_stem_runs(
+        stems, day_index, rate
+    )
