@@ -137,6 +137,7 @@ class Checks:
                     text = tr.say("Checking the chatters, about {seconds} s.", seconds=seconds)
                 announced.append(asyncio.create_task(say(text)))
 
+        along = self._reports.read_along(request.channel_id)
         try:
             result = await self._capturer.capture(
                 channel_id=request.channel_id,
@@ -146,6 +147,7 @@ class Checks:
                 report_token=new_report_token(),
                 on_progress=on_progress,
                 early=True,  # analyse while its last writes run (issue 21)
+                on_chatters=along.add if along is not None else None,
             )
         except CaptureBusy as busy:
             return CheckAnswer(progress_sentence(busy.progress, tr), "busy")
@@ -167,7 +169,9 @@ class Checks:
             settled.add_done_callback(_retrieved)
         try:
             try:
-                built = await self._reports.prepare(result, window=request.window, settled=settled)
+                built = await self._reports.prepare(
+                    result, window=request.window, settled=settled, along=along
+                )
             except Exception:
                 # The check is over only once its capture is stored: a second one now is not busy.
                 if settled is not None:

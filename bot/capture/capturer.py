@@ -13,7 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -110,6 +110,7 @@ class Capturer:
         report_token: str,
         on_progress: Callable[[CaptureProgress], None] | None = None,
         early: bool = False,
+        on_chatters: Callable[[list[int]], Awaitable[object]] | None = None,
     ) -> CaptureResult:
         """Capture the channel's chatters; raise CaptureBusy if a capture of it already runs.
 
@@ -120,6 +121,10 @@ class Capturer:
         being written (issue 21: the analysis need not wait for storage). The result's capture
         row is then what storage will hold, and `stored` the task that returns the result as
         stored: its row may still end `failed` if the writes fail.
+
+        `on_chatters`: awaited with each page's new chatter ids as they are matched, for what
+        else is read of them page by page (`bot.pages.signals.ChattedSoFar`); its failures
+        are logged and the capture goes on.
         """
         running = self._jobs.get(channel_id)
         if running is not None:
@@ -138,6 +143,7 @@ class Capturer:
                     requested_by_login=requested_by_login,
                     report_token=report_token,
                     on_progress=on_progress,
+                    on_chatters=on_chatters,
                 ),
                 name=f"capture-{channel_id}",
             )
@@ -176,6 +182,7 @@ class Capturer:
         requested_by_login: str,
         report_token: str,
         on_progress: Callable[[CaptureProgress], None] | None,
+        on_chatters: Callable[[list[int]], Awaitable[object]] | None = None,
     ) -> CaptureResult:
         async with self._slots:
             started_at = self._clock()
@@ -207,7 +214,14 @@ class Capturer:
                     viewer_count=out.viewer_count,
                 )
                 job.gathered.set_result(
-                    CaptureResult(early, out.accounts, out.viewer_count, out.renames, job.task)
+                    CaptureResult(
+                        early,
+                        out.accounts,
+                        out.viewer_count,
+                        out.renames,
+                        job.task,
+                        audience=out.audience,
+                    )
                 )
 
             job.run = CaptureRun(
@@ -221,6 +235,7 @@ class Capturer:
                 on_progress=on_progress,
                 lookup_workers=self._lookup_workers,
                 on_gathered=gathered if job.gathered is not None else None,
+                on_chatters=on_chatters,
             )
             # A small SQLite cache while the capture runs: it lowers the command's peak memory.
             # And the WAL copied into the file once, after (`Database.checkpoints_deferred`).
@@ -253,7 +268,9 @@ class Capturer:
             )
             final = await self._db.captures.get(row.capture_id)
             assert final is not None
-            return CaptureResult(final, out.accounts, out.viewer_count, out.renames)
+            return CaptureResult(
+                final, out.accounts, out.viewer_count, out.renames, audience=out.audience
+            )
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from bot.helix.errors import (
     HelixRateLimited,
     HelixUnavailable,
 )
+from reports.audience import Audience
 from reports.i18n import N_, Phrase, from_data, to_data
 from storage import Account, Capture, CaptureStatus
 
@@ -131,6 +132,9 @@ class CaptureResult:
     renames: Mapping[int, Sequence[str]]
     # An early result's writes (`Capturer.capture(early=True)`): the result as stored.
     stored: asyncio.Future[CaptureResult] | None = None
+    # The accounts in analysis columns, filled while the capture ran (issue 21); None for a
+    # result read back from storage.
+    audience: Audience | None = None
 
 
 class CaptureBusy(Exception):
@@ -156,3 +160,4 @@ class RunOutcome:
     viewer_count: int | None
     accounts: tuple[Account, ...]
     renames: Mapping[int, Sequence[str]]  # earlier logins of the renamed chatters, by id
+    audience: Audience | None = None  # `accounts` in analysis columns

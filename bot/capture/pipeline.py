@@ -20,7 +20,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.capture.model import (
@@ -38,6 +38,7 @@ from bot.capture.writing import WriteBehind
 from bot.helix.client import MAX_CHATTERS_PAGE, MAX_IDS, Chatter, ChattersPage, Helix
 from bot.helix.errors import HelixError
 from bot.helix.ratelimit import Priority
+from reports.audience import Audience
 from reports.i18n import Fmt, Phrase, joined
 from storage import Account, CaptureStatus, Database
 
@@ -64,6 +65,7 @@ class CaptureRun:
         on_progress: Callable[[CaptureProgress], None] | None,
         lookup_workers: int,
         on_gathered: Callable[[RunOutcome], None] | None = None,
+        on_chatters: Callable[[list[int]], Awaitable[object]] | None = None,
     ) -> None:
         self.db = db
         self.helix = helix
@@ -75,13 +77,17 @@ class CaptureRun:
         self.on_progress = on_progress
         self.lookup_workers = lookup_workers
         self.on_gathered = on_gathered
+        self.on_chatters = on_chatters
         self.t0 = time.monotonic()
         self.pages = 0
         self.total: int | None = None
-        # id -> (login, display name). Plain tuples: the garbage collector stops tracking
-        # them, where 100,000 objects would make every full collection of a capture slower.
-        self.seen: dict[int, tuple[str, str]] = {}
+        # id -> (login, display name, place in the list). Plain tuples: the garbage collector
+        # stops tracking them, where 100,000 objects would make every full collection slower.
+        self.seen: dict[int, tuple[str, str, int]] = {}
         self.accounts: dict[int, Account] = {}
+        # The accounts in analysis columns as they land (issue 21): the analysis after the
+        # last lookup sorts and tests what is already there.
+        self.audience = Audience()
         self.looked_up = 0
         self.matched = 0  # chatters the matcher has checked against storage
         self.unknown = 0  # of those, how many needed a lookup
@@ -170,6 +176,7 @@ class CaptureRun:
         return CaptureStatus.PARTIAL if self.seen else CaptureStatus.FAILED
 
     def _outcome(self, status: CaptureStatus, reason: str) -> RunOutcome:
+        accounts = self.all_accounts()
         return RunOutcome(
             status=status,
             reason=reason,
@@ -177,8 +184,9 @@ class CaptureRun:
             chatters=len(self.seen),
             looked_up=self.looked_up,
             viewer_count=self.viewer_count,
-            accounts=self.all_accounts(),
+            accounts=accounts,
             renames=self.renames,
+            audience=self.audience,
         )
 
     def _gathered(self, reason: str) -> None:
@@ -306,7 +314,7 @@ class CaptureRun:
         for c in page.chatters:
             # Pages shift while people come and go: a chatter listed twice counts once.
             if c.user_id not in self.seen:
-                self.seen[c.user_id] = (c.login, c.display_name)
+                self.seen[c.user_id] = (c.login, c.display_name, len(self.seen))
                 fresh.append(c)
         return fresh
 
@@ -328,6 +336,7 @@ class CaptureRun:
         self.matched += len(fresh)
         if known:
             self.renames.update(await reads.earlier_logins(list(known)))
+        landed: list[Account] = []
         for c in fresh:
             acc = known.get(c.user_id)
             if acc is not None and acc.created_at is not None:
@@ -336,13 +345,19 @@ class CaptureRun:
                     self._renamed_now.add(c.user_id)
                 else:
                     self.writes.unchanged(c.user_id)
-                self.accounts[c.user_id] = slim_known(acc, c.login, c.display_name)
+                landed.append(slim_known(acc, c.login, c.display_name))
             else:
                 self._pending.append(c)
                 self.unknown += 1
         self._queue_lookups(final=False)
+        self._landed(landed)
         self.writes.chatters((c.user_id, c.login) for c in fresh)
         self.writes.handed_over()
+        if self.on_chatters is not None:
+            try:
+                await self.on_chatters([c.user_id for c in fresh])
+            except Exception:
+                log.exception("capture %d: reading along the pages failed", self.capture_id)
 
     def _queue_lookups(self, *, final: bool) -> None:
         while len(self._pending) >= MAX_IDS or (final and self._pending):
@@ -371,22 +386,43 @@ class CaptureRun:
             now = self.clock()
             # Storage gets the full accounts; the capture keeps the slim ones (bot.capture.slim).
             self.writes.looked_up(found)
+            landed: list[Account] = []
             for c in batch:
                 a = by_id.get(c.user_id)
                 if a is not None:
-                    self.accounts[c.user_id] = slim(a, c.login, c.display_name)
+                    landed.append(slim(a, c.login, c.display_name))
                 else:
                     # Get Users no longer returns it: deleted or suspended.
                     self.writes.gone(c.user_id, c.login, c.display_name)
-                    self.accounts[c.user_id] = gone(c.user_id, c.login, c.display_name, now)
+                    landed.append(gone(c.user_id, c.login, c.display_name, now))
+            self._landed(landed)
             self.looked_up += len(found)
             self.lookups_done += len(ids)
             self.writes.handed_over()
 
+    def _landed(self, accounts: list[Account]) -> None:
+        """Keep accounts that have landed, and put them in the analysis columns."""
+        seen, kept = self.seen, self.accounts
+        for a in accounts:
+            kept[a.user_id] = a
+        self.audience.add(accounts, [seen[a.user_id][2] for a in accounts])
+
     def all_accounts(self) -> tuple[Account, ...]:
-        """Return every captured chatter's account, in the order Twitch listed them."""
+        """Return every captured chatter's account, in the order Twitch listed them.
+
+        A chatter without one (its lookup failed, or the capture stopped first) gets a bare
+        account here, in the analysis columns too.
+        """
         out = []
-        for uid, (login, display_name) in self.seen.items():
+        bare: list[Account] = []
+        places: list[int] = []
+        for uid, (login, display_name, place) in self.seen.items():
             acc = self.accounts.get(uid)
-            out.append(acc if acc is not None else Account(uid, login, display_name))
+            if acc is None:
+                acc = Account(uid, login, display_name)
+                bare.append(acc)
+                places.append(place)
+            out.append(acc)
+        if len(self.audience) < len(out):  # not on a second call
+            self.audience.add(bare, places)
         return tuple(out)

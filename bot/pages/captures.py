@@ -21,8 +21,9 @@ from typing import Any
 from bot import memory
 from bot.capture.model import FILES_FAILED, CaptureResult, reason_said
 from bot.pages.links import Links
-from bot.pages.signals import CaptureSignals, Signals
-from reports.analysis import analyze
+from bot.pages.signals import CaptureSignals, ChattedSoFar, Signals
+from reports.analysis import analyze_audience
+from reports.audience import Audience
 from reports.i18n import ENGLISH, Phrase, Speaker
 from reports.model import Analysis
 from reports.render import ReportLinks, write_report
@@ -71,6 +72,11 @@ class Reports:
     def links(self, token: str) -> Links:
         return Links.for_token(self._public_url, token)
 
+    def read_along(self, channel_id: int) -> ChattedSoFar | None:
+        """What a capture of the channel should read page by page for its analysis (its
+        `on_chatters` is `.add`; `prepare` takes it back as `along`), or None for nothing."""
+        return ChattedSoFar(self._db, channel_id) if self._signals is not None else None
+
     def directory(self, token: str) -> Path:
         return self._root / token
 
@@ -89,12 +95,15 @@ class Reports:
         *,
         window: timedelta | None = None,
         settled: asyncio.Future[Any] | None = None,
+        along: ChattedSoFar | None = None,
     ) -> BuiltReport:
         """Analyse the capture (off the event loop) and record its verdict and summary.
 
         `settled`: the capture's last writes, still running (an early result, issue 21). The
         analysis runs meanwhile; the verdict is recorded only once they are done, and if they
-        fail, their exception is raised instead.
+        fail, their exception is raised instead. `along`: what `read_along` read during the
+        capture. The result's `audience` (its accounts in columns, filled during the capture)
+        leaves the analysis only its last step.
         """
         capture = result.capture
         token = capture.report_token
@@ -104,12 +113,15 @@ class Reports:
             ids = [a.user_id for a in result.accounts]
             # Read aside (its cache is small): the capture's last writes may still run.
             extra = await self._signals.for_capture(
-                capture.channel_id, capture.started_at, ids, settled=settled
+                capture.channel_id, capture.started_at, ids, settled=settled, along=along
             )
+        audience = result.audience
+        if audience is None or len(audience) != len(result.accounts):
+            audience = Audience.of(result.accounts)  # read back from storage: in columns now
         analysing = asyncio.ensure_future(
             asyncio.to_thread(
-                analyze,
-                result.accounts,
+                analyze_audience,
+                audience,
                 now=capture.finished_at or self._clock(),
                 window=window,
                 known_bot_logins=self._known() if callable(self._known) else self._known,
@@ -121,17 +133,19 @@ class Reports:
                 raid=extra.raid,
             )
         )
-        if settled is not None:
-            try:
+        try:
+            # The channel's language and timezone, read while the analysis runs.
+            channels = self._db.channels
+            tr = Speaker(
+                await channels.language(capture.channel_id),
+                await channels.timezone(capture.channel_id),
+            )
+            if settled is not None:
                 await asyncio.shield(settled)
-            except BaseException:
-                await asyncio.wait([analysing])  # a thread cannot be stopped: let it end
-                raise
+        except BaseException:
+            await asyncio.wait([analysing])  # a thread cannot be stopped: let it end
+            raise
         analysis = await analysing
-        channels = self._db.channels
-        tr = Speaker(
-            await channels.language(capture.channel_id), await channels.timezone(capture.channel_id)
-        )
         summary = summary_text(analysis, links.page, tr)
         await self._db.captures.set_result(
             capture.capture_id, verdict=analysis.verdict.level.value, summary=summary

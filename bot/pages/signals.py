@@ -27,7 +27,7 @@ from reports.presence import DEFAULT_K, Sighting, channels_at_once, multi_channe
 from reports.raid_model import IncomingRaid
 from storage import Database
 
-__all__ = ["CaptureSignals", "Signals"]
+__all__ = ["CaptureSignals", "ChattedSoFar", "Signals"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,44 @@ class CaptureSignals:
     platform: SignupRates | None = None
     multi_channel: frozenset[int] = field(default_factory=frozenset)
     raid: IncomingRaid | None = None
+
+
+class ChattedSoFar:
+    """`chatted` read along a capture's pages, so that none of it is left for after the last one.
+
+    Reading it for 100,000 chatters at once took 0.15 s of the answer (issue 21). `add` is the
+    capture's `on_chatters`; `among(ids)` is the answer once every one of `ids` was read.
+    """
+
+    def __init__(self, db: Database, channel_id: int) -> None:
+        self._db = db
+        self._channel_id = channel_id
+        self._recorded = False  # chat was recorded here when some page was read
+        self._chatted: set[int] = set()
+        self._read = 0  # ids read
+
+    async def add(self, user_ids: list[int]) -> None:
+        found = await self._db.aside.detection.chatted(self._channel_id, user_ids)
+        if found is not None:
+            self._recorded = True
+            self._chatted.update(found)
+        self._read += len(user_ids)
+
+    def among(self, user_ids: Sequence[int]) -> frozenset[int] | _Unread | None:
+        """The ids among `user_ids` that wrote here (None: chat not recorded), or `UNREAD`
+        when some of them were not read along (a page's read failed)."""
+        if self._read < len(user_ids):
+            return UNREAD
+        if not self._recorded:
+            return None
+        return frozenset(self._chatted.intersection(user_ids))
+
+
+class _Unread:
+    """`ChattedSoFar.among` when not every chatter was read along: read them all at the end."""
+
+
+UNREAD = _Unread()
 
 
 class Signals:
@@ -75,15 +113,18 @@ class Signals:
         user_ids: Sequence[int],
         *,
         settled: asyncio.Future[Any] | None = None,
+        along: ChattedSoFar | None = None,
     ) -> CaptureSignals:
         """Return the signals for a capture of `user_ids` in `channel_id` at `started_at`.
 
         Read aside from the writes (issue 21: a capture's last writes may still run,
         `settled`); only the cross-channel presence, which counts this capture's own stored
-        chatters, waits for them.
+        chatters, waits for them. `along`: who chatted, read along the capture's pages.
         """
         reads = self._db.aside
-        chatted = await reads.detection.chatted(channel_id, user_ids)
+        chatted = along.among(user_ids) if along is not None else UNREAD
+        if isinstance(chatted, _Unread):
+            chatted = await reads.detection.chatted(channel_id, user_ids)
         platform = await self.platform()
         since = started_at - timedelta(hours=1)
         multi: frozenset[int] = frozenset()

@@ -29,8 +29,16 @@ class BrokenReports:
     def links(self, token: str) -> Any:
         raise AssertionError("not used")
 
+    def read_along(self, channel_id: int) -> None:
+        return None
+
     async def prepare(
-        self, result: CaptureResult, *, window: Any = None, settled: Any = None
+        self,
+        result: CaptureResult,
+        *,
+        window: Any = None,
+        settled: Any = None,
+        along: Any = None,
     ) -> BuiltReport:
         raise RuntimeError(SECRET)
 

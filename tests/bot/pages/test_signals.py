@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from bot.pages.signals import Signals
+from bot.pages.signals import UNREAD, ChattedSoFar, Signals
 from reports.platform import signup_rates
 from storage import Account, ChatMessage, Database
 
@@ -84,3 +84,34 @@ async def test_presence_needs_k_channels_captured_at_all(db: Database) -> None:
     assert at_three.multi_channel == {10, 11}
     at_four = await Signals(db=db, k=4).for_capture(1, now, [10, 11])
     assert at_four.multi_channel == frozenset()
+
+
+async def test_chatted_read_along_the_pages_spares_the_read_at_the_end(db: Database) -> None:
+    await db.channels.join(1, "chan1", "Chan1", at=T0)
+    along = ChattedSoFar(db, 1)
+    await along.add([10, 11])
+    assert along.among([10, 11]) is None  # chat never recorded here (yet)
+    await db.history.write_batch(
+        messages=[
+            ChatMessage("m1", 1, 12, "u12", "u12", "hi", T0),
+            ChatMessage("m2", 1, 14, "u14", "u14", "yo", T0),
+        ]
+    )
+    await along.add([12, 13])
+    assert along.among([10, 11, 12, 13]) == {12}
+    assert along.among([10, 11, 12, 13, 14]) is UNREAD  # 14 was never read along
+
+    async def not_again(*args: object) -> None:
+        raise AssertionError("chatted was read again at the end")
+
+    reads = db.aside.detection
+    real = reads.chatted
+    reads.chatted = not_again  # type: ignore[method-assign,assignment]
+    try:
+        got = await Signals(db=db).for_capture(1, T0, [10, 11, 12, 13], along=along)
+    finally:
+        reads.chatted = real  # type: ignore[method-assign]
+    assert got.chatted == {12}
+    # A page the capture could not read along: the whole list is read at the end.
+    got = await Signals(db=db).for_capture(1, T0, [10, 11, 12, 13, 14], along=along)
+    assert got.chatted == {12, 14}
