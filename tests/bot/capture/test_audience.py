@@ -10,18 +10,9 @@ from __future__ import annotations
 from bot.capture import Capturer, CaptureResult
 from reports.analysis import analyze, analyze_audience
 from storage import CaptureStatus, Database
-from tests.bot.conftest import SimFactory, SimWorld, join
+from tests.bot.capture.test_capturer import run_capture
+from tests.bot.conftest import SimFactory, join
 from twitchsim.scenarios import organic
-
-
-async def capture(capturer: Capturer, world: SimWorld, token: str) -> CaptureResult:
-    return await capturer.capture(
-        channel_id=world.channel_id,
-        moderator_id=world.bot_id,
-        requested_by_id=None,
-        requested_by_login="mod",
-        report_token=token,
-    )
 
 
 def assert_whole(result: CaptureResult) -> None:
@@ -45,17 +36,17 @@ async def test_cold_warm_and_failed_lookups_all_land_in_the_audience(
     world.state.users.pop(gone, None)  # Get Users no longer returns it
     async with world.helix() as helix:
         capturer = Capturer(db=db, helix=helix)
-        cold = await capture(capturer, world, "a" * 32)
+        cold = await run_capture(capturer, world, token="a" * 32)
         assert cold.capture.status is CaptureStatus.COMPLETE, cold.capture.status_reason
         assert_whole(cold)
-        warm = await capture(capturer, world, "b" * 32)  # everyone known now
+        warm = await run_capture(capturer, world, token="b" * 32)  # everyone known now
         assert_whole(warm)
 
         # Lookups that keep failing: the capture ends partial, its chatters still all there.
         newcomers = organic(22, 400)
         world.state.load_scenario(world.channel_id, newcomers)
         world.state.fail_next(60, status=503, path_prefix="users")
-        partial = await capture(capturer, world, "c" * 32)
+        partial = await run_capture(capturer, world, token="c" * 32)
     assert partial.capture.status is CaptureStatus.PARTIAL, partial.capture.status_reason
     assert any(a.created_at is None for a in partial.accounts)
     assert_whole(partial)
