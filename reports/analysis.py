@@ -8,7 +8,7 @@ the method and its thresholds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 
@@ -25,6 +25,7 @@ from reports.model import (
     Analysis,
     Burst,
     DayCount,
+    Flags,
     MonthCount,
     Rename,
     StemRun,
@@ -308,34 +309,6 @@ def analyze_audience(
         stem_runs=tuple(stem_runs),
         flags=Flags(every_id, flags),
     )
-
-
-class Flags(Mapping[int, int]):
-    """User id -> flag bits, made into a dict on first read: the answer never reads it, the
-    report files do, after it (issue 21: 100,000 entries were 10 ms of the answer)."""
-
-    __slots__ = ("_built", "_flags", "_ids")
-
-    def __init__(self, user_ids: npt.NDArray[np.int64], flags: npt.NDArray[np.int64]) -> None:
-        self._ids, self._flags = user_ids, flags
-        self._built: dict[int, int] | None = None
-
-    def _dict(self) -> dict[int, int]:
-        if self._built is None:
-            self._built = dict(zip(self._ids.tolist(), self._flags.tolist(), strict=True))
-        return self._built
-
-    def __getitem__(self, user_id: int) -> int:
-        return self._dict()[user_id]
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._dict())
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __repr__(self) -> str:
-        return f"Flags({len(self)} chatters)"
 
 
 class _Kept:

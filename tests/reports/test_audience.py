@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from reports.analysis import Flags, analyze, analyze_audience
+from reports.analysis import analyze, analyze_audience
 from reports.audience import Audience, _sorting
+from reports.model import Flags
 from storage.models import Account
 from twitchsim.scenarios import Scenario, build
 
