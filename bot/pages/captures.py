@@ -26,7 +26,7 @@ from reports.analysis import analyze_audience
 from reports.audience import Audience
 from reports.i18n import ENGLISH, Phrase, Speaker
 from reports.model import Analysis
-from reports.render import ReportLinks, write_report
+from reports.render import ReportFiles, ReportLinks, write_report
 from reports.summary import summary_text
 from storage import CaptureStatus, Database
 
@@ -193,7 +193,7 @@ class Reports:
         capture = result.capture
         try:
             await asyncio.to_thread(
-                write_report,
+                _trimmed_then_written,
                 built.analysis,
                 result.accounts,
                 built.directory,
@@ -276,6 +276,16 @@ class Reports:
         if removed:
             log.info("removed %d expired report(s)", removed)
         return removed
+
+
+def _trimmed_then_written(*args: Any, **kwargs: Any) -> ReportFiles:
+    """`write_report`, once the capture's freed memory is handed back (issue 21: peak RSS).
+
+    The files' work (two charts, the CSV) otherwise grows the heap on top of what the capture
+    left free but held: trimmed first, a 100,000-chatter check peaked at 283 MB, not 316 MB.
+    """
+    memory.trim()
+    return write_report(*args, **kwargs)
 
 
 def _trim_soon(_: object) -> None:
