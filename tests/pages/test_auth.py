@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from bot.pages.dashboard.security import load_session_key
 from bot.pages.dashboard.site import COOKIE
 from tests.pages.conftest import Dash, client, cookie_of, logged_in
 
@@ -169,3 +173,22 @@ async def test_login_start_redirects_to_twitch_with_state_and_one_scope(dash: Da
     assert query["scope"] == ["user:read:moderated_channels"]
     assert len(query["state"][0]) >= 32
     assert query["redirect_uri"] == [f"{dash.url}/login/callback"]
+
+
+def test_processes_starting_together_all_read_the_one_whole_key(tmp_path: Path) -> None:
+    """Two bot processes of one data folder start at once: neither may read a half-made key."""
+    path = tmp_path / "data" / "dashboard-session.key"
+    for _ in range(20):
+        path.unlink(missing_ok=True)
+        start = threading.Barrier(6)
+        with ThreadPoolExecutor(6) as pool:
+            tokens = list(pool.map(_load_together, [start] * 6, [path] * 6))
+        one = load_session_key(path)
+        assert all(one.decrypt(t) == b"x" for t in tokens)  # every process got the same key
+        assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no leftovers
+        assert path.stat().st_mode & 0o777 == 0o600
+
+
+def _load_together(start: threading.Barrier, path: Path) -> bytes:
+    start.wait()
+    return load_session_key(path).encrypt(b"x")

@@ -6,6 +6,7 @@ import hmac
 import logging
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from aiohttp import web
@@ -36,14 +37,20 @@ def load_session_key(path: Path) -> fernet.Fernet:
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         key = fernet.Fernet.generate_key()
+        # Written whole under another name, then linked into place: a process starting at the
+        # same moment finds no file or the whole key, never an empty one (CI caught two bot
+        # processes of one data folder doing just that).
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(key + b"\n")
+            os.link(tmp, path)
         except FileExistsError:  # another process made it first: use theirs
             key = path.read_bytes().strip()
         else:
-            with os.fdopen(fd, "wb") as out:
-                out.write(key + b"\n")
             log.info("made a new dashboard session key at %s", path)
+        finally:
+            os.unlink(tmp)
     try:
         return fernet.Fernet(key)
     except ValueError:
