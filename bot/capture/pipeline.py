@@ -410,19 +410,16 @@ class CaptureRun:
     def all_accounts(self) -> tuple[Account, ...]:
         """Return every captured chatter's account, in the order Twitch listed them.
 
-        A chatter without one (its lookup failed, or the capture stopped first) gets a bare
-        account here, in the analysis columns too.
+        A chatter without one (its lookup failed, or the capture stopped first) is given a bare
+        account first, kept and put in the analysis columns like any other.
         """
-        out = []
-        bare: list[Account] = []
-        places: list[int] = []
-        for uid, (login, display_name, place) in self.seen.items():
-            acc = self.accounts.get(uid)
-            if acc is None:
-                acc = Account(uid, login, display_name)
-                bare.append(acc)
-                places.append(place)
-            out.append(acc)
-        if len(self.audience) < len(out):  # not on a second call
-            self.audience.add(bare, places)
-        return tuple(out)
+        if len(self.accounts) < len(self.seen):
+            have = self.accounts
+            self._landed(
+                [
+                    Account(uid, login, name)
+                    for uid, (login, name, _) in self.seen.items()
+                    if uid not in have
+                ]
+            )
+        return tuple(self.accounts[uid] for uid in self.seen)
