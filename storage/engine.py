@@ -11,11 +11,12 @@ and by position. Repositories turn them into frozen dataclasses and never hand t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
+
+import orjson
 
 EngineName = Literal["sqlite", "postgres"]
 
@@ -83,7 +84,8 @@ class Dialect:
 
     def ids(self, values: Iterable[int]) -> object:
         """The list parameter for `in_ids`: an array on PostgreSQL, JSON text on SQLite."""
-        return list(values) if self.postgres else json.dumps(list(values))
+        # orjson: a capture passes 1,000 ids a page, and `json.dumps` of them costs more here.
+        return list(values) if self.postgres else orjson.dumps(list(values)).decode()
 
     def contains(self, column: str, literal: str) -> str:
         """`column` holds `literal` (case-sensitive; the literal is ours, never user input)."""
