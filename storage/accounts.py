@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from storage.engine import Dialect, Executor, Store
-from storage.models import DEFAULT_AVATAR_MARK, Account, BriefAccount, NameRecord, ts
+from storage.models import DEFAULT_AVATAR_MARK, Account, BriefAccount, LookedUp, NameRecord, ts
 
 _ACCOUNT_COLUMNS = (
     "user_id, login, display_name, created_at, type, broadcaster_type, profile_image_url, "
@@ -107,9 +107,12 @@ class Accounts:
             return await self.write_looked_up(tx, accounts, seen_at=seen_at)
 
     async def write_looked_up(
-        self, tx: Executor, accounts: Iterable[Account], *, seen_at: datetime
+        self, tx: Executor, accounts: Iterable[Account | LookedUp], *, seen_at: datetime
     ) -> int:
-        """`upsert_many` inside the caller's transaction (`storage.capture_batches`)."""
+        """`upsert_many` inside the caller's transaction (`storage.capture_batches`).
+
+        A capture hands over `LookedUp` rows; both kinds carry the fields read here.
+        """
         seen = ts(seen_at)
         rows: list[tuple[object, ...]] = []
         names: list[tuple[object, ...]] = []

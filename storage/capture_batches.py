@@ -17,7 +17,7 @@ from datetime import datetime
 from storage.accounts import Accounts
 from storage.captures import Captures
 from storage.engine import Store
-from storage.models import Account
+from storage.models import LookedUp
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ class CaptureBatch:
 
     capture_id: int
     at: datetime
-    looked_up: Sequence[Account] = ()  # as Get Users returned them
+    looked_up: Sequence[LookedUp] = ()  # as Get Users returned them
     gone: Sequence[tuple[int, str, str]] = ()  # (id, login, display name) never known
     renamed: Sequence[tuple[int, str, str]] = ()  # known ids under new names
     unchanged: Sequence[int] = ()  # known ids under the names storage has

@@ -51,6 +51,25 @@ class BriefAccount(NamedTuple):
     description: str
 
 
+class LookedUp(NamedTuple):
+    """An account as Get Users describes it, as storage writes it (`Accounts.write_looked_up`).
+
+    A tuple, not an `Account`: a cold 100,000-chatter capture makes 100,000 of them while the
+    page chain runs, and a frozen dataclass costs six times as much to build. Its fields are the
+    first nine of `Account`, in the same order: ``Account(*row)`` is the account.
+    """
+
+    user_id: int
+    login: str
+    display_name: str
+    created_at: datetime | None
+    type: str
+    broadcaster_type: str
+    profile_image_url: str
+    description: str
+    looked_up_at: datetime | None
+
+
 @dataclass(frozen=True, slots=True)
 class Account:
     """A Twitch account as Get Users describes it, plus what we saw of it."""

@@ -33,7 +33,7 @@ from bot.capture.model import (
     RunOutcome,
     reason_for,
 )
-from bot.capture.slim import gone, slim, slim_known
+from bot.capture.slim import gone, slim_known, slim_looked_up
 from bot.capture.writing import WriteBehind
 from bot.helix.client import MAX_CHATTERS_PAGE, MAX_IDS, Chatter, ChattersPage, Helix
 from bot.helix.errors import HelixError
@@ -369,7 +369,7 @@ class CaptureRun:
         while (batch := await self._batches.get()) is not None:
             ids = [c.user_id for c in batch]
             try:
-                found = await self.helix.get_users(
+                found = await self.helix.look_up(
                     ids,
                     priority=Priority.CAPTURE,
                     via=(None, me),
@@ -390,7 +390,7 @@ class CaptureRun:
             for c in batch:
                 a = by_id.get(c.user_id)
                 if a is not None:
-                    landed.append(slim(a, c.login, c.display_name))
+                    landed.append(slim_looked_up(a, c.login, c.display_name))
                 else:
                     # Get Users no longer returns it: deleted or suspended.
                     self.writes.gone(c.user_id, c.login, c.display_name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.models import Account, BriefAccount, from_ts
+from storage.models import DEFAULT_AVATAR_MARK, Account, BriefAccount, LookedUp, from_ts
 
 # Stand-ins that keep `Account.default_avatar` and "description is blank" as they were.
 DEFAULT_AVATAR = "user-default-pictures"
@@ -38,6 +38,21 @@ def slim(acc: Account, login: str, display_name: str) -> Account:
         profile_image_url=avatar,
         description=SOME_DESCRIPTION if acc.description.strip() else "",
         gone_at=acc.gone_at,
+    )
+
+
+def slim_looked_up(row: LookedUp, login: str, display_name: str) -> Account:
+    """`slim` of ``Account(*row)``, from the row Get Users gave (one account built, not two)."""
+    url = row.profile_image_url
+    return Account(
+        row.user_id,
+        login if row.login == login else row.login,
+        display_name if row.display_name == display_name else row.display_name,
+        row.created_at,
+        "",
+        "",
+        "" if not url else (DEFAULT_AVATAR if DEFAULT_AVATAR_MARK in url else OWN_AVATAR),
+        SOME_DESCRIPTION if row.description.strip() else "",
     )
 
 

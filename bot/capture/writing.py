@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from storage import Account, Database
+from storage import Database, LookedUp
 from storage.capture_batches import CaptureBatch
 
 # Rows buffered before they are written, in one transaction. Every aiosqlite call is a hand-off
@@ -42,7 +42,7 @@ class WriteBehind:
         self._capture_id = capture_id
         self._clock = clock
         self._pages_left = pages_left
-        self._fresh: list[Account] = []  # looked up, not yet stored
+        self._fresh: list[LookedUp] = []  # looked up, not yet stored
         self._gone: list[tuple[int, str, str]] = []
         self._renamed: list[tuple[int, str, str]] = []  # known accounts under a new name
         self._unchanged: list[int] = []  # known accounts under the names we have
@@ -63,7 +63,7 @@ class WriteBehind:
     def unchanged(self, user_id: int) -> None:
         self._unchanged.append(user_id)
 
-    def looked_up(self, accounts: Iterable[Account]) -> None:
+    def looked_up(self, accounts: Iterable[LookedUp]) -> None:
         self._fresh.extend(accounts)
 
     def gone(self, user_id: int, login: str, display_name: str) -> None:

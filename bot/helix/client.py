@@ -33,7 +33,7 @@ from bot.helix.errors import (
 from bot.helix.layers import PACING, PacedTransport, Pacing, Retries, TokenAuth, TokenSource
 from bot.helix.ratelimit import Priority, RateLimiters
 from bot.helix.transport import helix_transport
-from storage.models import Account
+from storage.models import Account, LookedUp
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +228,18 @@ class Helix:
         `via` lists the tokens that may pay (None is the app token); the one with the most
         points left is used, keeping `spare` points of each for other work.
         """
+        rows = await self.look_up(ids, priority=priority, via=via, spare=spare)
+        return [Account(*row) for row in rows]
+
+    async def look_up(
+        self,
+        ids: Sequence[int],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+        via: Sequence[int | None] = (None,),
+        spare: Mapping[int | None, int] | None = None,
+    ) -> list[LookedUp]:
+        """`get_users` as storage rows: what a capture stores, without building accounts."""
         if len(ids) > MAX_IDS:
             raise ValueError(f"get_users takes at most {MAX_IDS} ids, got {len(ids)}")
         if not ids:
@@ -243,7 +255,7 @@ class Helix:
             spare=held,
             defer=priority is Priority.CAPTURE,
         )
-        return self._accounts(body)
+        return self._looked_up(body)
 
     async def get_users_by_login(
         self, logins: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
@@ -256,7 +268,7 @@ class Helix:
         body = await self._call(
             "users", {"login": [x.lower() for x in logins]}, user=None, priority=priority
         )
-        return self._accounts(body)
+        return [Account(*row) for row in self._looked_up(body)]
 
     async def get_streams(
         self, user_ids: Sequence[int], *, priority: Priority = Priority.INTERACTIVE
@@ -408,7 +420,7 @@ class Helix:
     # --- inside ---------------------------------------------------------------------------------
 
     @staticmethod
-    def _accounts(body: Mapping[str, Any]) -> list[Account]:
+    def _looked_up(body: Mapping[str, Any]) -> list[LookedUp]:
         """The accounts of a Get Users answer; a bad row is skipped, a bad date made unknown."""
         now = datetime.now(UTC)
         out = []
@@ -425,16 +437,16 @@ class Helix:
                 log.warning("Get Users returned account %d with a malformed created_at", user_id)
                 created_at = None
             out.append(
-                Account(
-                    user_id=user_id,
-                    login=login,
-                    display_name=d.get("display_name") or login,
-                    created_at=created_at,
-                    type=d.get("type", ""),
-                    broadcaster_type=d.get("broadcaster_type", ""),
-                    profile_image_url=d.get("profile_image_url", ""),
-                    description=d.get("description", ""),
-                    looked_up_at=now,
+                LookedUp(
+                    user_id,
+                    login,
+                    d.get("display_name") or login,
+                    created_at,
+                    d.get("type", ""),
+                    d.get("broadcaster_type", ""),
+                    d.get("profile_image_url", ""),
+                    d.get("description", ""),
+                    now,
                 )
             )
         return out

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.capture.slim import slim, slim_known
-from storage.models import Account, BriefAccount
+from bot.capture.slim import slim, slim_known, slim_looked_up
+from storage.models import Account, BriefAccount, LookedUp
 
 T = datetime(2020, 5, 1, tzinfo=UTC)
 DEFAULT = "https://static-cdn.jtvnw.net/user-default-pictures-uv/13e5fa74-default-300x300.png"
@@ -37,6 +37,24 @@ def test_slim_keeps_what_the_analysis_reads(avatar: str, description: str) -> No
     assert small.default_avatar == full.default_avatar
     assert bool(small.description.strip()) == bool(full.description.strip())
     assert small.gone_at is None
+
+
+@pytest.mark.parametrize("avatar", [DEFAULT, OWN, ""])
+@pytest.mark.parametrize("description", ["", "  ", "hello"])
+@pytest.mark.parametrize("names", [("alice", "Alice"), ("alice_new", "Alice_New")])
+def test_slim_of_a_row_is_slim_of_its_account(
+    avatar: str, description: str, names: tuple[str, str]
+) -> None:
+    row = LookedUp(7, "alice", "Alice", T, "staff", "affiliate", avatar, description, T)
+    assert slim_looked_up(row, *names) == slim(Account(*row), *names)
+    unknown_age = row._replace(created_at=None)
+    assert slim_looked_up(unknown_age, *names) == slim(Account(*unknown_age), *names)
+
+
+def test_slim_of_a_row_shares_the_chatter_names() -> None:
+    login, name = "".join(["bo", "b"]), "".join(["Bo", "b"])
+    small = slim_looked_up(LookedUp(8, "bob", "Bob", T, "", "", OWN, "", T), login, name)
+    assert small.login is login and small.display_name is name
 
 
 def test_slim_shares_the_chatter_names_and_keeps_a_different_login() -> None:
