@@ -233,7 +233,7 @@ class CaptureRun:
                 self.total = page.total
                 pages.put_nowait(page)
                 cursor = page.cursor
-                if not cursor or not page.chatters:
+                if not cursor or not page.size:
                     break
                 loop = self._cursor_loop(cursor, cursors)
                 if loop:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum, auto
@@ -49,11 +49,45 @@ class Chatter(NamedTuple):
     display_name: str
 
 
-@dataclass(frozen=True, slots=True)
 class ChattersPage:
-    chatters: tuple[Chatter, ...]
-    total: int
-    cursor: str | None
+    """One page of Get Chatters: the list's total, the next page's cursor, and its chatters.
+
+    The chatters are made from Twitch's answer when first read: a capture's fetcher asks for the
+    next page as soon as it has the cursor, and leaves the page's 1,000 chatters to the matcher,
+    off the cursor chain (issue 21). `size` is how many the page lists.
+    """
+
+    __slots__ = ("_chatters", "_data", "cursor", "size", "total")
+
+    def __init__(self, data: Sequence[Mapping[str, Any]], total: int, cursor: str | None) -> None:
+        self._data = data
+        self._chatters: tuple[Chatter, ...] | None = None
+        self.size = len(data)
+        self.total = total
+        self.cursor = cursor
+
+    @property
+    def chatters(self) -> tuple[Chatter, ...]:
+        """The page's chatters; an entry without a usable id or login is skipped (logged)."""
+        if self._chatters is None:
+            try:
+                self._chatters = tuple(_chatter(d) for d in self._data)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                self._chatters = tuple(_usable_chatters(self._data))
+            self._data = ()
+        return self._chatters
+
+
+def _chatter(d: Mapping[str, Any]) -> Chatter:
+    return Chatter(int(d["user_id"]), d["user_login"], d.get("user_name") or d["user_login"])
+
+
+def _usable_chatters(data: Sequence[Mapping[str, Any]]) -> Iterator[Chatter]:
+    for d in data:
+        try:
+            yield _chatter(d)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            log.warning("Get Chatters listed a chatter without a usable id or login: skipped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,12 +242,11 @@ class Helix:
         if after:
             params["after"] = after
         body = await self._call("chat/chatters", params, user=str(moderator_id), priority=priority)
-        chatters = tuple(
-            Chatter(int(d["user_id"]), d["user_login"], d.get("user_name") or d["user_login"])
-            for d in body.get("data", ())
-        )
+        data = body.get("data") or ()
+        if not isinstance(data, list | tuple):
+            raise HelixUnavailable("Twitch sent an unexpected answer to chat/chatters")
         cursor = (body.get("pagination") or {}).get("cursor") or None
-        return ChattersPage(chatters, int(body.get("total", len(chatters))), cursor)
+        return ChattersPage(data, int(body.get("total", len(data))), cursor)
 
     async def get_users(
         self,

@@ -260,6 +260,24 @@ async def test_a_malformed_created_at_is_counted_unknown_and_the_check_goes_on(
         assert whois == "odd_one exists, but Twitch gave no readable creation date."
 
 
+async def test_a_chatter_page_with_a_broken_entry_skips_only_that_entry(
+    make_env: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The fetcher passes pages on unread (their chatters are made off the cursor chain): the
+    # matcher finds the broken entry, leaves it out, and the check goes on with everyone else.
+    async with make_env([Channel("chan_a", "organic", 3000)], cooldown_s=0) as env:
+        env.world.faults.rewrite_next(  # the page's first entry only
+            r'^\{"data":\[\{"user_id":', '{"data":[{"user_idx":', n=1, path_prefix="chat/chatters"
+        )
+        answer = await ask(env, env.moderators["chan_a"], "!botcheck", timeout=60)
+        assert LINK.search(answer), answer
+        latest = await env.running.services.db.captures.latest(await channel_id(env))
+        assert latest is not None and latest.status is CaptureStatus.COMPLETE
+        listed = len(env.world.channel("chan_a").chatters)
+        assert latest.chatter_count == listed - 1
+    assert any("without a usable id" in r.getMessage() for r in caplog.records)
+
+
 async def test_a_repeating_chatter_cursor_ends_the_check_partial(make_env: Any) -> None:
     async with make_env([Channel("chan_a", "organic", 5000)], cooldown_s=0) as env:
         env.world.faults.rewrite_next(
