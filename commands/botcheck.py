@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
@@ -82,6 +83,7 @@ class BotCheck(CommandComponent):
         # (`db.marks`): in conduit mode the next message may reach another process.
         self._help_said = OncePer(30.0)  # !help from many viewers: one answer per 30 s
         self._running: set[str] = set()  # channels whose check has not answered yet
+        self._arming: dict[str, asyncio.Task[None]] = {}  # cooldowns stored as answers go out
         # `!botcheck <word> ...` handled by other components (commands/defence.py adds guard,
         # ban, unban, undo, notice, sensitivity); each gets the context and the whole args.
         self.subcommands: dict[str, Subcommand] = {"events": events_command}
@@ -132,6 +134,9 @@ class BotCheck(CommandComponent):
                 await audit(ctx, "botcheck", args, "bad-argument", str(exc))
                 return
 
+        arming = self._arming.get(channel)
+        if arming is not None:  # the check just answered: its cooldown is being stored
+            await asyncio.wait([arming])
         if channel in self._running:
             await reply(ctx, (await speaker(ctx)).say(STILL_RUNNING))
             await audit(ctx, "botcheck", args, "busy")
@@ -298,14 +303,28 @@ class BotCheck(CommandComponent):
         )
         answer = await self.bot.services.checks.run(request, lambda text: reply(ctx, text))
         channel = ctx.broadcaster.id
+        arming: asyncio.Task[None] | None = None
         if answer.outcome in ANSWERED:
             # Only a check that answered arms the cooldown: after a failure the next
-            # !botcheck runs at once instead of hearing "just ran here".
-            await self._arm_cooldown(int(channel))
+            # !botcheck runs at once instead of hearing "just ran here". It is stored while
+            # the answer goes out (issue 21: the answer waited 30-90 ms for it); a !botcheck
+            # heard meanwhile waits for it (`botcheck`).
+            arming = asyncio.create_task(self._arm_cooldown(int(channel)))
+            self._arming[channel] = arming
         try:
             await reply(ctx, answer.text)
         finally:
             self._running.discard(channel)
+            if arming is not None:
+                await asyncio.wait([arming])
+                if self._arming.get(channel) is arming:
+                    del self._arming[channel]
+                if not arming.cancelled() and arming.exception() is not None:
+                    log.error(
+                        "the cooldown of channel %s was not stored",
+                        channel,
+                        exc_info=arming.exception(),
+                    )
         await audit(ctx, "botcheck", args, answer.outcome, answer.detail)
 
     async def _arm_cooldown(self, channel_id: int) -> None:
