@@ -25,6 +25,7 @@ from reports.model import (
     Analysis,
     Burst,
     DayCount,
+    DayCounts,
     Flags,
     MonthCount,
     Rename,
@@ -361,19 +362,16 @@ def _sample(members: Sequence[Account]) -> tuple[str, ...]:
     return tuple(a.login for a in members[::step][:SAMPLE_LOGINS])
 
 
-def _day_tables(
-    day_numbers: np.ndarray, n: int
-) -> tuple[tuple[DayCount, ...], tuple[DayCount, ...]]:
+def _day_tables(day_numbers: np.ndarray, n: int) -> tuple[DayCounts, tuple[DayCount, ...]]:
     """Every creation day's count (the day numbers are sorted) and the busiest days."""
     if len(day_numbers) == 0:
-        return (), ()
+        return DayCounts(np.zeros(0, np.int64), np.zeros(0, np.int64), n), ()
     starts = np.flatnonzero(np.r_[True, day_numbers[1:] != day_numbers[:-1]])
     cnt = np.diff(np.r_[starts, len(day_numbers)])
     uniq = day_numbers[starts]
-    dates = uniq.astype("datetime64[D]").tolist()  # datetime.date objects
-    days = tuple(DayCount(d, c, c / n) for d, c in zip(dates, cnt.tolist(), strict=True))
     busiest = np.lexsort((uniq, -cnt))[:TOP_DAYS]  # most accounts first, then earliest
-    return days, tuple(days[i] for i in busiest.tolist())
+    top = DayCounts(uniq[busiest], cnt[busiest], n)
+    return DayCounts(uniq, cnt, n), tuple(top)
 
 
 def _months(day_numbers: np.ndarray, n: int, now: datetime) -> tuple[MonthCount, ...]:

@@ -7,14 +7,14 @@ chatter list, is analysed exactly as its accounts are in list order.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
 
 from reports.analysis import analyze, analyze_audience
 from reports.audience import Audience, _sorting
-from reports.model import Flags
+from reports.model import DayCount, DayCounts, Flags
 from storage.models import Account
 from twitchsim.scenarios import Scenario, build
 
@@ -105,6 +105,35 @@ def test_flags_read_as_a_mapping() -> None:
     flags = Flags(np.array([5, 9], dtype=np.int64), np.array([0, 3], dtype=np.int64))
     assert len(flags) == 2 and flags[9] == 3 and flags.get(4, 0) == 0
     assert dict(flags) == {5: 0, 9: 3} and list(flags) == [5, 9]
+
+
+def test_day_counts_read_as_the_tuple_they_stand_for() -> None:
+    days = np.array([0, 1, 19_000], dtype=np.int64)  # days since 1970-01-01
+    counts = DayCounts(days, np.array([2, 1, 5], dtype=np.int64), 8)
+    expected = (
+        DayCount(date(1970, 1, 1), 2, 0.25),
+        DayCount(date(1970, 1, 2), 1, 0.125),
+        DayCount(date(2022, 1, 8), 5, 0.625),
+    )
+    assert len(counts) == 3 and counts[2] == expected[2] and counts[-1] == expected[-1]
+    assert counts == expected and counts == list(expected) and tuple(counts) == expected
+    assert counts[:2] == expected[:2] and counts != expected[:2] and counts != "abc"
+    assert DayCounts(days[:0], days[:0], 0) == ()
+
+
+def test_an_audience_s_day_tables_are_its_days() -> None:
+    accounts = [
+        Account(i, f"user{i}", f"User{i}", created_at=NOW - timedelta(days=i % 40, hours=i % 7))
+        for i in range(1, 400)
+    ]
+    analysis = analyze(accounts, now=NOW)
+    days: dict[date, int] = {}
+    for a in accounts:
+        assert a.created_at is not None
+        days[a.created_at.date()] = days.get(a.created_at.date(), 0) + 1
+    assert [(d.day, d.count) for d in analysis.days] == sorted(days.items())
+    busiest = sorted(days.items(), key=lambda kv: (-kv[1], kv[0]))[: len(analysis.top_days)]
+    assert [(d.day, d.count) for d in analysis.top_days] == busiest
 
 
 def test_an_empty_audience() -> None:
