@@ -68,6 +68,20 @@ class Flags(Mapping[int, int]):
     def __repr__(self) -> str:
         return f"Flags({len(self)} chatters)"
 
+    def masks_of(self, user_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The flag bits of each of `user_ids` (0 for an id not here), without the dict."""
+        if not len(self._ids):
+            return np.zeros(len(user_ids), dtype=np.int64)
+        order = np.argsort(self._ids, kind="stable")
+        known = self._ids[order]
+        at = np.minimum(np.searchsorted(known, user_ids), len(known) - 1)
+        return np.where(known[at] == user_ids, self._flags[order][at], 0)
+
+    def mask_counts(self) -> dict[int, int]:
+        """How many chatters carry each combination of flag bits."""
+        masks, counts = np.unique(self._flags, return_counts=True)
+        return dict(zip(masks.tolist(), counts.tolist(), strict=True))
+
 
 @cache
 def flag_names(mask: int) -> tuple[str, ...]:
@@ -340,8 +354,11 @@ class Analysis:
 
     def flag_counts(self) -> dict[str, int]:
         by_mask: dict[int, int] = {}
-        for mask in self.flags.values():
-            by_mask[mask] = by_mask.get(mask, 0) + 1
+        if isinstance(self.flags, Flags):
+            by_mask = self.flags.mask_counts()
+        else:
+            for mask in self.flags.values():
+                by_mask[mask] = by_mask.get(mask, 0) + 1
         counts = dict.fromkeys(FLAG_NAMES, 0)
         for mask, k in by_mask.items():
             for name in flag_names(mask):

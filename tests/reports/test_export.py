@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from reports import export
 from reports.analysis import analyze
 from reports.chart import chart_png
 from reports.export import CSV_COLUMNS, csv_text, json_text
-from reports.model import FLAG_NAMES, Analysis
+from reports.model import FLAG_NAMES, Analysis, Flags
 from reports.page import ReportLinks
 from reports.render import write_report
 from storage.models import Account
@@ -53,6 +56,29 @@ def test_csv_has_a_row_per_chatter_with_known_flags(sample: tuple[list[Account],
             )
     farm_rows = [r for r in rows if r["login"].startswith("lovelyfox")]
     assert all("burst" in r["flags"] and "pattern" in r["flags"] for r in farm_rows)
+
+
+def test_csv_in_slices_is_the_csv_in_one_piece(
+    sample: tuple[list[Account], Analysis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts, a = sample
+    listed = accounts + accounts[:5] + [account("late_twin", None, user_id=7)]  # 7 listed twice
+    whole = csv_text(a, listed)
+    as_dict = csv_text(dataclasses.replace(a, flags=dict(a.flags)), listed)
+    monkeypatch.setattr(export, "CSV_SLICE", 7)
+    assert csv_text(a, listed) == whole == as_dict
+    rows = list(csv.DictReader(io.StringIO(whole)))
+    dated = [r for r in rows if r["created_at"]]
+    assert [r["created_at"] for r in dated] == sorted(r["created_at"] for r in dated)
+    assert [r["login"] for r in rows if r["user_id"] == "7"] == ["gone_user"]  # the first wins
+
+
+def test_flag_masks_read_by_id_and_counted() -> None:
+    flags = Flags(np.array([9, 5, 12], dtype=np.int64), np.array([3, 0, 3], dtype=np.int64))
+    assert flags.masks_of(np.array([5, 12, 4, 9, 99], dtype=np.int64)).tolist() == [0, 3, 0, 3, 0]
+    assert flags.mask_counts() == {0: 1, 3: 2}
+    empty = Flags(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    assert empty.masks_of(np.array([1], dtype=np.int64)).tolist() == [0]
 
 
 def test_json_has_the_verdict_and_the_whole_analysis(
