@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.helix.client import MAX_IDS, Helix
+from bot.helix.answers import MAX_IDS
+from bot.helix.client import Helix
 from bot.helix.errors import HelixError
 from bot.helix.ratelimit import Priority
 from reports.followers import Follower

@@ -35,7 +35,8 @@ from bot.capture.model import (
 )
 from bot.capture.slim import gone, slim_known, slim_looked_up
 from bot.capture.writing import WriteBehind
-from bot.helix.client import MAX_CHATTERS_PAGE, MAX_IDS, Chatter, ChattersPage, Helix
+from bot.helix.answers import MAX_CHATTERS_PAGE, MAX_IDS, Chatter, ChattersPage
+from bot.helix.client import Helix
 from bot.helix.errors import HelixError
 from bot.helix.ratelimit import Priority
 from reports.audience import Audience

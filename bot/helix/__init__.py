@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot.helix.client import (
+from bot.helix.answers import (
     MAX_CHATTERS_PAGE,
     MAX_IDS,
     Chatter,
     ChattersPage,
-    Helix,
     ModeratedChannel,
     StreamInfo,
 )
+from bot.helix.client import Helix
 from bot.helix.errors import (
     HelixAuthError,
     HelixBadRequest,

@@ -13,17 +13,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
 from enum import Enum, auto
 from types import TracebackType
-from typing import Any, NamedTuple, Self
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
 import orjson
 
+from bot.helix.answers import (
+    MAX_CHATTERS_PAGE,
+    MAX_IDS,
+    ChattersPage,
+    FollowersPage,
+    ModeratedChannel,
+    StreamInfo,
+    looked_up,
+    parse_time,
+)
 from bot.helix.errors import (
     HelixBadRequest,
     HelixError,
@@ -37,96 +45,11 @@ from storage.models import Account, LookedUp
 
 log = logging.getLogger(__name__)
 
-MAX_CHATTERS_PAGE = 1000
-MAX_IDS = 100
-
-
-class Chatter(NamedTuple):
-    """One entry of Get Chatters (a tuple: a page makes 1,000 of them on the capture's chain)."""
-
-    user_id: int
-    login: str
-    display_name: str
-
-
-class ChattersPage:
-    """One page of Get Chatters: the list's total, the next page's cursor, and its chatters.
-
-    The chatters are made from Twitch's answer when first read: a capture's fetcher asks for the
-    next page as soon as it has the cursor, and leaves the page's 1,000 chatters to the matcher,
-    off the cursor chain (issue 21). `size` is how many the page lists.
-    """
-
-    __slots__ = ("_chatters", "_data", "cursor", "size", "total")
-
-    def __init__(self, data: Sequence[Mapping[str, Any]], total: int, cursor: str | None) -> None:
-        self._data = data
-        self._chatters: tuple[Chatter, ...] | None = None
-        self.size = len(data)
-        self.total = total
-        self.cursor = cursor
-
-    @property
-    def chatters(self) -> tuple[Chatter, ...]:
-        """The page's chatters; an entry without a usable id or login is skipped (logged)."""
-        if self._chatters is None:
-            try:
-                self._chatters = tuple(_chatter(d) for d in self._data)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                self._chatters = tuple(_usable_chatters(self._data))
-            self._data = ()
-        return self._chatters
-
-
-def _chatter(d: Mapping[str, Any]) -> Chatter:
-    return Chatter(int(d["user_id"]), d["user_login"], d.get("user_name") or d["user_login"])
-
-
-def _usable_chatters(data: Sequence[Mapping[str, Any]]) -> Iterator[Chatter]:
-    for d in data:
-        try:
-            yield _chatter(d)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            log.warning("Get Chatters listed a chatter without a usable id or login: skipped")
-
-
-@dataclass(frozen=True, slots=True)
-class StreamInfo:
-    user_id: int
-    login: str
-    viewer_count: int
-    started_at: datetime
-    title: str
-    game_name: str
-    stream_id: str = ""  # Twitch's id of the broadcast ("" if the answer had none)
-
-
-@dataclass(frozen=True, slots=True)
-class FollowersPage:
-    """One page of Get Channel Followers (id, login, name, followed_at), newest first."""
-
-    follows: tuple[tuple[int, str, str, datetime], ...]
-    total: int
-    cursor: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ModeratedChannel:
-    broadcaster_id: int
-    login: str
-    display_name: str
-
 
 class _State(Enum):
     UNOPENED = auto()
     OPENED = auto()
     CLOSED = auto()
-
-
-def _parse_time(value: str) -> datetime:
-    # Python 3.11 reads Twitch's "Z" itself; a time without an offset is taken as UTC.
-    parsed = datetime.fromisoformat(value)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _query(params: Mapping[str, Any]) -> str:
@@ -288,7 +211,7 @@ class Helix:
             spare=held,
             defer=priority is Priority.CAPTURE,
         )
-        return self._looked_up(body)
+        return looked_up(body)
 
     async def get_users_by_login(
         self, logins: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
@@ -301,7 +224,7 @@ class Helix:
         body = await self._call(
             "users", {"login": [x.lower() for x in logins]}, user=None, priority=priority
         )
-        return [Account(*row) for row in self._looked_up(body)]
+        return [Account(*row) for row in looked_up(body)]
 
     async def get_streams(
         self, user_ids: Sequence[int], *, priority: Priority = Priority.INTERACTIVE
@@ -318,7 +241,7 @@ class Helix:
                 user_id=int(d["user_id"]),
                 login=d["user_login"],
                 viewer_count=int(d.get("viewer_count", 0)),
-                started_at=_parse_time(d["started_at"]),
+                started_at=parse_time(d["started_at"]),
                 title=d.get("title", ""),
                 game_name=d.get("game_name", ""),
                 stream_id=str(d.get("id") or ""),
@@ -347,7 +270,7 @@ class Helix:
                 int(d["user_id"]),
                 d["user_login"],
                 d.get("user_name") or d["user_login"],
-                _parse_time(d["followed_at"]),
+                parse_time(d["followed_at"]),
             )
             for d in body.get("data", ())
         )
@@ -451,38 +374,6 @@ class Helix:
                 return frozenset(out)
 
     # --- inside ---------------------------------------------------------------------------------
-
-    @staticmethod
-    def _looked_up(body: Mapping[str, Any]) -> list[LookedUp]:
-        """The accounts of a Get Users answer; a bad row is skipped, a bad date made unknown."""
-        now = datetime.now(UTC)
-        out = []
-        for d in body.get("data", ()):
-            try:
-                user_id, login = int(d["id"]), str(d["login"])
-            except (KeyError, TypeError, ValueError):
-                log.warning("Get Users returned an account without a usable id or login: skipped")
-                continue
-            try:
-                created_at: datetime | None = _parse_time(d["created_at"])
-            except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
-                # Counted as unknown age; the check goes on (one bad row must not fail it).
-                log.warning("Get Users returned account %d with a malformed created_at", user_id)
-                created_at = None
-            out.append(
-                LookedUp(
-                    user_id,
-                    login,
-                    d.get("display_name") or login,
-                    created_at,
-                    d.get("type", ""),
-                    d.get("broadcaster_type", ""),
-                    d.get("profile_image_url", ""),
-                    d.get("description", ""),
-                    now,
-                )
-            )
-        return out
 
     def _absolute(self, path: str, params: Mapping[str, Any] | None) -> str:
         """The request's whole URL, encoded once, by hand.
