@@ -43,31 +43,21 @@ async def test_get_users_returns_accounts_and_leaves_out_gone_ones(world: SimWor
     ids = [u.user_id for u in users[:100]]
     async with world.helix() as helix:
         accounts = await helix.get_users(ids)
+        rows = await helix.look_up(ids)  # the same answer as storage rows (a capture's)
         by_login = await helix.get_users_by_login([users[5].login.upper()])
-        with pytest.raises(ValueError):
-            await helix.get_users([u.user_id for u in users[:101]])
+        for call in (helix.get_users, helix.look_up):
+            with pytest.raises(ValueError):
+                await call([u.user_id for u in users[:101]])
+        assert await helix.look_up([]) == []
+    assert len(rows) == len(accounts) == 99
+    for row, account in zip(rows, accounts, strict=True):
+        assert Account(*row) == dataclasses.replace(account, looked_up_at=row.looked_up_at)
     assert {a.user_id for a in accounts} == set(ids[1:])
     first = next(a for a in accounts if a.user_id == users[1].user_id)
     assert first.created_at == users[1].created_at
     assert first.login == users[1].login
     assert first.looked_up_at is not None and first.looked_up_at.tzinfo is not None
     assert [a.user_id for a in by_login] == [users[5].user_id]
-
-
-async def test_look_up_gives_the_rows_of_get_users_accounts(world: SimWorld) -> None:
-    users = organic(3, 120).chatters
-    world.state.put_users(users)
-    world.state.delete_user(users[0].user_id)
-    ids = [u.user_id for u in users[:100]]
-    async with world.helix() as helix:
-        accounts = await helix.get_users(ids)
-        rows = await helix.look_up(ids)
-        with pytest.raises(ValueError):
-            await helix.look_up([u.user_id for u in users[:101]])
-        assert await helix.look_up([]) == []
-    assert len(rows) == len(accounts) == 99
-    for row, account in zip(rows, accounts, strict=True):
-        assert Account(*row) == dataclasses.replace(account, looked_up_at=row.looked_up_at)
 
 
 async def test_streams_and_moderated_channels(world: SimWorld) -> None:
