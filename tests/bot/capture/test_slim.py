@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -49,6 +50,11 @@ def test_slim_of_a_row_is_slim_of_its_account(
     assert slim_looked_up(row, *names) == slim(Account(*row), *names)
     unknown_age = row._replace(created_at=None)
     assert slim_looked_up(unknown_age, *names) == slim(Account(*unknown_age), *names)
+
+
+def test_a_row_s_fields_are_the_first_of_an_account_s_in_order() -> None:
+    names = [f.name for f in dataclasses.fields(Account)]
+    assert list(LookedUp._fields) == names[: len(LookedUp._fields)]  # Account(*row) relies on it
 
 
 def test_slim_of_a_row_shares_the_chatter_names() -> None:
