@@ -12,7 +12,7 @@ from typing import TextIO
 
 import numpy as np
 
-from reports.model import Analysis, Flags, flag_names
+from reports.model import Analysis, Flags, flags_text
 from storage.models import Account
 
 CSV_COLUMNS = ("user_id", "login", "display_name", "created_at", "age_days", "flags")
@@ -53,14 +53,6 @@ def write_csv_to(out: TextIO, analysis: Analysis, accounts: Sequence[Account]) -
         if isinstance(flags, Flags)
         else np.fromiter((flags.get(i, 0) for i in ids.tolist()), dtype=np.int64, count=count)
     )
-    texts: dict[int, str] = {}
-
-    def flag_text(mask: int) -> str:
-        text = texts.get(mask)
-        if text is None:
-            text = texts[mask] = ";".join(flag_names(mask))
-        return text
-
     now = analysis.generated_at.timestamp()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -76,7 +68,7 @@ def write_csv_to(out: TextIO, analysis: Analysis, accounts: Sequence[Account]) -
                 _cell(a.display_name),
                 stamp,
                 f"{age:.1f}",
-                flag_text(mask),
+                flags_text(mask),
             )
             for a, stamp, age, mask in zip(
                 [accounts[i] for i in part.tolist()],
@@ -89,7 +81,7 @@ def write_csv_to(out: TextIO, analysis: Analysis, accounts: Sequence[Account]) -
     for start in range(0, len(unknown), CSV_SLICE):
         part = unknown[start : start + CSV_SLICE]
         writer.writerows(
-            (a.user_id, _cell(a.login), _cell(a.display_name), "", "", flag_text(mask))
+            (a.user_id, _cell(a.login), _cell(a.display_name), "", "", flags_text(mask))
             for a, mask in zip(
                 [accounts[i] for i in part.tolist()], masks[part].tolist(), strict=True
             )

@@ -89,6 +89,12 @@ def flag_names(mask: int) -> tuple[str, ...]:
     return tuple(name for name, bit in FLAG_BITS.items() if mask & bit)
 
 
+@cache
+def flags_text(mask: int) -> str:
+    """Return the flags in a bit mask as the CSV writes them: `wave;pattern;young`."""
+    return ";".join(flag_names(mask))
+
+
 SCHEMA_VERSION = 1
 
 
@@ -313,7 +319,7 @@ class Analysis:
 
     def flag_text(self, user_id: int) -> str:
         """Return one chatter's flags as the CSV writes them: `wave;pattern;young`."""
-        return ";".join(flag_names(self.flags.get(user_id, 0)))
+        return flags_text(self.flags.get(user_id, 0))
 
     def flagged_ids(self) -> frozenset[int]:
         """Return the chatters in a wave or a burst."""

@@ -27,23 +27,19 @@ def slim(acc: Account, login: str, display_name: str) -> Account:
     `login` and `display_name` are the chatter list's strings for this account (they are kept
     anyway); they replace the account's equal ones. A rename keeps the account's own names.
     """
-    avatar = (
-        "" if not acc.profile_image_url else (DEFAULT_AVATAR if acc.default_avatar else OWN_AVATAR)
-    )
     return Account(
         user_id=acc.user_id,
         login=login if acc.login == login else acc.login,
         display_name=display_name if acc.display_name == display_name else acc.display_name,
         created_at=acc.created_at,
-        profile_image_url=avatar,
-        description=SOME_DESCRIPTION if acc.description.strip() else "",
+        profile_image_url=_avatar(acc.profile_image_url),
+        description=_description(acc.description),
         gone_at=acc.gone_at,
     )
 
 
 def slim_looked_up(row: LookedUp, login: str, display_name: str) -> Account:
     """`slim` of ``Account(*row)``, from the row Get Users gave (one account built, not two)."""
-    url = row.profile_image_url
     return Account(
         row.user_id,
         login if row.login == login else row.login,
@@ -51,12 +47,24 @@ def slim_looked_up(row: LookedUp, login: str, display_name: str) -> Account:
         row.created_at,
         "",
         "",
-        "" if not url else (DEFAULT_AVATAR if DEFAULT_AVATAR_MARK in url else OWN_AVATAR),
-        SOME_DESCRIPTION if row.description.strip() else "",
+        _avatar(row.profile_image_url),
+        _description(row.description),
     )
 
 
 _AVATARS = ("", DEFAULT_AVATAR, OWN_AVATAR)  # by `BriefAccount.avatar`
+
+
+def _avatar(url: str) -> str:
+    """The stand-in for an avatar URL: none, one of Twitch's defaults, or its own."""
+    if not url:
+        return ""
+    return DEFAULT_AVATAR if DEFAULT_AVATAR_MARK in url else OWN_AVATAR
+
+
+def _description(text: str) -> str:
+    """The stand-in for a description: empty when it is blank."""
+    return SOME_DESCRIPTION if text.strip() else ""
 
 
 def slim_known(known: BriefAccount, login: str, display_name: str) -> Account:
@@ -76,7 +84,7 @@ def slim_known(known: BriefAccount, login: str, display_name: str) -> Account:
         "",
         "",
         _AVATARS[known.avatar],
-        SOME_DESCRIPTION if known.description.strip() else "",
+        _description(known.description),
         None,
         None,
         None,
