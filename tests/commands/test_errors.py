@@ -15,6 +15,8 @@ from bot.checks import Checks
 from bot.pages import BuiltReport
 from bot.services import Services
 from commands.common import FAILED
+from storage import StorageUnavailable
+from storage.channel_state import ChannelMarks
 from tests.e2e import conftest as e2e
 from tests.simworld import VIEWER
 
@@ -89,3 +91,40 @@ async def test_unknown_commands_from_viewers_are_not_errors(
         await env.say("chan_a", VIEWER, "!report")  # answered: the two before were dispatched
         await env.wait_sent("chan_a", 1)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+class _MarksThatRefuseTheCooldown(ChannelMarks):
+    """The channel's marks, except that storing a cooldown fails as `failure` says."""
+
+    def __init__(self, db: Any, failure: Exception) -> None:
+        super().__init__(db)
+        self.failure = failure
+
+    async def set(self, channel_id: int, name: str, *, until: Any, now: Any, by: str = "") -> None:
+        if name == "cooldown":
+            raise self.failure
+        await super().set(channel_id, name, until=until, now=now, by=by)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [StorageUnavailable("database gone"), RuntimeError("a bug")],
+    ids=["storage-refuses", "a-bug"],
+)
+async def test_a_cooldown_that_cannot_be_stored_never_holds_back_the_answer(
+    make_env: Any, caplog: pytest.LogCaptureFixture, failure: Exception
+) -> None:
+    # The cooldown is stored while the answer goes out: its failure is logged, the answer and
+    # the next !botcheck are not held up by it (nothing armed: the next one runs at once).
+    async with make_env(cooldown_s=600) as env:
+        db = env.running.services.db
+        db.marks = _MarksThatRefuseTheCooldown(db, failure)
+        mod = env.moderators["chan_a"]
+        await env.say("chan_a", mod, "!botcheck")
+        first = await env.wait_sent("chan_a", 1)
+        assert "/r/" in first[0], first
+        await env.say("chan_a", mod, "!botcheck")
+        second = await env.wait_sent("chan_a", 2)
+        assert "/r/" in second[1], second
+    logged = [r for r in caplog.records if "cooldown" in r.getMessage()]
+    assert logged and all(r.levelno >= logging.WARNING for r in logged)
