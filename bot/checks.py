@@ -3,8 +3,9 @@
 `commands.botcheck` parses and guards; this runs the check and says how it went, so the
 command only replies with `CheckAnswer.text` and audits the outcome. Every way a check can go
 wrong ends in one plain sentence here: Twitch not answering, the database or the disk refusing
-writes. The answer goes out as soon as the analysis is final; the report files are written
-right after (`Reports.write_later`), and if they cannot be, the channel is told so.
+writes. The answer goes out as soon as the analysis is final, while the capture's last rows
+are still being written; the verdict is recorded and the report files are written right after
+(`Reports.write_later`), and if either cannot be, the channel is told so.
 """
 
 from __future__ import annotations
@@ -39,25 +40,9 @@ STORAGE_FAULTS = (StorageError, sqlite3.Error, OSError)
 _FINISHED = (CaptureStatus.COMPLETE, CaptureStatus.PARTIAL)
 
 
-class _EndedShort(Exception):
-    """An early result's capture did not end complete or partial once written."""
-
-    def __init__(self, capture: Capture) -> None:
-        super().__init__(capture.status.value)
-        self.capture = capture
-
-
 def _retrieved(task: asyncio.Future[CaptureResult]) -> None:
     if not task.cancelled():
         task.exception()
-
-
-async def _stored(stored: asyncio.Future[CaptureResult]) -> CaptureResult:
-    """Wait for an early result's writes; raise `_EndedShort` if the capture ended short."""
-    result = await asyncio.shield(stored)  # a cancelled check still lets its capture be written
-    if result.capture.status not in _FINISHED:
-        raise _EndedShort(result.capture)
-    return result
 
 
 def files_failed_sentence(reason: str, tr: Speaker = ENGLISH) -> str:
@@ -164,28 +149,19 @@ class Checks:
         capture = result.capture
         if capture.status not in _FINISHED:
             return self._not_finished(capture, tr)
-        settled = None if result.stored is None else asyncio.ensure_future(_stored(result.stored))
-        if settled is not None:  # its outcome is read below, or was made moot by another fault
-            settled.add_done_callback(_retrieved)
+        # The answer goes out while the capture's last writes run (issue 21); the verdict and
+        # the files follow them (`write_later`), and the channel hears if they fail.
+        writes = result.stored
+        if writes is not None:
+            writes.add_done_callback(_retrieved)  # read by `write_later`, or moot after a fault
         try:
-            try:
-                built = await self._reports.prepare(
-                    result, window=request.window, settled=settled, along=along
-                )
-            except Exception:
-                # The check is over only once its capture is stored: a second one now is not busy.
-                if settled is not None:
-                    await asyncio.wait([settled])
+            built = await self._reports.prepare(result, window=request.window, along=along)
+        except Exception as exc:
+            if writes is not None:  # the check is over once its capture is written
+                await asyncio.wait([writes])
+            if not isinstance(exc, STORAGE_FAULTS):
                 raise
-            if settled is not None:
-                result = await settled  # done already: `prepare` waited for it
-                capture = result.capture
-        except _EndedShort as ended:
-            return self._not_finished(ended.capture, tr)
-        except STORAGE_FAULTS as exc:
-            log.error(
-                "the result of a check in %s could not be stored: %s", request.channel_name, exc
-            )
+            log.error("the check in %s could not read what it needs: %s", request.channel_name, exc)
             return CheckAnswer(tr.say(NOT_STORED), "failed", f"storage: {exc}")
         tr = built.speaker  # the channel's, read with the result
         title = tr.say("Chatters of {channel}", channel=request.channel_name)

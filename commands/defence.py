@@ -218,6 +218,7 @@ class DefenceCommands(CommandComponent):
             )
             await audit(ctx, "botcheck", args, "ban-started", f"run {run.run_id}: {n} accounts")
             return
+        await self.bot.services.reports.recorded(channel_id)  # a check that just answered
         latest = await self.bot.services.db.captures.latest(channel_id)
         proposal = await bans.propose(channel_id, latest, await defence.protected(channel_id))
         if proposal is None:

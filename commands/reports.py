@@ -34,6 +34,8 @@ class ReportCommands(CommandComponent):
             await audit(ctx, "report", args, "bad-argument")
             return
         services = self.bot.services
+        # A check that just answered may still be storing its chatters and verdict (issue 21).
+        await services.reports.recorded(int(channel))
         latest = await services.db.captures.latest(int(channel))
         if latest is None:
             await reply(ctx, tr.say("No report yet in this channel: run !botcheck first."))

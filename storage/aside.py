@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, NoReturn
 
 from storage.accounts import Accounts
+from storage.channels import Channels
 from storage.detection import Detection
 from storage.engine import Dialect, Executor, Row
 from storage.stream_events import StreamEvents
@@ -26,6 +27,7 @@ class ReadsAside:
         self._dialect = dialect
         self._executor = executor  # the second connection, opened on first use
         self.accounts = Accounts(self)
+        self.channels = Channels(self)
         self.detection = Detection(self)
         self.stream_events = StreamEvents(self)
 

@@ -64,12 +64,17 @@ class Detection:
         )
         return int(n or 0)
 
-    async def sightings(self, since: datetime) -> list[tuple[int, datetime, list[int]]]:
-        """Return (channel, capture start, chatter ids) of every capture started since `since`."""
+    async def sightings(
+        self, since: datetime, *, besides: int = 0
+    ) -> list[tuple[int, datetime, list[int]]]:
+        """Return (channel, capture start, chatter ids) of every capture started since `since`,
+        but capture `besides` (one whose chatters the caller holds)."""
         rows = await self._db.fetch(
             "SELECT c.capture_id, c.channel_id, c.started_at, cc.user_id FROM captures c "
-            "JOIN capture_chatters cc ON cc.capture_id = c.capture_id WHERE c.started_at >= $1",
+            "JOIN capture_chatters cc ON cc.capture_id = c.capture_id "
+            "WHERE c.started_at >= $1 AND c.capture_id <> $2",
             ts(since),
+            besides,
         )
         by_capture: dict[int, tuple[int, datetime, list[int]]] = {}
         for capture_id, channel_id, started, user_id in rows:

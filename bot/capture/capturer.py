@@ -5,6 +5,10 @@
 first and ends ``complete``, ``partial`` (with the reason), ``failed`` or ``interrupted``. A
 process that dies leaves it ``running``, and `Capturer.recover` marks it interrupted at the next
 start: never counted as complete.
+
+An early capture (`capture(early=True)`, issue 21) hands its chatters on while its last writes
+run. The channel is not busy then: its next capture waits for those writes and starts, and
+`progress` says nothing is running. A stop lets those writes end (`cancel_all`).
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ __all__ = ["Capturer"]
 
 log = logging.getLogger(__name__)
 
+# How long a stop waits for the last writes of captures whose answer already went out.
+FINISH_ON_STOP_S = 15.0
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -62,9 +69,18 @@ class Capturer:
         self._jobs: dict[int, _Job] = {}
 
     def progress(self, channel_id: int) -> CaptureProgress | None:
-        """Return the progress of the channel's running (or queued) capture, if there is one."""
+        """Return the progress of the channel's running (or queued) capture, if there is one.
+
+        A capture that only writes its last rows (its early result handed on) is not running.
+        """
         job = self._jobs.get(channel_id)
-        return job.progress() if job is not None else None
+        return job.progress() if job is not None and not job.finishing else None
+
+    async def settle(self, channel_id: int) -> None:
+        """Wait for the last writes of the channel's early capture, if it is writing them."""
+        job = self._jobs.get(channel_id)
+        if job is not None and job.finishing and job.task is not None:
+            await asyncio.wait([job.task])
 
     async def recover(self) -> int:
         """Mark captures left running by a dead process as interrupted; return how many."""
@@ -90,13 +106,26 @@ class Capturer:
         return True
 
     async def cancel_all(self, reason: str) -> None:
-        """Stop every running capture; each ends interrupted with `reason`."""
-        tasks = []
+        """Stop every running capture; each ends interrupted with `reason`.
+
+        A capture whose answer went out (early) only writes its last rows: those are let end,
+        for up to FINISH_ON_STOP_S, so its link works after a restart.
+        """
+        finishing, tasks = [], []
         for job in list(self._jobs.values()):
+            if job.task is not None and job.finishing:
+                finishing.append(job.task)
+                continue
             job.cancel_reason = reason
             if job.task is not None:
                 job.task.cancel()
                 tasks.append(job.task)
+        if finishing:
+            _, late = await asyncio.wait(finishing, timeout=FINISH_ON_STOP_S)
+            for task in late:  # storage that does not answer: stop waiting for it
+                log.warning("a capture's last writes did not end in %.0f s", FINISH_ON_STOP_S)
+                task.cancel()
+                tasks.append(task)
         if tasks:
             await asyncio.wait(tasks)
 
@@ -127,6 +156,9 @@ class Capturer:
         are logged and the capture goes on.
         """
         running = self._jobs.get(channel_id)
+        while running is not None and running.finishing and running.task is not None:
+            await asyncio.wait([running.task])  # the last check's last writes: not busy
+            running = self._jobs.get(channel_id)
         if running is not None:
             raise CaptureBusy(running.progress())
         job = _Job(channel_id=channel_id, queued_at=self._clock())
@@ -283,6 +315,11 @@ class _Job:
     run: CaptureRun | None = None
     gathered: asyncio.Future[CaptureResult] | None = None  # the early result (`early=True`)
     cancel_reason: str | None = None
+
+    @property
+    def finishing(self) -> bool:
+        """True once the early result is handed on: only the last writes run."""
+        return self.gathered is not None and self.gathered.done()
 
     def progress(self) -> CaptureProgress:
         if self.run is not None:

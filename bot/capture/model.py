@@ -37,6 +37,9 @@ LIST_OVERRAN = N_("Twitch's chatter list ran past its total of {total} after {pa
 LOOKUPS_FAILED = N_("{count} accounts could not be looked up ({why})")
 FILES_FAILED = N_("its report files could not be written ({error})")
 
+# Said in chat after an answer whose capture's last writes failed (never a capture's reason).
+NOT_STORED = N_("its chatters could not be stored ({error})")
+
 # Stable machine names of the reasons (the API's `status_reason_code`), by message id.
 REASON_CODES: Mapping[str, str] = {
     NOT_A_MODERATOR: "not_moderator",

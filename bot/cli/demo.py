@@ -270,6 +270,8 @@ async def _save_reports(running: object, out: Path, *, serve: bool) -> int:
     saved: list[tuple[str, Path, str]] = []
     for ch in CHANNELS:
         channel = await services.db.channels.by_login(ch.login)
+        if channel is not None:  # the answer comes before the check's last rows are stored
+            await services.reports.recorded(channel.channel_id)
         capture = await services.db.captures.latest(channel.channel_id) if channel else None
         if capture is None:
             print(f"\n#{ch.login}: no report")

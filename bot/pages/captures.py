@@ -1,9 +1,10 @@
 """Turn a finished capture into its analysis, chat summary and report files; find them again.
 
-Reply first, write after: `prepare` analyses and records the verdict (what the chat answer
-needs), `write_later` writes the files (PNG, CSV, JSON, HTML) off the event loop right after.
-Meanwhile `preparing(token)` is true and the link serves the "being prepared" page. Files that
-could not be written make the capture `failed` with the reason, and are never linked.
+Reply first, write after: `prepare` analyses (what the chat answer needs); `write_later`
+then waits for the capture's last writes, records the verdict and writes the files (PNG, CSV,
+JSON, HTML) off the event loop. Meanwhile `preparing(token)` is true and the link serves the
+"being prepared" page. A capture whose last writes failed, or whose files could not be written,
+ends `failed` with the reason: its files are never linked, and the channel is told.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from bot import memory
-from bot.capture.model import FILES_FAILED, CaptureResult, reason_said
+from bot.capture.model import (
+    CANCELLED,
+    FILES_FAILED,
+    NOT_STORED,
+    CaptureResult,
+    reason_said,
+    stop_reason,
+)
 from bot.pages.links import Links
 from bot.pages.signals import CaptureSignals, ChattedSoFar, Signals
 from reports.analysis import analyze_audience
@@ -67,6 +75,8 @@ class Reports:
         self._known = known_bot_logins
         self._clock = clock
         self._writing: dict[str, asyncio.Task[bool]] = {}
+        # Per channel: its last check's stored result with the verdict recorded, or why not.
+        self._recording: dict[int, asyncio.Task[CaptureResult | str]] = {}
         self._signals = signals  # issue 19: chatted, platform, multi_channel
 
     def links(self, token: str) -> Links:
@@ -80,30 +90,19 @@ class Reports:
     def directory(self, token: str) -> Path:
         return self._root / token
 
-    async def build(
-        self, result: CaptureResult, *, title: str, window: timedelta | None = None
-    ) -> BuiltReport:
-        """Analyse the capture and write its files before returning (no chat waits on it)."""
-        built = await self.prepare(result, window=window)
-        self.write_later(result, built, title=title)
-        await self.written(result.capture.report_token)
-        return built
-
     async def prepare(
         self,
         result: CaptureResult,
         *,
         window: timedelta | None = None,
-        settled: asyncio.Future[Any] | None = None,
         along: ChattedSoFar | None = None,
     ) -> BuiltReport:
-        """Analyse the capture (off the event loop) and record its verdict and summary.
+        """Analyse the capture (off the event loop) and word its summary: the chat answer.
 
-        `settled`: the capture's last writes, still running (an early result, issue 21). The
-        analysis runs meanwhile; the verdict is recorded only once they are done, and if they
-        fail, their exception is raised instead. `along`: what `read_along` read during the
-        capture. The result's `audience` (its accounts in columns, filled during the capture)
-        leaves the analysis only its last step.
+        An early result's last writes may still run (issue 21): nothing here waits for them,
+        and the verdict is recorded after them (`write_later`). `along`: what `read_along` read
+        during the capture. The result's `audience` (its accounts in columns, filled during
+        the capture) leaves the analysis only its last step.
         """
         capture = result.capture
         token = capture.report_token
@@ -113,7 +112,11 @@ class Reports:
             ids = [a.user_id for a in result.accounts]
             # Read aside (its cache is small): the capture's last writes may still run.
             extra = await self._signals.for_capture(
-                capture.channel_id, capture.started_at, ids, settled=settled, along=along
+                capture.channel_id,
+                capture.started_at,
+                ids,
+                along=along,
+                capture_id=capture.capture_id,
             )
         audience = result.audience
         if audience is None or len(audience) != len(result.accounts):
@@ -134,26 +137,18 @@ class Reports:
             )
         )
         try:
-            # The channel's language and timezone, read while the analysis runs.
-            channels = self._db.channels
+            # The channel's language and timezone, read while the analysis runs (aside: the
+            # capture's last writes may still run on the main connection).
+            channels = self._db.aside.channels
             tr = Speaker(
                 await channels.language(capture.channel_id),
                 await channels.timezone(capture.channel_id),
             )
-            if settled is not None:
-                await asyncio.shield(settled)
         except BaseException:
             await asyncio.wait([analysing])  # a thread cannot be stopped: let it end
             raise
         analysis = await analysing
         summary = summary_text(analysis, links.page, tr)
-        await self._db.captures.set_result(
-            capture.capture_id, verdict=analysis.verdict.level.value, summary=summary
-        )
-        # The dashboard's chart reads these two numbers, not every check's analysis.json.
-        await self._db.dashboard.set_metrics(
-            capture.capture_id, analysed=analysis.totals.analysed, flagged=analysis.flagged
-        )
         return BuiltReport(
             analysis=analysis,
             summary=summary,
@@ -170,26 +165,82 @@ class Reports:
         title: str,
         on_failure: Callable[[str], Awaitable[object]] | None = None,
     ) -> None:
-        """Write the report files in the background; the link says "being prepared" meanwhile.
+        """Record the verdict and write the files in the background; the link says "being
+        prepared" meanwhile.
 
-        When they cannot be written the capture becomes `failed` with the reason, and
-        `on_failure(reason)` may tell the channel that the link will not work.
+        An early result's last writes (`result.stored`) are waited for first: only a capture
+        stored whole gets its verdict and files. When those writes fail, or the files cannot be
+        written, the capture ends `failed` and `on_failure(reason)` may tell the channel that
+        the link will not work.
         """
         token = result.capture.report_token
+        channel_id = result.capture.channel_id
+        recording = asyncio.create_task(self._record(result, built), name=f"verdict-{token[:6]}")
+        self._recording[channel_id] = recording
+        recording.add_done_callback(lambda t: _forget(self._recording, channel_id, t))
         task = asyncio.create_task(
-            self._write(result, built, title, on_failure), name=f"report-{token[:6]}"
+            self._write(recording, built, title, on_failure), name=f"report-{token[:6]}"
         )
         self._writing[token] = task
         task.add_done_callback(lambda _: self._writing.pop(token, None))
         task.add_done_callback(_trim_soon)
 
+    async def recorded(self, channel_id: int) -> None:
+        """Wait until the channel's last check is stored with its verdict, or has failed."""
+        recording = self._recording.get(channel_id)
+        if recording is not None:
+            await asyncio.wait([recording])
+
+    async def _record(self, result: CaptureResult, built: BuiltReport) -> CaptureResult | str:
+        """Wait for the capture's last writes, then record its verdict; return the result as
+        stored, or why it was not stored whole (a reason `reports.i18n.said` can say)."""
+        capture = result.capture
+        writes = result.stored
+        if writes is not None:
+            try:
+                # Shielded: a stop (`Capturer.cancel_all`) lets these writes end, or stops them.
+                result = await asyncio.shield(writes)
+            except asyncio.CancelledError:
+                if not writes.cancelled():
+                    raise  # this task is cancelled, not the writes
+                return Phrase(CANCELLED)
+            except Exception as exc:
+                log.error("capture %d could not be stored: %s", capture.capture_id, exc)
+                return Phrase(NOT_STORED, error=str(exc))
+            capture = result.capture
+            if capture.status not in _SERVED:
+                log.warning(
+                    "capture %d ended %s after its answer: %s",
+                    capture.capture_id,
+                    capture.status.value,
+                    capture.status_reason,
+                )
+                return stop_reason(capture)
+        analysis = built.analysis
+        try:
+            await self._db.captures.set_result(
+                capture.capture_id, verdict=analysis.verdict.level.value, summary=built.summary
+            )
+            # The dashboard's chart reads these two numbers, not every check's analysis.json.
+            await self._db.dashboard.set_metrics(
+                capture.capture_id, analysed=analysis.totals.analysed, flagged=analysis.flagged
+            )
+        except Exception as exc:  # the capture is stored whole: its files still serve
+            log.error("the verdict of capture %d was not recorded: %s", capture.capture_id, exc)
+        return result
+
     async def _write(
         self,
-        result: CaptureResult,
+        recording: asyncio.Task[CaptureResult | str],
         built: BuiltReport,
         title: str,
         on_failure: Callable[[str], Awaitable[object]] | None,
     ) -> bool:
+        stored = await recording
+        if not isinstance(stored, CaptureResult):  # not stored whole: no files (logged)
+            await _tell(on_failure, stored)
+            return False
+        result = stored
         capture = result.capture
         try:
             await asyncio.to_thread(
@@ -225,11 +276,7 @@ class Reports:
             )
         except Exception as exc:  # the disk that refused the files may refuse this too
             log.warning("capture %d could not be marked failed: %s", capture.capture_id, exc)
-        if on_failure is not None:
-            try:
-                await on_failure(reason)
-            except Exception:
-                log.exception("could not say that capture %d failed", capture.capture_id)
+        await _tell(on_failure, reason)
         return False
 
     def preparing(self, token: str) -> bool:
@@ -276,6 +323,19 @@ class Reports:
         if removed:
             log.info("removed %d expired report(s)", removed)
         return removed
+
+
+async def _tell(on_failure: Callable[[str], Awaitable[object]] | None, reason: str) -> None:
+    if on_failure is not None:
+        try:
+            await on_failure(reason)
+        except Exception:
+            log.exception("could not say that a report failed (%s)", reason)
+
+
+def _forget(tasks: dict[int, asyncio.Task[Any]], key: int, task: asyncio.Task[Any]) -> None:
+    if tasks.get(key) is task:
+        del tasks[key]
 
 
 def _trimmed_then_written(*args: Any, **kwargs: Any) -> ReportFiles:

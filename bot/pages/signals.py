@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import numpy as np
 
@@ -112,14 +111,15 @@ class Signals:
         started_at: datetime,
         user_ids: Sequence[int],
         *,
-        settled: asyncio.Future[Any] | None = None,
         along: ChattedSoFar | None = None,
+        capture_id: int | None = None,
     ) -> CaptureSignals:
         """Return the signals for a capture of `user_ids` in `channel_id` at `started_at`.
 
-        Read aside from the writes (issue 21: a capture's last writes may still run,
-        `settled`); only the cross-channel presence, which counts this capture's own stored
-        chatters, waits for them. `along`: who chatted, read along the capture's pages.
+        Read aside from the writes (issue 21): `capture_id` names a capture whose last writes
+        may still run, and the cross-channel presence reads its chatters from `user_ids`
+        instead of from storage (without it, the capture is taken as stored). `along`: who
+        chatted, read along the capture's pages.
         """
         reads = self._db.aside
         chatted = along.among(user_ids) if along is not None else UNREAD
@@ -131,9 +131,11 @@ class Signals:
         # Nobody is in k channels at once unless k channels were captured at all: the usual
         # case, and it spares reading every recent capture's chatters (issue 21).
         if await reads.detection.channels_captured(since) >= self.k:
-            if settled is not None:
-                await asyncio.shield(settled)
-            sightings = await self._db.detection.sightings(since)
+            if capture_id is None:
+                sightings = await self._db.detection.sightings(since)
+            else:
+                sightings = await reads.detection.sightings(since, besides=capture_id)
+                sightings.append((channel_id, started_at, list(user_ids)))
             counts = channels_at_once(
                 (Sighting(ch, at, ids) for ch, at, ids in sightings), exclude=self._exclude
             )

@@ -61,6 +61,15 @@ class Env:
         )
         return self.sent(channel)
 
+    async def stored(self, channel: str = "chan_a") -> None:
+        """Wait until the channel's last answered check is stored with its verdict.
+
+        The answer goes out while a check's last rows are written (issue 21): what a test
+        reads from storage right after an answer, it reads after this.
+        """
+        user = self.world.user(channel)
+        await asyncio.wait_for(self.running.services.reports.recorded(int(user.user_id)), 60)
+
 
 async def wait_for(predicate: Callable[[], bool], *, timeout: float = 30.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout

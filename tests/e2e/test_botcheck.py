@@ -52,6 +52,38 @@ async def test_moderator_gets_a_summary_with_a_working_report_link(make_env: Any
         assert point.flagged_share is not None
 
 
+async def test_the_answer_goes_out_before_the_last_writes_and_report_waits_for_them(
+    make_env: Any,
+) -> None:
+    # Issue 21: the answer does not wait for the capture's last rows; what reads them after
+    # (!report, a second !botcheck) waits for them instead of missing them or hearing "busy".
+    async with make_env(cooldown_s=0) as env:
+        db: Database = env.running.services.db
+        release = asyncio.Event()
+        write = db.capture_batches.write
+
+        async def held(batch: Any) -> None:
+            await release.wait()
+            await write(batch)
+
+        db.capture_batches.write = held  # type: ignore[method-assign]
+        mod = env.moderators["chan_a"]
+        await env.say("chan_a", mod, "!botcheck")
+        first = (await env.wait_sent("chan_a", 1))[0]
+        link = LINK.search(first)
+        assert link, first
+        await env.say("chan_a", mod, "!report")
+        await env.say("chan_a", mod, "!botcheck")
+        await asyncio.sleep(0.5)
+        assert len(env.sent("chan_a")) == 1  # both wait for the rows, neither says "busy"
+        release.set()
+        sent = await env.wait_sent("chan_a", 3)
+        report = next(m for m in sent[1:] if m.startswith("Latest report"))
+        assert link.group(1) in report and "verdict" in report, report
+        again = LINK.search(next(m for m in sent[1:] if m is not report))
+        assert again is not None and again.group(1) != link.group(1), sent
+
+
 async def test_broadcaster_may_run_it_and_a_viewer_is_refused_once(make_env: Any) -> None:
     async with make_env(cooldown_s=0) as env:
         for _ in range(3):
@@ -198,6 +230,7 @@ async def test_the_broadcaster_forgets_the_channel_after_confirming(make_env: An
         sent = await env.wait_sent("chan_a", 1)
         link = LINK.search(sent[-1])
         assert link
+        await env.stored()
         db: Database = env.running.services.db
         channel = await db.channels.by_login("chan_a")
         assert channel is not None and await db.captures.latest(channel.channel_id)
@@ -243,6 +276,7 @@ async def test_a_long_check_is_announced_and_a_second_request_gets_progress(
         sent = await env.wait_sent("chan_a", 2, timeout=30)
         assert "Already checking" in sent[1]
         await wait_for(lambda: any(LINK.search(m) for m in env.sent("chan_a")), timeout=90)
+        await env.stored()
         captures = env.running.services.db.captures
         channel_id = next(iter(env.bot.joined))
         latest = await captures.latest(channel_id)

@@ -134,6 +134,7 @@ async def test_ban_on_a_check_spares_regulars_asks_confirmation_and_unban(make_e
         channel_id = env.world.channel("chan_a").user.user_id
         await command(env, "chan_a", mod, "!botcheck", badges=["moderator/1"])
         await wait_said(env, "chan_a", "/r/", timeout=60)
+        await env.stored()
         capture = await db.captures.latest(channel_id)
         assert capture is not None
         # One flagged account chatted here last week: a regular, never banned.

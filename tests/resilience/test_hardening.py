@@ -250,6 +250,7 @@ async def test_a_malformed_created_at_is_counted_unknown_and_the_check_goes_on(
         )
         answer = await ask(env, env.moderators["chan_a"], "!botcheck")
         assert LINK.search(answer), answer
+        await env.stored()
         latest = await env.running.services.db.captures.latest(await channel_id(env))
         assert latest is not None and latest.status is CaptureStatus.COMPLETE
         env.world.add_user("odd_one")
@@ -271,6 +272,7 @@ async def test_a_chatter_page_with_a_broken_entry_skips_only_that_entry(
         )
         answer = await ask(env, env.moderators["chan_a"], "!botcheck", timeout=60)
         assert LINK.search(answer), answer
+        await env.stored()
         latest = await env.running.services.db.captures.latest(await channel_id(env))
         assert latest is not None and latest.status is CaptureStatus.COMPLETE
         listed = len(env.world.channel("chan_a").chatters)
@@ -285,6 +287,7 @@ async def test_a_repeating_chatter_cursor_ends_the_check_partial(make_env: Any) 
         )
         answer = await ask(env, env.moderators["chan_a"], "!botcheck", timeout=60)
         assert answer.startswith("Partial check (Twitch's chatter list repeated itself"), answer
+        await env.stored()
         latest = await env.running.services.db.captures.latest(await channel_id(env))
         assert latest is not None and latest.status is CaptureStatus.PARTIAL
         # The reason is kept as a phrase: a French channel hears it in French.

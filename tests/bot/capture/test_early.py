@@ -1,13 +1,16 @@
 """An early result (issue 21): the chatters are handed on while their last writes run.
 
 `Capturer.capture(early=True)` returns once every chatter is in memory; `stored` is the result
-as written. `Checks` analyses meanwhile and answers only once the writes are done, so a capture
-whose last writes fail is answered as not finished and never gets a verdict.
+as written. `Checks` analyses and answers meanwhile; the verdict and the report files follow the
+writes (`Reports.write_later`). A capture whose last writes fail gets no verdict and no files,
+and the channel hears that the link will not work. The channel is not busy while they run: its
+next capture waits for them, and a stop lets them end.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -66,19 +69,60 @@ async def test_the_early_result_comes_before_the_writes_and_equals_the_stored_on
     async with world.helix() as helix:
         capturer = Capturer(db=db, helix=helix)
         early = await asyncio.wait_for(capture(capturer, world), 30)
-        # Nothing written yet, and the channel stays busy until it is.
+        # Nothing written yet; the channel is not busy, its next capture waits for the writes.
         assert early.stored is not None and not early.stored.done()
         assert await db.captures.chatters(early.capture.capture_id) == []
-        assert capturer.progress(world.channel_id) is not None
-        with pytest.raises(CaptureBusy):
-            await capture(capturer, world, "u" * 32)
+        assert capturer.progress(world.channel_id) is None
+        following = asyncio.create_task(capture(capturer, world, "u" * 32))
+        await asyncio.sleep(0.3)
+        assert not following.done() and not early.stored.done()
         release.set()
         stored = await asyncio.wait_for(early.stored, 30)
+        second = await asyncio.wait_for(following, 30)
+        assert second.stored is not None
+        await asyncio.wait_for(second.stored, 30)
     assert capturer.progress(world.channel_id) is None
+    assert second.capture.capture_id != early.capture.capture_id
     assert stored.capture == early.capture  # the row as stored is the row handed on
     assert stored.capture.status is CaptureStatus.COMPLETE
     assert stored.capture.chatter_count == early.capture.chatter_count == SIZE
     assert stored.accounts == early.accounts and dict(stored.renames) == dict(early.renames)
+    assert len(await db.captures.chatters(stored.capture.capture_id)) == SIZE
+
+
+async def test_a_capture_still_running_is_busy(world: SimWorld, db: Database) -> None:
+    world.state.load_scenario(world.channel_id, organic(5, SIZE))
+    world.sim.config.latency_s = 0.2  # pages slow enough to ask in between
+    await join(db, world.channel_id)
+    async with world.helix() as helix:
+        capturer = Capturer(db=db, helix=helix)
+        first = asyncio.create_task(capture(capturer, world))
+        await asyncio.sleep(0.1)
+        assert capturer.progress(world.channel_id) is not None
+        with pytest.raises(CaptureBusy):
+            await capture(capturer, world, "u" * 32)
+        early = await asyncio.wait_for(first, 30)
+        assert early.stored is not None
+        await asyncio.wait_for(early.stored, 30)
+
+
+async def test_a_stop_lets_an_answered_captures_last_writes_end(
+    world: SimWorld, db: Database
+) -> None:
+    world.state.load_scenario(world.channel_id, organic(5, SIZE))
+    await join(db, world.channel_id)
+    release = hold_writes(db)
+    async with world.helix() as helix:
+        capturer = Capturer(db=db, helix=helix)
+        early = await asyncio.wait_for(capture(capturer, world), 30)
+        stopping = asyncio.create_task(capturer.cancel_all("botcheck was stopped"))
+        await asyncio.sleep(0.3)
+        assert not stopping.done()  # waits for the writes instead of cutting them off
+        release.set()
+        await asyncio.wait_for(stopping, 30)
+        assert early.stored is not None
+        stored = early.stored.result()
+    assert stored.capture.status is CaptureStatus.COMPLETE
     assert len(await db.captures.chatters(stored.capture.capture_id)) == SIZE
 
 
@@ -97,7 +141,7 @@ async def test_failed_last_writes_end_the_stored_result_failed(
     assert "disk full" in stored.capture.status_reason
 
 
-def make_checks(db: Database, helix: object, tmp_path: Path) -> Checks:
+def make_checks(db: Database, helix: object, tmp_path: Path) -> tuple[Checks, Reports]:
     reports = Reports(
         db=db,
         data_dir=tmp_path,
@@ -107,7 +151,8 @@ def make_checks(db: Database, helix: object, tmp_path: Path) -> Checks:
         clock=lambda: datetime.now(UTC),
         signals=Signals(db=db),
     )
-    return Checks(capturer=Capturer(db=db, helix=helix), reports=reports)  # type: ignore[arg-type]
+    capturer = Capturer(db=db, helix=helix)  # type: ignore[arg-type]
+    return Checks(capturer=capturer, reports=reports), reports
 
 
 def request(world: SimWorld) -> CheckRequest:
@@ -121,37 +166,57 @@ def request(world: SimWorld) -> CheckRequest:
     )
 
 
-async def test_a_check_answers_once_its_capture_is_written(
+async def test_a_check_answers_before_its_last_writes_and_records_the_verdict_after(
     world: SimWorld, db: Database, tmp_path: Path
 ) -> None:
     world.state.load_scenario(world.channel_id, organic(7, SIZE))
     await join(db, world.channel_id)
     release = hold_writes(db)
+    told: list[str] = []
     async with world.helix() as helix:
-        checks = make_checks(db, helix, tmp_path)
-        running = asyncio.create_task(checks.run(request(world), announce=_silent))
-        await asyncio.sleep(1.0)
-        assert not running.done()  # the analysis may be done; the answer waits for storage
+        checks, reports = make_checks(db, helix, tmp_path)
+        answer = await asyncio.wait_for(checks.run(request(world), announce=_into(told)), 30)
+        assert answer.outcome == "complete", answer
+        assert "/r/" in answer.text
+        running = await latest(db)
+        assert running.status is CaptureStatus.RUNNING and running.verdict is None
+        token = running.report_token
+        assert reports.preparing(token)  # the link says "being prepared" meanwhile
+        assert checks.busy(world.channel_id) is None  # not busy: a new check waits for them
         release.set()
-        answer = await asyncio.wait_for(running, 30)
-    assert answer.outcome == "complete", answer
-    last = await latest(db)
-    assert last.verdict is not None and last.chatter_count == SIZE
+        await asyncio.wait_for(reports.recorded(world.channel_id), 30)
+        last = await latest(db)
+        assert last.status is CaptureStatus.COMPLETE and last.verdict is not None
+        assert last.chatter_count == SIZE
+        assert await asyncio.wait_for(reports.written(token), 60)
+        assert await reports.resolve(token) is not None
+    assert told == []
 
 
-async def test_a_check_whose_last_writes_fail_is_answered_and_gets_no_verdict(
+async def test_a_check_whose_last_writes_fail_is_told_and_gets_no_verdict_nor_files(
     world: SimWorld, db: Database, tmp_path: Path
 ) -> None:
     world.state.load_scenario(world.channel_id, organic(8, SIZE))
     await join(db, world.channel_id)
     fail_writes(db)
+    told: list[str] = []
     async with world.helix() as helix:
-        answer = await make_checks(db, helix, tmp_path).run(request(world), announce=_silent)
-    assert answer.outcome == "failed"
-    assert answer.text.startswith("The check did not finish")
-    assert "disk full" in answer.text
-    last = await latest(db)
+        checks, reports = make_checks(db, helix, tmp_path)
+        answer = await checks.run(request(world), announce=_into(told))
+        assert answer.outcome == "complete"  # as far as the chatters go: the answer is out
+        await reports.recorded(world.channel_id)
+        last = await latest(db)
+        assert not await reports.written(last.report_token)
+        assert await reports.resolve(last.report_token) is None
     assert last.status is CaptureStatus.FAILED and last.verdict is None
+    assert len(told) == 1 and "disk full" in told[0] and "will not work" in told[0], told
+
+
+def _into(told: list[str]) -> Callable[[str], Awaitable[None]]:
+    async def announce(text: str) -> None:
+        told.append(text)
+
+    return announce
 
 
 async def latest(db: Database) -> Capture:
