@@ -16,6 +16,7 @@ from bot.bot import CHANNEL_SUBSCRIPTIONS
 from bot.twitch import patches
 from bot.twitch.oauth import auth_link
 from storage import CaptureStatus, Database
+from tests.bot.capture.test_early import hold_writes
 from tests.bot.defence.test_pages import a_raid
 from tests.e2e.conftest import OWNER, VIEWER, Channel, wait_for
 from twitchsim import SimConfig
@@ -58,15 +59,7 @@ async def test_the_answer_goes_out_before_the_last_writes_and_report_waits_for_t
     # Issue 21: the answer does not wait for the capture's last rows; what reads them after
     # (!report, a second !botcheck) waits for them instead of missing them or hearing "busy".
     async with make_env(cooldown_s=0) as env:
-        db: Database = env.running.services.db
-        release = asyncio.Event()
-        write = db.capture_batches.write
-
-        async def held(batch: Any) -> None:
-            await release.wait()
-            await write(batch)
-
-        db.capture_batches.write = held  # type: ignore[method-assign]
+        release = hold_writes(env.running.services.db)
         mod = env.moderators["chan_a"]
         await env.say("chan_a", mod, "!botcheck")
         first = (await env.wait_sent("chan_a", 1))[0]
