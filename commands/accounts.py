@@ -51,6 +51,8 @@ class AccountCommands(CommandComponent):
             await audit(ctx, "whois", args, "bad-argument")
             return
         services = self.bot.services
+        # A check that just answered may still be storing its chatters (issue 21).
+        await services.reports.recorded(int(channel))
         account = await services.db.accounts.by_login(login)
         if account is None or account.created_at is None:
             try:
