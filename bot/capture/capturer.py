@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 # How long a stop waits for the last writes of captures whose answer already went out.
 FINISH_ON_STOP_S = 15.0
+# How long the channel's next capture waits for them before it is told "busy" instead.
+FINISHING_WAIT_S = 30.0
 
 
 def _utc_now() -> datetime:
@@ -75,12 +77,6 @@ class Capturer:
         """
         job = self._jobs.get(channel_id)
         return job.progress() if job is not None and not job.finishing else None
-
-    async def settle(self, channel_id: int) -> None:
-        """Wait for the last writes of the channel's early capture, if it is writing them."""
-        job = self._jobs.get(channel_id)
-        if job is not None and job.finishing and job.task is not None:
-            await asyncio.wait([job.task])
 
     async def recover(self) -> int:
         """Mark captures left running by a dead process as interrupted; return how many."""
@@ -157,7 +153,10 @@ class Capturer:
         """
         running = self._jobs.get(channel_id)
         while running is not None and running.finishing and running.task is not None:
-            await asyncio.wait([running.task])  # the last check's last writes: not busy
+            # The last check's last writes: not busy, unless storage stops answering.
+            done, _ = await asyncio.wait([running.task], timeout=FINISHING_WAIT_S)
+            if not done:
+                break
             running = self._jobs.get(channel_id)
         if running is not None:
             raise CaptureBusy(running.progress())

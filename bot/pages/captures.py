@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 _SERVED = (CaptureStatus.COMPLETE, CaptureStatus.PARTIAL)
 PAGE_FILE = "index.html"  # written last: its presence means the report is whole
+# How long a command waits for a check that just answered to be stored (`Reports.recorded`).
+RECORDED_WAIT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,11 +187,14 @@ class Reports:
         task.add_done_callback(lambda _: self._writing.pop(token, None))
         task.add_done_callback(_trim_soon)
 
-    async def recorded(self, channel_id: int) -> None:
-        """Wait until the channel's last check is stored with its verdict, or has failed."""
+    async def recorded(self, channel_id: int, within: float = RECORDED_WAIT_S) -> None:
+        """Wait until the channel's last check is stored with its verdict, or has failed.
+
+        At most `within` seconds: storage that stops answering must not keep a command from
+        answering (it then reads what is stored)."""
         recording = self._recording.get(channel_id)
         if recording is not None:
-            await asyncio.wait([recording])
+            await asyncio.wait([recording], timeout=within)
 
     async def _record(self, result: CaptureResult, built: BuiltReport) -> CaptureResult | str:
         """Wait for the capture's last writes, then record its verdict; return the result as

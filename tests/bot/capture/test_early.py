@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.capture.capturer as capturer_module
 from bot.capture import CaptureBusy, Capturer, CaptureResult
 from bot.checks import CheckRequest, Checks
 from bot.pages import Reports
@@ -124,6 +125,27 @@ async def test_a_stop_lets_an_answered_captures_last_writes_end(
         stored = early.stored.result()
     assert stored.capture.status is CaptureStatus.COMPLETE
     assert len(await db.captures.chatters(stored.capture.capture_id)) == SIZE
+
+
+async def test_writes_that_never_end_make_the_next_capture_busy_not_stuck(
+    world: SimWorld, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Storage that stops answering must not keep a command from answering.
+    monkeypatch.setattr(capturer_module, "FINISHING_WAIT_S", 0.3)
+    world.state.load_scenario(world.channel_id, organic(5, SIZE))
+    await join(db, world.channel_id)
+    release = hold_writes(db)
+    async with world.helix() as helix:
+        checks, reports = make_checks(db, helix, tmp_path)
+        answer = await asyncio.wait_for(checks.run(request(world), announce=_silent), 30)
+        assert answer.outcome == "complete"
+        again = await asyncio.wait_for(checks.run(request(world), announce=_silent), 5)
+        assert again.outcome == "busy" and again.text.startswith("Already checking"), again
+        await asyncio.wait_for(reports.recorded(world.channel_id, within=0.3), 5)
+        assert reports.preparing((await latest(db)).report_token)  # still waiting, not lost
+        release.set()
+        await asyncio.wait_for(reports.recorded(world.channel_id), 30)
+    assert (await latest(db)).status is CaptureStatus.COMPLETE
 
 
 async def test_failed_last_writes_end_the_stored_result_failed(
