@@ -41,6 +41,31 @@ async def test_signals_for_a_capture(db: Database) -> None:
     assert got.platform is None  # the cache is too small to speak for Twitch
 
 
+async def test_presence_of_a_capture_still_writing_reads_its_chatters_from_memory(
+    db: Database,
+) -> None:
+    # Issue 21: the answer does not wait for the capture's last writes. Its own chatters come
+    # from the caller; the other captures are read aside. Equal to the stored capture's figure.
+    for ch in (1, 2, 3):
+        await db.channels.join(ch, f"chan{ch}", f"Chan{ch}", at=T0)
+    now = T0 + timedelta(minutes=30)
+    await _capture(db, 2, T0 + timedelta(minutes=5), [10, 11, 99])
+    await _capture(db, 3, T0 + timedelta(minutes=10), [10, 99])
+    writing = await db.captures.start(
+        channel_id=1,
+        requested_by_id=None,
+        requested_by_login="",
+        report_token="w" * 32,
+        started_at=now,
+    )  # none of its chatters stored yet
+    signals = Signals(db=db, k=3, exclude=[99])
+    got = await signals.for_capture(1, now, [10, 11, 12, 99], capture_id=writing.capture_id)
+    assert got.multi_channel == {10}
+    await db.captures.add_chatters_bulk(writing.capture_id, [(i, f"u{i}") for i in (10, 11)])
+    again = await signals.for_capture(1, now, [10, 11, 12, 99], capture_id=writing.capture_id)
+    assert again.multi_channel == {10}  # the same once its chatters are stored
+
+
 async def test_platform_rates_are_refreshed_when_stale_and_never_waited_for(db: Database) -> None:
     ticks = [0.0]
     signals = Signals(db=db, refresh_s=100.0, monotonic=lambda: ticks[0])
