@@ -32,6 +32,7 @@ failures = logging.getLogger(__name__)
 # A reply that Twitch fails with a 5xx, a 429 or a dropped connection is tried again.
 SEND_ATTEMPTS = 3
 SEND_RETRY_S = 0.5
+AUDIT_RETRY_S = 0.5  # an audit row SQLite found locked is tried once more after this
 
 T = TypeVar("T")
 
@@ -212,12 +213,23 @@ async def audit(
         outcome,
         f" ({detail})" if detail else "",
     )
-    try:
-        await _record(bot, ctx, command=command, args=args, outcome=outcome, detail=detail)
-    except (StorageError, sqlite3.Error, OSError) as exc:
-        # The answer went out already; the log line above is the audit while the database
-        # refuses writes (a second, failed-sounding answer would claim what did not happen).
-        failures.warning("could not store the audit of !%s: %s", command, exc)
+    for attempt in (1, 2):
+        try:
+            await _record(bot, ctx, command=command, args=args, outcome=outcome, detail=detail)
+            return
+        except (StorageError, sqlite3.Error, OSError) as exc:
+            if attempt == 1 and _locked(exc):
+                # SQLite busy past its timeout (a checkpoint, another process): once more.
+                await asyncio.sleep(AUDIT_RETRY_S)
+                continue
+            # The answer went out already; the log line above is the audit while the database
+            # refuses writes (a second, failed-sounding answer would claim what did not happen).
+            failures.warning("could not store the audit of !%s: %s", command, exc)
+            return
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
 async def _record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,29 @@ async def test_a_cooldown_that_cannot_be_stored_never_holds_back_the_answer(
         r for r in caplog.records if r.name == "commands.botcheck" and "cooldown" in r.getMessage()
     ]
     assert len(logged) == 2 and all(r.levelno >= logging.WARNING for r in logged), logged
+
+
+async def test_an_audit_row_sqlite_finds_locked_once_is_stored_on_the_second_try(
+    make_env: Any,
+) -> None:
+    async with make_env(cooldown_s=0) as env:
+        audit = env.running.services.db.audit
+        record = audit.record
+        refused: list[str] = []
+
+        async def locked_once(**row: Any) -> None:
+            if not refused:
+                refused.append(row["command"])
+                raise sqlite3.OperationalError("database is locked")
+            await record(**row)
+
+        audit.record = locked_once
+        await env.say("chan_a", env.moderators["chan_a"], "!botcheck help")
+        await env.wait_sent("chan_a", 1)
+        for _ in range(100):
+            rows = await env.running.services.db.audit.recent(limit=5)
+            if rows:
+                break
+            await asyncio.sleep(0.05)
+        assert refused == ["botcheck"]
+        assert [r.command for r in rows] == ["botcheck"]
