@@ -8,12 +8,12 @@ import numpy as np
 
 from bot.pages.signals import UNREAD, ChattedSoFar, Signals
 from reports.platform import signup_rates
-from storage import Account, ChatMessage, Database
+from storage import Account, Capture, ChatMessage, Database
 
 T0 = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
 
 
-async def _capture(db: Database, channel: int, at: datetime, ids: list[int]) -> None:
+async def _capture(db: Database, channel: int, at: datetime, ids: list[int]) -> Capture:
     row = await db.captures.start(
         channel_id=channel,
         requested_by_id=None,
@@ -21,7 +21,9 @@ async def _capture(db: Database, channel: int, at: datetime, ids: list[int]) -> 
         report_token=f"{channel}{int(at.timestamp())}".ljust(32, "x"),
         started_at=at,
     )
-    await db.captures.add_chatters_bulk(row.capture_id, [(i, f"u{i}") for i in ids])
+    if ids:
+        await db.captures.add_chatters_bulk(row.capture_id, [(i, f"u{i}") for i in ids])
+    return row
 
 
 async def test_signals_for_a_capture(db: Database) -> None:
@@ -51,13 +53,7 @@ async def test_presence_of_a_capture_still_writing_reads_its_chatters_from_memor
     now = T0 + timedelta(minutes=30)
     await _capture(db, 2, T0 + timedelta(minutes=5), [10, 11, 99])
     await _capture(db, 3, T0 + timedelta(minutes=10), [10, 99])
-    writing = await db.captures.start(
-        channel_id=1,
-        requested_by_id=None,
-        requested_by_login="",
-        report_token="w" * 32,
-        started_at=now,
-    )  # none of its chatters stored yet
+    writing = await _capture(db, 1, now, [])  # none of its chatters stored yet
     signals = Signals(db=db, k=3, exclude=[99])
     got = await signals.for_capture(1, now, [10, 11, 12, 99], capture_id=writing.capture_id)
     assert got.multi_channel == {10}
