@@ -50,6 +50,13 @@ def fail_writes(db: Database) -> None:
     db.capture_batches.write = refused  # type: ignore[method-assign]
 
 
+async def held_channel(world: SimWorld, db: Database, *, seed: int) -> asyncio.Event:
+    """Load an audience into the channel, join it, and hold every capture write (`release`)."""
+    world.state.load_scenario(world.channel_id, organic(seed, SIZE))
+    await join(db, world.channel_id)
+    return hold_writes(db)
+
+
 async def capture(capturer: Capturer, world: SimWorld, token: str = "t" * 32) -> CaptureResult:
     return await capturer.capture(
         channel_id=world.channel_id,
@@ -64,9 +71,7 @@ async def capture(capturer: Capturer, world: SimWorld, token: str = "t" * 32) ->
 async def test_the_early_result_comes_before_the_writes_and_equals_the_stored_one(
     world: SimWorld, db: Database
 ) -> None:
-    world.state.load_scenario(world.channel_id, organic(5, SIZE))
-    await join(db, world.channel_id)
-    release = hold_writes(db)
+    release = await held_channel(world, db, seed=5)
     async with world.helix() as helix:
         capturer = Capturer(db=db, helix=helix)
         early = await asyncio.wait_for(capture(capturer, world), 30)
@@ -110,9 +115,7 @@ async def test_a_capture_still_running_is_busy(world: SimWorld, db: Database) ->
 async def test_a_stop_lets_an_answered_captures_last_writes_end(
     world: SimWorld, db: Database
 ) -> None:
-    world.state.load_scenario(world.channel_id, organic(5, SIZE))
-    await join(db, world.channel_id)
-    release = hold_writes(db)
+    release = await held_channel(world, db, seed=5)
     async with world.helix() as helix:
         capturer = Capturer(db=db, helix=helix)
         early = await asyncio.wait_for(capture(capturer, world), 30)
@@ -132,9 +135,7 @@ async def test_writes_that_never_end_make_the_next_capture_busy_not_stuck(
 ) -> None:
     # Storage that stops answering must not keep a command from answering.
     monkeypatch.setattr(capturer_module, "FINISHING_WAIT_S", 0.3)
-    world.state.load_scenario(world.channel_id, organic(5, SIZE))
-    await join(db, world.channel_id)
-    release = hold_writes(db)
+    release = await held_channel(world, db, seed=5)
     async with world.helix() as helix:
         checks, reports = make_checks(db, helix, tmp_path)
         answer = await asyncio.wait_for(checks.run(request(world), announce=_silent), 30)
@@ -191,9 +192,7 @@ def request(world: SimWorld) -> CheckRequest:
 async def test_a_check_answers_before_its_last_writes_and_records_the_verdict_after(
     world: SimWorld, db: Database, tmp_path: Path
 ) -> None:
-    world.state.load_scenario(world.channel_id, organic(7, SIZE))
-    await join(db, world.channel_id)
-    release = hold_writes(db)
+    release = await held_channel(world, db, seed=7)
     told: list[str] = []
     async with world.helix() as helix:
         checks, reports = make_checks(db, helix, tmp_path)
